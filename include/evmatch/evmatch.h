@@ -1,0 +1,203 @@
+// File: evmatch/evmatch.h
+// -----------------------------------------------------------------------------
+// evmatch matches JSON events against Amazon EventBridge event patterns with
+// the service's semantics: exact values, prefix, suffix, equals-ignore-case,
+// wildcard, every anything-but form, numeric ranges, exists, cidr, `$or`,
+// nested objects and arrays (see docs in README.md for the full language).
+//
+// This header is the pattern front end and the AWS-compatible evaluation
+// entry point:
+//
+//   * `Pattern::Parse` validates one pattern and returns an immutable,
+//     shareable `Pattern`, or an `absl::Status` carrying the AWS reason text
+//     and a `PatternError` payload (JSON Pointer and byte offset).
+//   * `RuleSet` collects named patterns; a name may carry several patterns
+//     (the rule matches when any of them does).
+//   * `TestEventPattern` mirrors `aws events test-event-pattern`.
+//
+// Example:
+//
+//   absl::StatusOr<evmatch::Pattern> pattern = evmatch::Pattern::Parse(
+//       R"({"source":["aws.s3"],"detail":{"object":{"key":[{"suffix":".jpg"}]}}})");
+//   if (!pattern.ok()) {
+//     std::optional<evmatch::PatternError> where =
+//         evmatch::GetPatternError(pattern.status());
+//     ...  // where->reason, where->json_pointer, where->offset
+//   }
+//   absl::StatusOr<bool> hit = evmatch::TestEventPattern(pattern_json, event);
+//
+// IMPORTANT: no function in this header throws. Errors are `absl::Status`
+// values with canonical codes: `InvalidArgument` for malformed patterns or
+// events, `ResourceExhausted` for exceeded limits (the message names the
+// limit). Functions are thread-compatible; `Pattern` is immutable and safe to
+// share between threads.
+
+#ifndef EVMATCH_EVMATCH_H_
+#define EVMATCH_EVMATCH_H_
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "evmatch/export.h"
+
+namespace evmatch {
+
+namespace internal {
+struct PatternAst;
+}  // namespace internal
+
+// Limits and dialect switches for pattern validation. Every limit is a
+// per-call value (no globals); the defaults are SPEC decisions D1, D3, D8, D9.
+struct PatternOptions {
+  // Longest pattern text accepted, in bytes (EventBridge API: 4096).
+  size_t max_pattern_bytes = 4096;
+  // Deepest nesting of objects and arrays in a pattern.
+  int max_depth = 64;
+  // Most leaf conditions (field arrays) one pattern may contain.
+  size_t max_leaf_fields = 256;
+  // Most rule combinations a pattern's `$or` arrays may expand to.
+  size_t max_or_combinations = 1000;
+  // Highest wildcard complexity accepted (SPEC D3); 0 means unlimited.
+  int max_wildcard_complexity = 10;
+  // When true, numbers in `numeric` and numeric `anything-but` conditions must
+  // lie in -5e9..5e9 with at most 6 fractional digits (the documented AWS
+  // contract) instead of the default binary64 magnitude bound.
+  bool aws_numeric_limits = false;
+};
+
+// Limits applied to events.
+struct EventOptions {
+  // Largest event accepted, in bytes (EventBridge: 1 MiB).
+  size_t max_event_bytes = size_t{1} << 20;
+  // Deepest nesting of objects and arrays in an event.
+  int max_event_depth = 64;
+};
+
+// Where and why a pattern was rejected. Attached as a payload to every
+// pattern error returned by this library.
+struct PatternError {
+  std::string rule_name;     // empty when the pattern was parsed unnamed
+  std::string json_pointer;  // RFC 6901 pointer into the pattern ("" = root)
+  size_t offset = 0;         // byte offset into the pattern (or rules) text
+  std::string reason;        // the AWS reason text, e.g. "Empty arrays are not allowed"
+};
+
+// Returns the `PatternError` carried by `status`, or nullopt when `status` is
+// OK or did not come from pattern validation.
+EVMATCH_EXPORT std::optional<PatternError> GetPatternError(const absl::Status& status);
+
+// Why an event was rejected: byte offset into the event and a description.
+struct EventError {
+  size_t offset = 0;
+  std::string reason;
+};
+
+// Returns the `EventError` carried by `status`, or nullopt when `status` is
+// OK or is not an event error.
+EVMATCH_EXPORT std::optional<EventError> GetEventError(const absl::Status& status);
+
+// One validated EventBridge pattern. Immutable; copies share the parsed form,
+// so copying is cheap and a `Pattern` may be used from any thread.
+class EVMATCH_EXPORT Pattern {
+ public:
+  // Parses and validates `json` (UTF-8 text of a JSON object).
+  //
+  // Errors (each with a `PatternError` payload):
+  //   InvalidArgument   - malformed JSON or any pattern rule violated; the
+  //                       reason is the EventBridge text where AWS has one.
+  //   ResourceExhausted - a limit of `options` exceeded; the reason names it.
+  // Allocates; never throws.
+  static absl::StatusOr<Pattern> Parse(std::string_view json,
+                                       const PatternOptions& options = {});
+
+  // Compact canonical JSON for this pattern: keys in document order, numbers
+  // in shortest exact decimal form, strings minimally escaped. Parsing the
+  // result yields a pattern that matches exactly the same events.
+  std::string ToJson() const;
+
+  // Number of rule combinations the pattern's `$or` arrays expand to (1 when
+  // it has none).
+  size_t combinations() const;
+
+ private:
+  explicit Pattern(std::shared_ptr<const internal::PatternAst> ast);
+  friend const internal::PatternAst& AstOf(const Pattern& pattern);
+
+  std::shared_ptr<const internal::PatternAst> ast_;
+};
+
+// A plain collection of named rules. Each `Add` validates its pattern; a
+// rejected pattern leaves the set unchanged. Copyable and movable.
+class EVMATCH_EXPORT RuleSet {
+ public:
+  explicit RuleSet(const PatternOptions& options = {});
+
+  // Validates `pattern_json` and adds it under `name`. Adding under a name
+  // already present adds another alternative to that rule.
+  // Errors: as `Pattern::Parse`; the payload's `rule_name` is `name`.
+  absl::Status Add(std::string_view name, std::string_view pattern_json);
+
+  // Adds every rule of a rules document: a JSON object whose members map a
+  // rule name to a pattern or to an array of patterns. Pointers and offsets
+  // in errors refer to the rules document.
+  //
+  // With `errors == nullptr` the first error is returned and nothing is
+  // added. Otherwise every invalid pattern appends one status to `*errors`,
+  // every valid one is added, and the return value is the first error (or OK).
+  // A document that is not such an object is always returned as an error.
+  absl::Status AddRules(std::string_view rules_json,
+                        std::vector<absl::Status>* errors = nullptr);
+
+  // Number of distinct rule names.
+  size_t size() const { return rules_.size(); }
+  // Name of rule `index`, in order of first addition. Requires index < size().
+  std::string_view name(size_t index) const { return rules_[index].name; }
+  // Alternatives of rule `index`. Requires index < size().
+  const std::vector<Pattern>& patterns(size_t index) const {
+    return rules_[index].patterns;
+  }
+  const PatternOptions& options() const { return options_; }
+
+ private:
+  struct Rule {
+    std::string name;
+    std::vector<Pattern> patterns;
+  };
+  void AddParsed(std::string_view name, Pattern pattern);
+
+  PatternOptions options_;
+  std::vector<Rule> rules_;
+};
+
+// Evaluates one pattern against one event the way `aws events
+// test-event-pattern` does. The event must be a JSON object; the envelope
+// fields (`id`, `source`, ...) are not required.
+//
+// Returns true or false, or:
+//   a pattern error (see `Pattern::Parse`, payload `PatternError`);
+//   InvalidArgument "Parameter Event is not valid." with an `EventError`
+//     payload when the event is not a JSON object, is malformed, holds invalid
+//     UTF-8 or a number beyond the binary64 range;
+//   ResourceExhausted with an `EventError` payload when the event exceeds
+//     `event_options`.
+// This entry point re-parses its inputs on every call; it is meant for tools
+// and tests, not for hot paths.
+EVMATCH_EXPORT absl::StatusOr<bool> TestEventPattern(
+    std::string_view pattern_json, std::string_view event_json,
+    const PatternOptions& pattern_options = {},
+    const EventOptions& event_options = {});
+
+// Evaluates an already parsed pattern against an event; errors as above.
+EVMATCH_EXPORT absl::StatusOr<bool> TestEventPattern(const Pattern& pattern,
+                                      std::string_view event_json,
+                                      const EventOptions& event_options = {});
+
+}  // namespace evmatch
+
+#endif  // EVMATCH_EVMATCH_H_

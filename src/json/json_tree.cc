@@ -1,0 +1,264 @@
+// Builds a JsonValue tree by walking a simdjson On Demand document once.
+// On Demand validates UTF-8 and structure as it goes; number and literal
+// tokens are checked here against the JSON grammar because On Demand only
+// validates what it is asked to convert. Recursion is bounded by max_depth,
+// which is checked before descending.
+
+#include "json/json_tree.h"
+
+#include <simdjson.h>
+
+#include "util/strings.h"
+#include "pattern/decimal.h"
+
+namespace evmatch::internal {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+std::string_view TrimToken(std::string_view token) {
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\t' ||
+          token.back() == '\n' || token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  return token;
+}
+
+// Jackson's description of a token that is not a JSON value.
+std::string DescribeBadToken(std::string_view token) {
+  return Cat("Unrecognized token '", token,
+             "': was expecting (JSON String, Number, Array, Object or token "
+             "'null', 'true' or 'false')");
+}
+
+// The same for a document whose first token cannot start a value.
+std::string DescribeBadStart(std::string_view text, size_t at) {
+  size_t end = at;
+  while (end < text.size() && end - at < 64 &&
+         text[end] != ' ' && text[end] != '\t' && text[end] != '\n' &&
+         text[end] != '\r' && text[end] != ',' && text[end] != ':') {
+    ++end;
+  }
+  return DescribeBadToken(text.substr(at, end - at));
+}
+
+class TreeBuilder {
+ public:
+  TreeBuilder(const simdjson::padded_string& input, int max_depth,
+              JsonParseError* error)
+      : base_(input.data()), size_(input.size()), max_depth_(max_depth),
+        error_(error) {}
+
+  // Works for od::value and od::document alike.
+  template <typename V>
+  bool Build(V& v, int depth, JsonValue* out) {
+    std::string_view token;
+    simdjson::simdjson_result<std::string_view> raw = v.raw_json_token();
+    if (auto e = std::move(raw).get(token)) return Fail(e, v);
+    out->offset = static_cast<size_t>(token.data() - base_);
+    out->end = out->offset + TrimToken(token).size();
+    od::json_type type;
+    if (auto e = v.type().get(type)) return Fail(e, v);
+    switch (type) {
+      case od::json_type::object: {
+        out->type = JsonValue::Type::kObject;
+        if (depth >= max_depth_) return DepthError(out->offset);
+        od::object object;
+        if (auto e = v.get_object().get(object)) return Fail(e, v);
+        for (auto field_result : object) {
+          od::field field;
+          if (auto e = std::move(field_result).get(field)) return Fail(e, v);
+          JsonMember member;
+          member.key_offset =
+              static_cast<size_t>(field.key().raw() - 1 - base_);
+          std::string_view key;
+          if (auto e = field.unescaped_key().get(key)) {
+            return Syntax(member.key_offset, e);
+          }
+          member.key = std::string(key);
+          od::value child = field.value();
+          if (!Build(child, depth + 1, &member.value)) return false;
+          out->members.push_back(std::move(member));
+        }
+        return Close(out, out->members.empty() ? out->offset + 1
+                                                : out->members.back().value.end);
+      }
+      case od::json_type::array: {
+        out->type = JsonValue::Type::kArray;
+        if (depth >= max_depth_) return DepthError(out->offset);
+        od::array array;
+        if (auto e = v.get_array().get(array)) return Fail(e, v);
+        for (auto element_result : array) {
+          od::value element;
+          if (auto e = std::move(element_result).get(element)) return Fail(e, v);
+          JsonValue child;
+          if (!Build(element, depth + 1, &child)) return false;
+          out->elements.push_back(std::move(child));
+        }
+        return Close(out, out->elements.empty() ? out->offset + 1
+                                                 : out->elements.back().end);
+      }
+      case od::json_type::string: {
+        out->type = JsonValue::Type::kString;
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return Syntax(out->offset, e);
+        out->text = std::string(s);
+        return true;
+      }
+      case od::json_type::number: {
+        out->type = JsonValue::Type::kNumber;
+        std::string_view number = TrimToken(token);
+        if (!Decimal::FromJson(number)) {
+          return Syntax(out->offset,
+                        Cat("Invalid number '", number, "'"));
+        }
+        out->text = std::string(number);
+        return true;
+      }
+      case od::json_type::boolean:
+      case od::json_type::null: {
+        std::string_view literal = TrimToken(token);
+        if (literal == "true") {
+          out->type = JsonValue::Type::kTrue;
+        } else if (literal == "false") {
+          out->type = JsonValue::Type::kFalse;
+        } else if (literal == "null") {
+          out->type = JsonValue::Type::kNull;
+        } else {
+          return Syntax(out->offset, DescribeBadToken(literal));
+        }
+        return true;
+      }
+    }
+    return Syntax(out->offset, "Unrecognized token");
+  }
+
+  // Sets out->end past the closing bracket that follows `from`.
+  bool Close(JsonValue* out, size_t from) {
+    while (from < size_ && (base_[from] == ' ' || base_[from] == '\t' ||
+                            base_[from] == '\n' || base_[from] == '\r')) {
+      ++from;
+    }
+    out->end = std::min(from + 1, size_);
+    return true;
+  }
+
+  bool Syntax(size_t offset, std::string reason) {
+    error_->kind = JsonParseError::Kind::kSyntax;
+    error_->offset = std::min(offset, size_);
+    error_->reason = std::move(reason);
+    return false;
+  }
+  bool Syntax(size_t offset, simdjson::error_code code) {
+    return Syntax(offset, simdjson::error_message(code));
+  }
+
+  template <typename V>
+  bool Fail(simdjson::error_code code, V& v) {
+    const char* where = nullptr;
+    size_t offset = size_;
+    if (!v.current_location().get(where) && where >= base_) {
+      offset = static_cast<size_t>(where - base_);
+    }
+    return Syntax(offset, code);
+  }
+
+ private:
+  bool DepthError(size_t offset) {
+    error_->kind = JsonParseError::Kind::kDepth;
+    error_->offset = offset;
+    error_->reason =
+        Cat("nesting depth exceeds the limit of ", max_depth_);
+    return false;
+  }
+
+  const char* base_;
+  size_t size_;
+  int max_depth_;
+  JsonParseError* error_;
+};
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          Append(out, "\\u00", absl::Hex(static_cast<unsigned char>(c),
+                                                  absl::kZeroPad2));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+std::string_view JsonValue::TokenText() const {
+  switch (type) {
+    case Type::kObject: return "{";
+    case Type::kArray: return "[";
+    case Type::kTrue: return "true";
+    case Type::kFalse: return "false";
+    case Type::kNull: return "null";
+    case Type::kString:
+    case Type::kNumber: return text;
+  }
+  return text;
+}
+
+bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
+                   JsonParseError* error) {
+  *out = JsonValue();
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    error->kind = JsonParseError::Kind::kSyntax;
+    error->offset = text.size();
+    error->reason = "No content to map due to end-of-input";
+    return false;
+  }
+  const char c = text[first];
+  if (c != '{' && c != '[' && c != '"' && c != '-' && !(c >= '0' && c <= '9') &&
+      c != 't' && c != 'f' && c != 'n') {
+    error->kind = JsonParseError::Kind::kSyntax;
+    error->offset = first;
+    error->reason = DescribeBadStart(text, first);
+    return false;
+  }
+
+  simdjson::padded_string input(text);
+  od::parser parser;
+  // Leave On Demand's own depth check above ours so ours reports first.
+  if (auto e = parser.allocate(input.size(), static_cast<size_t>(max_depth) + 2)) {
+    error->kind = JsonParseError::Kind::kSyntax;
+    error->offset = 0;
+    error->reason = simdjson::error_message(e);
+    return false;
+  }
+  TreeBuilder builder(input, max_depth, error);
+  od::document doc;
+  if (auto e = parser.iterate(input).get(doc)) {
+    return builder.Syntax(0, e);
+  }
+  if (!builder.Build(doc, 0, out)) return false;
+  // On Demand 3.0 has no at_end(): a location inside the input means
+  // something follows the value.
+  const char* where = nullptr;
+  if (!doc.current_location().get(where)) {
+    return builder.Syntax(static_cast<size_t>(where - input.data()),
+                          "Unexpected content after the JSON value");
+  }
+  return true;
+}
+
+}  // namespace evmatch::internal

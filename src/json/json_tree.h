@@ -1,0 +1,63 @@
+// A fully materialised JSON tree with byte offsets and number tokens kept as
+// written. Used where clarity beats speed: pattern validation (which needs
+// offsets, duplicate keys and exact numbers) and the reference evaluator.
+
+#ifndef EVMATCH_SRC_JSON_JSON_TREE_H_
+#define EVMATCH_SRC_JSON_JSON_TREE_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace evmatch::internal {
+
+struct JsonMember;
+
+struct JsonValue {
+  enum class Type : unsigned char {
+    kObject, kArray, kString, kNumber, kTrue, kFalse, kNull
+  };
+  Type type = Type::kNull;
+  size_t offset = 0;              // byte offset of the value's first byte
+  size_t end = 0;                 // byte offset just past the value
+  std::string text;               // decoded string, or number token as written
+  std::vector<JsonMember> members;  // objects: document order, duplicates kept
+  std::vector<JsonValue> elements;  // arrays
+
+  bool is_object() const { return type == Type::kObject; }
+  bool is_array() const { return type == Type::kArray; }
+  bool is_string() const { return type == Type::kString; }
+  bool is_number() const { return type == Type::kNumber; }
+  // The token as Jackson's getText() would show it: decoded strings, numbers
+  // and literals as written, "{" / "[" for containers.
+  std::string_view TokenText() const;
+};
+
+struct JsonMember {
+  std::string key;   // decoded
+  size_t key_offset = 0;
+  JsonValue value;
+};
+
+struct JsonParseError {
+  enum class Kind : unsigned char { kSyntax, kDepth };
+  Kind kind = Kind::kSyntax;
+  size_t offset = 0;
+  std::string reason;
+};
+
+// Parses `text` completely (UTF-8 validated, escapes checked, numbers checked
+// against the JSON grammar, nothing may follow the value). Nesting deeper than
+// `max_depth` containers is reported as kDepth. Returns false and fills
+// `*error` on failure.
+bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
+                   JsonParseError* error);
+
+// Appends `s` as a JSON string literal: quotes, backslashes and control
+// characters escaped, other bytes copied (the input is valid UTF-8).
+void AppendJsonString(std::string* out, std::string_view s);
+
+}  // namespace evmatch::internal
+
+#endif  // EVMATCH_SRC_JSON_JSON_TREE_H_

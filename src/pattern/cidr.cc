@@ -1,0 +1,141 @@
+#include "pattern/cidr.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include "util/strings.h"
+#include "absl/strings/str_split.h"
+
+namespace evmatch::internal {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsHex(char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// [0-9]+ . [0-9]+ . [0-9]+ . [0-9]+
+bool LooksLikeIpv4(std::string_view s) {
+  int parts = 0;
+  size_t i = 0;
+  while (true) {
+    size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == start) return false;
+    ++parts;
+    if (i == s.size()) return parts == 4;
+    if (s[i] != '.' || parts == 4) return false;
+    ++i;
+  }
+}
+
+// [0-9a-fA-F:]* : [0-9a-fA-F:]*
+bool LooksLikeIpv6(std::string_view s) {
+  return s.find(':') != std::string_view::npos &&
+         std::all_of(s.begin(), s.end(), [](char c) { return IsHex(c) || c == ':'; });
+}
+
+}  // namespace
+
+IpParse ParseIpAddress(std::string_view text, IpAddress* out) {
+  *out = IpAddress();
+  if (LooksLikeIpv4(text)) {
+    int index = 0;
+    for (absl::string_view part : absl::StrSplit(ToAbsl(text), '.')) {
+      unsigned value = 0;
+      for (char c : part) {
+        value = value * 10 + static_cast<unsigned>(c - '0');
+        if (value > 255) return IpParse::kInvalid;
+      }
+      out->bytes[index++] = static_cast<uint8_t>(value);
+    }
+    return IpParse::kOk;
+  }
+  if (LooksLikeIpv6(text)) {
+    std::string copy(text);
+    if (inet_pton(AF_INET6, copy.c_str(), out->bytes.data()) != 1) {
+      return IpParse::kInvalid;
+    }
+    static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(kMapped, kMapped + 12, out->bytes.begin())) {
+      std::copy(out->bytes.begin() + 12, out->bytes.end(), out->bytes.begin());
+      std::fill(out->bytes.begin() + 4, out->bytes.end(), 0);
+      return IpParse::kOk;
+    }
+    out->v6 = true;
+    return IpParse::kOk;
+  }
+  return IpParse::kNotAnAddress;
+}
+
+bool CidrBlock::Contains(const IpAddress& a) const {
+  if (a.v6 != low.v6) return false;
+  const size_t n = a.size();
+  return !std::lexicographical_compare(a.bytes.begin(), a.bytes.begin() + n,
+                                       low.bytes.begin(), low.bytes.begin() + n) &&
+         !std::lexicographical_compare(high.bytes.begin(), high.bytes.begin() + n,
+                                       a.bytes.begin(), a.bytes.begin() + n);
+}
+
+bool ParseCidr(std::string_view text, CidrBlock* out, std::string* reason) {
+  // Java's String.split("/") drops trailing empty pieces; mirror that.
+  std::vector<std::string_view> pieces;
+  for (absl::string_view piece : absl::StrSplit(ToAbsl(text), '/')) {
+    pieces.emplace_back(piece.data(), piece.size());
+  }
+  while (!pieces.empty() && pieces.back().empty()) pieces.pop_back();
+  if (pieces.size() != 2) {
+    *reason = "Malformed CIDR, one '/' required";
+    return false;
+  }
+  // Integer.parseInt: optional sign, decimal digits, 32-bit range.
+  std::string_view bits_text = pieces[1];
+  bool negative = false;
+  if (!bits_text.empty() && (bits_text[0] == '+' || bits_text[0] == '-')) {
+    negative = bits_text[0] == '-';
+    bits_text.remove_prefix(1);
+  }
+  int64_t bits = 0;
+  bool integer = !bits_text.empty() && bits_text.size() <= 10 &&
+                 std::all_of(bits_text.begin(), bits_text.end(), IsDigit);
+  if (integer) {
+    for (char c : bits_text) bits = bits * 10 + (c - '0');
+    integer = bits <= (negative ? int64_t{2147483648} : int64_t{2147483647});
+  }
+  if (!integer) {
+    *reason = "Malformed CIDR, mask bits must be an integer";
+    return false;
+  }
+  if (negative && bits != 0) {
+    *reason = "Malformed CIDR, mask bits must not be negative";
+    return false;
+  }
+  IpAddress base;
+  switch (ParseIpAddress(pieces[0], &base)) {
+    case IpParse::kOk:
+      break;
+    case IpParse::kNotAnAddress:
+      *reason = Cat("Nonstandard IP address: ", pieces[0]);
+      return false;
+    case IpParse::kInvalid:
+      *reason = Cat("Invalid IP address: ", pieces[0]);
+      return false;
+  }
+  const int64_t width = base.v6 ? 128 : 32;
+  if (bits > width) {
+    *reason = base.v6 ? "IPv6 mask bits must be <= 128" : "IPv4 mask bits must be <= 32";
+    return false;
+  }
+  out->low = base;
+  out->high = base;
+  for (int64_t bit = bits; bit < width; ++bit) {
+    const uint8_t mask = static_cast<uint8_t>(0x80u >> (bit % 8));
+    out->low.bytes[bit / 8] &= static_cast<uint8_t>(~mask);
+    out->high.bytes[bit / 8] |= mask;
+  }
+  out->text = std::string(text);
+  return true;
+}
+
+}  // namespace evmatch::internal

@@ -1,0 +1,26 @@
+// Pattern text -> PatternObject, with EventBridge's validation rules.
+
+#ifndef EVMATCH_SRC_PATTERN_PARSE_H_
+#define EVMATCH_SRC_PATTERN_PARSE_H_
+
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "evmatch/evmatch.h"
+#include "pattern/ast.h"
+
+namespace evmatch::internal {
+
+// Validates `text` and fills `*root`. Errors carry a PatternError payload
+// with an empty rule name (callers that know the rule add it).
+absl::Status ParsePatternTree(std::string_view text, const PatternOptions& options,
+                              PatternObject* root);
+
+}  // namespace evmatch::internal
+
+namespace evmatch {
+// The parsed form behind a public Pattern (defined in pattern.cc).
+const internal::PatternAst& AstOf(const Pattern& pattern);
+}  // namespace evmatch
+
+#endif  // EVMATCH_SRC_PATTERN_PARSE_H_

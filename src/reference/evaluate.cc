@@ -1,0 +1,234 @@
+// Reference semantics (SPEC A.3-A.6, D1, D2, D4, D5, D10, D16):
+//
+// * The event is flattened into scalar leaves keyed by dot-joined paths;
+//   arrays are transparent (nested arrays too) but recorded in each leaf's
+//   trail. Duplicate keys in an event object: the last occurrence wins.
+// * A conjunction holds when every leaf condition holds at once with
+//   array-consistent leaves: a condition is met either by absence (it lists
+//   exists:false and no leaf has its path) or by one leaf that satisfies one
+//   of its matchers, and the leaves chosen for different conditions must be
+//   pairwise consistent. The search below tries every choice (backtracking),
+//   which is exponential only in the number of conditions.
+
+#include "reference/evaluate.h"
+
+#include <algorithm>
+#include <memory>
+#include <unordered_set>
+
+#include "util/strings.h"
+#include "unicode/case_fold.h"
+#include "util/errors.h"
+
+namespace evmatch::internal {
+namespace {
+
+using Type = JsonValue::Type;
+
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+bool EndsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+bool Consistent(const EventLeaf& a, const EventLeaf& b) {
+  for (const auto& [array, index] : a.trail) {
+    for (const auto& [other_array, other_index] : b.trail) {
+      if (array == other_array && index != other_index) return false;
+    }
+  }
+  return true;
+}
+
+// First number beyond binary64 in `v`, if any.
+const JsonValue* FindHugeNumber(const JsonValue& v) {
+  if (v.is_number()) {
+    return Decimal::FromJson(v.text)->ExceedsBinary64() ? &v : nullptr;
+  }
+  for (const JsonMember& m : v.members) {
+    if (const JsonValue* huge = FindHugeNumber(m.value)) return huge;
+  }
+  for (const JsonValue& e : v.elements) {
+    if (const JsonValue* huge = FindHugeNumber(e)) return huge;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
+  const JsonValue& v = *leaf.value;
+  const bool is_string = v.is_string();
+  const std::string& s = v.text;
+  switch (m.kind) {
+    case MatchKind::kExact:
+      switch (m.value.type) {
+        case ScalarType::kString: return is_string && s == m.value.text;
+        case ScalarType::kNumber: return v.is_number() && leaf.number == m.value.number;
+        case ScalarType::kTrue: return v.type == Type::kTrue;
+        case ScalarType::kFalse: return v.type == Type::kFalse;
+        case ScalarType::kNull: return v.type == Type::kNull;
+      }
+      return false;
+    case MatchKind::kPrefix: return is_string && StartsWith(s, m.strings[0]);
+    case MatchKind::kSuffix: return is_string && EndsWith(s, m.strings[0]);
+    case MatchKind::kPrefixIgnoreCase:
+      return is_string && MatchesIgnoreCase(m.strings[0], s, CaseAnchor::kPrefix);
+    case MatchKind::kSuffixIgnoreCase:
+      return is_string && MatchesIgnoreCase(m.strings[0], s, CaseAnchor::kSuffix);
+    case MatchKind::kEqualsIgnoreCase:
+      return is_string && MatchesIgnoreCase(m.strings[0], s, CaseAnchor::kWhole);
+    case MatchKind::kWildcard: return is_string && m.wildcards[0].Matches(s);
+    case MatchKind::kNumeric: return v.is_number() && m.range.Contains(leaf.number);
+    case MatchKind::kExists: return m.exists;
+    case MatchKind::kCidr: {
+      IpAddress address;
+      return is_string && ParseIpAddress(s, &address) == IpParse::kOk &&
+             m.cidr.Contains(address);
+    }
+    case MatchKind::kAnythingBut:
+      if (m.anything_but_numbers) {
+        return !v.is_number() ||
+               std::none_of(m.numbers.begin(), m.numbers.end(),
+                            [&](const Decimal& d) { return d == leaf.number; });
+      }
+      return !is_string || std::find(m.strings.begin(), m.strings.end(), s) ==
+                               m.strings.end();
+    case MatchKind::kAnythingButPrefix:
+      return !is_string || std::none_of(m.strings.begin(), m.strings.end(),
+                                        [&](const std::string& p) { return StartsWith(s, p); });
+    case MatchKind::kAnythingButSuffix:
+      return !is_string || std::none_of(m.strings.begin(), m.strings.end(),
+                                        [&](const std::string& p) { return EndsWith(s, p); });
+    case MatchKind::kAnythingButIgnoreCase:
+      return !is_string ||
+             std::none_of(m.strings.begin(), m.strings.end(), [&](const std::string& p) {
+               return MatchesIgnoreCase(p, s, CaseAnchor::kWhole);
+             });
+    case MatchKind::kAnythingButWildcard:
+      return !is_string ||
+             std::none_of(m.wildcards.begin(), m.wildcards.end(),
+                          [&](const WildcardPattern& w) { return w.Matches(s); });
+  }
+  return false;
+}
+
+absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
+                                                     const EventOptions& options) {
+  if (json.size() > options.max_event_bytes) {
+    return MakeEventError(absl::StatusCode::kResourceExhausted,
+                          {options.max_event_bytes,
+                           Cat("Event is ", json.size(),
+                                        " bytes, more than the limit of ",
+                                        options.max_event_bytes, " bytes")});
+  }
+  ReferenceEvent event;
+  event.root_ = std::make_unique<JsonValue>();
+  JsonParseError error;
+  if (!ParseJsonTree(json, options.max_event_depth, event.root_.get(), &error)) {
+    const bool depth = error.kind == JsonParseError::Kind::kDepth;
+    return MakeEventError(depth ? absl::StatusCode::kResourceExhausted
+                                : absl::StatusCode::kInvalidArgument,
+                          {error.offset, depth ? Cat("Event ", error.reason)
+                                               : error.reason});
+  }
+  if (!event.root_->is_object()) {
+    return MakeEventError(absl::StatusCode::kInvalidArgument,
+                          {event.root_->offset, "The event is not a JSON object"});
+  }
+  if (const JsonValue* huge = FindHugeNumber(*event.root_)) {
+    return MakeEventError(absl::StatusCode::kInvalidArgument,
+                          {huge->offset, Cat("Number out of range: ", huge->text)});
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> trail;
+  event.Flatten(*event.root_, "", &trail);
+  return event;
+}
+
+void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path,
+                             std::vector<std::pair<uint32_t, uint32_t>>* trail) {
+  switch (v.type) {
+    case Type::kObject: {
+      std::unordered_set<std::string_view> seen;
+      // Walk backwards so the last occurrence of a duplicate key wins.
+      for (size_t i = v.members.size(); i-- > 0;) {
+        const JsonMember& m = v.members[i];
+        if (!seen.insert(m.key).second) continue;
+        Flatten(m.value, path.empty() ? m.key : Cat(path, ".", m.key), trail);
+      }
+      return;
+    }
+    case Type::kArray: {
+      const uint32_t id = next_array_id_++;
+      for (size_t i = 0; i < v.elements.size(); ++i) {
+        trail->emplace_back(id, static_cast<uint32_t>(i));
+        Flatten(v.elements[i], path, trail);
+        trail->pop_back();
+      }
+      return;
+    }
+    default: {
+      EventLeaf leaf;
+      leaf.path = path;
+      leaf.value = &v;
+      if (v.is_number()) leaf.number = *Decimal::FromJson(v.text);
+      leaf.trail = *trail;
+      by_path_[path].push_back(leaves_.size());
+      leaves_.push_back(std::move(leaf));
+    }
+  }
+}
+
+bool ReferenceEvent::MatchesConjunction(
+    const std::vector<LeafCondition>& conjunction) const {
+  // Candidate leaves per condition that cannot be met by absence.
+  std::vector<std::vector<const EventLeaf*>> choices;
+  for (const LeafCondition& condition : conjunction) {
+    auto it = by_path_.find(condition.path);
+    const bool present = it != by_path_.end();
+    const bool absence_allowed =
+        std::any_of(condition.matchers->begin(), condition.matchers->end(),
+                    [](const Matcher& m) {
+                      return m.kind == MatchKind::kExists && !m.exists;
+                    });
+    if (!present) {
+      if (absence_allowed) continue;
+      return false;
+    }
+    std::vector<const EventLeaf*> candidates;
+    for (size_t index : it->second) {
+      const EventLeaf& leaf = leaves_[index];
+      if (std::any_of(condition.matchers->begin(), condition.matchers->end(),
+                      [&](const Matcher& m) { return LeafSatisfies(m, leaf); })) {
+        candidates.push_back(&leaf);
+      }
+    }
+    if (candidates.empty()) return false;
+    choices.push_back(std::move(candidates));
+  }
+  std::sort(choices.begin(), choices.end(),
+            [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  std::vector<const EventLeaf*> chosen;
+  // Depth-first search for one pairwise-consistent choice.
+  auto search = [&](auto& self, size_t k) -> bool {
+    if (k == choices.size()) return true;
+    for (const EventLeaf* leaf : choices[k]) {
+      if (std::all_of(chosen.begin(), chosen.end(),
+                      [&](const EventLeaf* c) { return Consistent(*c, *leaf); })) {
+        chosen.push_back(leaf);
+        if (self(self, k + 1)) return true;
+        chosen.pop_back();
+      }
+    }
+    return false;
+  };
+  return search(search, 0);
+}
+
+bool ReferenceEvent::Matches(const PatternAst& pattern) const {
+  return std::any_of(pattern.conjunctions.begin(), pattern.conjunctions.end(),
+                     [&](const auto& c) { return MatchesConjunction(c); });
+}
+
+}  // namespace evmatch::internal

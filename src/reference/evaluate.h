@@ -1,0 +1,64 @@
+// The reference evaluator: a direct transcription of SPEC section A over a
+// fully materialised event. It is the oracle the compiled matcher is tested
+// against, so it favours clarity over speed everywhere.
+
+#ifndef EVMATCH_SRC_REFERENCE_EVALUATE_H_
+#define EVMATCH_SRC_REFERENCE_EVALUATE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "evmatch/evmatch.h"
+#include "json/json_tree.h"
+#include "pattern/ast.h"
+
+namespace evmatch::internal {
+
+// A scalar of the event with its dot-joined path and, for every array it sits
+// in, (array id, element index): two leaves are array-consistent when they
+// agree on the index of every array they share (SPEC D4).
+struct EventLeaf {
+  std::string path;
+  const JsonValue* value = nullptr;
+  Decimal number;  // for numbers
+  std::vector<std::pair<uint32_t, uint32_t>> trail;
+};
+
+class ReferenceEvent {
+ public:
+  // Parses and flattens an event. Errors: InvalidArgument (not a JSON object,
+  // malformed, invalid UTF-8, a number beyond binary64) or ResourceExhausted
+  // (size or depth limits), each with an EventError payload.
+  static absl::StatusOr<ReferenceEvent> Parse(std::string_view json,
+                                              const EventOptions& options);
+
+  ReferenceEvent(ReferenceEvent&&) = default;
+  ReferenceEvent& operator=(ReferenceEvent&&) = default;
+
+  // True when any conjunction of `pattern` is satisfied.
+  bool Matches(const PatternAst& pattern) const;
+
+ private:
+  ReferenceEvent() = default;
+  void Flatten(const JsonValue& value, const std::string& path,
+               std::vector<std::pair<uint32_t, uint32_t>>* trail);
+  bool MatchesConjunction(const std::vector<LeafCondition>& conjunction) const;
+
+  std::unique_ptr<JsonValue> root_;  // stable address: leaves point into it
+  std::vector<EventLeaf> leaves_;
+  std::unordered_map<std::string, std::vector<size_t>> by_path_;
+  uint32_t next_array_id_ = 0;
+};
+
+// True when the event scalar `leaf` satisfies `m` (exists:false never does;
+// absence is decided by the caller).
+bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf);
+
+}  // namespace evmatch::internal
+
+#endif  // EVMATCH_SRC_REFERENCE_EVALUATE_H_

@@ -1,0 +1,85 @@
+// The table is generated (scripts/gen_case_tables.py) and sorted by code
+// point; lookups binary-search it. MatchesIgnoreCase runs the obvious
+// dynamic programme over event byte positions: after k pattern code points,
+// reach[i] says some sequence of case forms spells event[start, i).
+
+#include "unicode/case_fold.h"
+
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
+namespace evmatch::internal {
+namespace {
+
+struct CaseEntry {
+  uint32_t code_point;
+  const char* lower;
+  const char* upper;
+};
+
+constexpr CaseEntry kCaseTable[] = {
+#include "unicode/case_tables.inc"
+};
+
+}  // namespace
+
+uint32_t DecodeUtf8(std::string_view s, size_t* pos) {
+  const auto b0 = static_cast<unsigned char>(s[*pos]);
+  int length = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+  uint32_t cp = length == 1   ? b0
+                : length == 2 ? b0 & 0x1F
+                : length == 3 ? b0 & 0x0F
+                              : b0 & 0x07;
+  for (int k = 1; k < length && *pos + k < s.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[*pos + k]) & 0x3F);
+  }
+  *pos += static_cast<size_t>(length);
+  return cp;
+}
+
+CaseForms CaseFormsOf(uint32_t code_point, std::string_view utf8) {
+  CaseForms result{{utf8, utf8, utf8}};
+  const CaseEntry* end = std::end(kCaseTable);
+  const CaseEntry* it = std::lower_bound(
+      std::begin(kCaseTable), end, code_point,
+      [](const CaseEntry& e, uint32_t cp) { return e.code_point < cp; });
+  if (it != end && it->code_point == code_point) {
+    result.forms[1] = it->lower;
+    result.forms[2] = it->upper;
+  }
+  return result;
+}
+
+bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,
+                       CaseAnchor anchor) {
+  const size_t n = event.size();
+  std::vector<char> reach(n + 1, anchor == CaseAnchor::kSuffix ? 1 : 0);
+  reach[0] = 1;
+  std::vector<char> next(n + 1);
+  size_t pos = 0;
+  while (pos < pattern.size()) {
+    size_t start = pos;
+    uint32_t cp = DecodeUtf8(pattern, &pos);
+    CaseForms forms = CaseFormsOf(cp, pattern.substr(start, pos - start));
+    std::fill(next.begin(), next.end(), 0);
+    bool any = false;
+    for (size_t i = 0; i <= n; ++i) {
+      if (!reach[i]) continue;
+      for (std::string_view form : forms.forms) {
+        if (event.substr(i, form.size()) == form) {
+          next[i + form.size()] = 1;
+          any = true;
+        }
+      }
+    }
+    if (!any) return false;
+    reach.swap(next);
+  }
+  if (anchor == CaseAnchor::kPrefix) {
+    return std::find(reach.begin(), reach.end(), 1) != reach.end();
+  }
+  return reach[n] != 0;
+}
+
+}  // namespace evmatch::internal

@@ -1,0 +1,43 @@
+// String concatenation that accepts std::string_view. Debian's abseil
+// 20220623 is built with its own absl::string_view (not an alias of
+// std::string_view), so absl::StrCat cannot take std::string_view directly.
+
+#ifndef EVMATCH_SRC_UTIL_STRINGS_H_
+#define EVMATCH_SRC_UTIL_STRINGS_H_
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace evmatch::internal {
+
+inline absl::string_view ToAbsl(std::string_view s) { return {s.data(), s.size()}; }
+
+template <typename T>
+decltype(auto) ToAlphaNum(const T& value) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view> &&
+                !std::is_same_v<T, std::string>) {
+    return ToAbsl(std::string_view(value));
+  } else {
+    return (value);
+  }
+}
+
+// absl::StrCat / absl::StrAppend over the same argument kinds plus
+// std::string_view.
+template <typename... T>
+std::string Cat(const T&... values) {
+  return absl::StrCat(ToAlphaNum(values)...);
+}
+
+template <typename... T>
+void Append(std::string* out, const T&... values) {
+  absl::StrAppend(out, ToAlphaNum(values)...);
+}
+
+}  // namespace evmatch::internal
+
+#endif  // EVMATCH_SRC_UTIL_STRINGS_H_
