@@ -251,12 +251,11 @@ bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
     return builder.Syntax(0, e);
   }
   if (!builder.Build(doc, 0, out)) return false;
-  // On Demand 3.0 has no at_end(): a location inside the input means
-  // something follows the value.
-  const char* where = nullptr;
-  if (!doc.current_location().get(where)) {
-    return builder.Syntax(static_cast<size_t>(where - input.data()),
-                          "Unexpected content after the JSON value");
+  // On Demand 3.0.1 has no at_end(), and a scalar root is never consumed,
+  // so check what follows the value directly.
+  size_t rest = text.find_first_not_of(" \t\r\n", out->end);
+  if (rest != std::string_view::npos) {
+    return builder.Syntax(rest, "Unexpected content after the JSON value");
   }
   return true;
 }

@@ -269,6 +269,7 @@ class Parser {
     }
     const JsonMember& op = object.members[0];
     const JsonValue& v = op.value;
+    std::string_view extra_key_reason = kOnlyOneKey;
     {
       Step step(this, op.key);
       if (op.key == "prefix" || op.key == "suffix") {
@@ -287,10 +288,10 @@ class Parser {
       } else if (op.key == "numeric") {
         m->kind = MatchKind::kNumeric;
         EVMATCH_RETURN_IF_ERROR(ParseNumeric(v, &m->range));
-        return CheckSingleKey(object, kTooManyNumeric);
+        extra_key_reason = kTooManyNumeric;  // event-ruler's text for both
       } else if (op.key == "anything-but") {
         EVMATCH_RETURN_IF_ERROR(ParseAnythingBut(v, m));
-        return CheckSingleKey(object, kTooManyNumeric);
+        extra_key_reason = kTooManyNumeric;
       } else if (op.key == "exists") {
         if (v.type != Type::kTrue && v.type != Type::kFalse) {
           return Invalid(v, "exists match pattern must be either true or false.");
@@ -306,7 +307,7 @@ class Parser {
         return Invalid(op.key_offset, Cat("Unrecognized match type ", op.key));
       }
     }
-    return CheckSingleKey(object, kOnlyOneKey);
+    return CheckSingleKey(object, extra_key_reason);
   }
 
   absl::Status ParsePrefixSuffix(std::string_view op, const JsonValue& v,
@@ -321,13 +322,15 @@ class Parser {
       return Invalid(v, Cat(op, " match pattern must be a string"));
     }
     const JsonMember& inner = v.members[0];
-    Step step(this, inner.key);
-    if (inner.key != "equals-ignore-case") {
-      return Invalid(inner.key_offset,
-                     Cat("Unsupported ", op, " pattern: ", inner.key));
-    }
-    if (!inner.value.is_string()) {
-      return Invalid(inner.value, "equals-ignore-case match pattern must be a string");
+    {
+      Step step(this, inner.key);
+      if (inner.key != "equals-ignore-case") {
+        return Invalid(inner.key_offset,
+                       Cat("Unsupported ", op, " pattern: ", inner.key));
+      }
+      if (!inner.value.is_string()) {
+        return Invalid(inner.value, "equals-ignore-case match pattern must be a string");
+      }
     }
     m->kind = prefix ? MatchKind::kPrefixIgnoreCase : MatchKind::kSuffixIgnoreCase;
     m->strings.push_back(inner.value.text);
@@ -475,7 +478,11 @@ class Parser {
     if (v.members.empty()) {
       return Invalid(v, "Anything-But expression name not found");
     }
-    const JsonMember& inner = v.members[0];
+    EVMATCH_RETURN_IF_ERROR(ParseAnythingButOperator(v.members[0], m));
+    return CheckSingleKey(v, kOnlyOneKey);
+  }
+
+  absl::Status ParseAnythingButOperator(const JsonMember& inner, Matcher* m) {
     const JsonValue& operand = inner.value;
     Step step(this, inner.key);
     m->list_form = operand.is_array();
@@ -510,7 +517,7 @@ class Parser {
       return Invalid(inner.key_offset,
                      Cat("Unsupported anything-but pattern: ", inner.key));
     }
-    return CheckSingleKey(v, kOnlyOneKey);
+    return absl::OkStatus();
   }
 
   // A string or a non-empty array of strings; anything else is `type_error`.

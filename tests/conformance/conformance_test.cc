@@ -1,0 +1,168 @@
+// Runs the data-driven conformance cases under tests/conformance/cases.
+//
+// Each file holds {"cases": [...]} where a case is
+//   {"name", "pattern", "event", "match": true|false}  or
+//   {"name", "pattern", "error": <AWS reason>, "pointer": <JSON Pointer>,
+//    "code": "ResourceExhausted" (optional, default InvalidArgument)}.
+// A pattern or event written as a JSON string is used as raw text (for
+// duplicate keys, trailing bytes and the like); otherwise the value's text as
+// it stands in the file is used. truth_table.json holds SPEC A.6 as rows x
+// columns and expands to one case per cell.
+//
+// Every matching case is also run through the canonical printer: the printed
+// pattern must parse, print identically, and give the same result.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "evmatch/evmatch.h"
+#include "json/json_tree.h"
+
+namespace {
+
+using evmatch::internal::JsonValue;
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+const JsonValue* Member(const JsonValue& object, std::string_view key) {
+  for (const auto& m : object.members) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+// The text a case means by `value`: raw text for strings, else as written.
+std::string TextOf(const std::string& file, const JsonValue& value) {
+  if (value.is_string()) return value.text;
+  return file.substr(value.offset, value.end - value.offset);
+}
+
+void CheckMatch(const std::string& pattern, const std::string& event, bool expected) {
+  INFO("pattern: " << pattern);
+  INFO("event: " << event);
+  absl::StatusOr<bool> result = evmatch::TestEventPattern(pattern, event);
+  REQUIRE(result.ok());
+  CHECK(*result == expected);
+
+  absl::StatusOr<evmatch::Pattern> parsed = evmatch::Pattern::Parse(pattern);
+  REQUIRE(parsed.ok());
+  std::string canonical = parsed->ToJson();
+  INFO("canonical: " << canonical);
+  absl::StatusOr<evmatch::Pattern> reparsed = evmatch::Pattern::Parse(canonical);
+  REQUIRE(reparsed.ok());
+  CHECK(reparsed->ToJson() == canonical);
+  absl::StatusOr<bool> again = evmatch::TestEventPattern(*reparsed, event);
+  REQUIRE(again.ok());
+  CHECK(*again == expected);
+}
+
+void CheckError(const std::string& pattern, const std::string& reason,
+                const std::string& pointer, absl::StatusCode code) {
+  INFO("pattern: " << pattern);
+  absl::StatusOr<evmatch::Pattern> parsed = evmatch::Pattern::Parse(pattern);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == code);
+  std::optional<evmatch::PatternError> error =
+      evmatch::GetPatternError(parsed.status());
+  REQUIRE(error.has_value());
+  CHECK(error->reason == reason);
+  CHECK(error->json_pointer == pointer);
+  CHECK(error->offset <= pattern.size());
+}
+
+JsonValue LoadCases(const std::filesystem::path& path, std::string* text) {
+  *text = ReadFile(path);
+  JsonValue doc;
+  evmatch::internal::JsonParseError error;
+  INFO(path.string() << ": " << error.reason);
+  REQUIRE(evmatch::internal::ParseJsonTree(*text, 1000, &doc, &error));
+  return doc;
+}
+
+size_t RunCaseFile(const std::filesystem::path& path) {
+  std::string text;
+  JsonValue doc = LoadCases(path, &text);
+  const JsonValue* cases = Member(doc, "cases");
+  REQUIRE(cases != nullptr);
+  for (const JsonValue& c : cases->elements) {
+    const JsonValue* name = Member(c, "name");
+    const JsonValue* pattern = Member(c, "pattern");
+    REQUIRE(name != nullptr);
+    REQUIRE(pattern != nullptr);
+    INFO(path.filename().string() << ": " << name->text);
+    if (const JsonValue* error = Member(c, "error")) {
+      const JsonValue* pointer = Member(c, "pointer");
+      REQUIRE(pointer != nullptr);
+      const JsonValue* code = Member(c, "code");
+      CheckError(TextOf(text, *pattern), error->text, pointer->text,
+                 code != nullptr && code->text == "ResourceExhausted"
+                     ? absl::StatusCode::kResourceExhausted
+                     : absl::StatusCode::kInvalidArgument);
+    } else {
+      const JsonValue* event = Member(c, "event");
+      const JsonValue* match = Member(c, "match");
+      REQUIRE(event != nullptr);
+      REQUIRE(match != nullptr);
+      CheckMatch(TextOf(text, *pattern), TextOf(text, *event),
+                 match->type == JsonValue::Type::kTrue);
+    }
+  }
+  return cases->elements.size();
+}
+
+size_t RunTruthTable(const std::filesystem::path& path) {
+  std::string text;
+  JsonValue doc = LoadCases(path, &text);
+  const JsonValue* columns = Member(doc, "columns");
+  const JsonValue* rows = Member(doc, "rows");
+  REQUIRE(columns != nullptr);
+  REQUIRE(rows != nullptr);
+  size_t cells = 0;
+  for (const JsonValue& row : rows->elements) {
+    const JsonValue* condition = Member(row, "condition");
+    const JsonValue* expect = Member(row, "expect");
+    REQUIRE(expect->elements.size() == columns->elements.size());
+    std::string pattern = "{\"f\":" + TextOf(text, *condition) + "}";
+    for (size_t i = 0; i < columns->elements.size(); ++i) {
+      const JsonValue& column = columns->elements[i];
+      std::string event = column.is_string() && column.text == "missing"
+                              ? std::string("{\"g\":1}")
+                              : "{\"f\":" + text.substr(column.offset,
+                                                         column.end - column.offset) +
+                                    "}";
+      CheckMatch(pattern, event, expect->elements[i].type == JsonValue::Type::kTrue);
+      ++cells;
+    }
+  }
+  return cells;
+}
+
+}  // namespace
+
+TEST_CASE("conformance cases", "[conformance]") {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(EVMATCH_CONFORMANCE_DIR)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  size_t total = 0;
+  for (const auto& file : files) {
+    total += file.filename() == "truth_table.json" ? RunTruthTable(file)
+                                                   : RunCaseFile(file);
+  }
+  // The suite must not silently shrink (a file dropped or renamed).
+  CHECK(files.size() >= 10);
+  CHECK(total >= 450);
+}

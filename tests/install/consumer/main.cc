@@ -1,0 +1,17 @@
+// A downstream program built against an installed evmatch.
+#include <cstdio>
+
+#include "evmatch/evmatch.h"
+
+int main() {
+  absl::StatusOr<bool> hit = evmatch::TestEventPattern(
+      R"({"source":["aws.s3"],"detail":{"object":{"key":[{"suffix":".jpg"}]}}})",
+      R"({"source":"aws.s3","detail":{"object":{"key":"cat.jpg"}}})");
+  absl::StatusOr<bool> miss = evmatch::TestEventPattern(
+      R"({"source":["aws.s3"]})", R"({"source":"aws.ec2"})");
+  absl::StatusOr<bool> bad = evmatch::TestEventPattern(R"({"a":[]})", "{}");
+  const bool ok = hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
+                  evmatch::GetPatternError(bad.status()).has_value();
+  std::printf("consumer: %s\n", ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
