@@ -55,7 +55,7 @@ std::optional<Decimal> Decimal::FromJson(std::string_view t) {
     }
     size_t exp_start = i;
     while (i < t.size() && IsDigit(t[i])) {
-      if (exp < kMaxExponent) exp = exp * 10 + (t[i] - '0');
+      exp = exp <= kMaxExponent / 10 ? exp * 10 + (t[i] - '0') : kMaxExponent;
       ++i;
     }
     if (i == exp_start) return std::nullopt;
