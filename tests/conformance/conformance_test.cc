@@ -10,9 +10,14 @@
 // columns and expands to one case per cell.
 //
 // Every matching case is also run through the canonical printer: the printed
-// pattern must parse, print identically, and give the same result.
+// pattern must parse, print identically, and give the same result. A second
+// test runs every case through the `evmatch test-event-pattern` binary and
+// checks its stdout, stderr and exit code the way a shell user sees them.
 
 #include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -81,6 +86,75 @@ void CheckError(const std::string& pattern, const std::string& reason,
   CHECK(error->offset <= pattern.size());
 }
 
+#ifdef EVMATCH_CLI_PATH
+// Runs the CLI on `pattern` and `event` (passed through files) and returns
+// its exit code, stdout and stderr.
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               (name + "." + std::to_string(getpid()));
+  std::ofstream(path, std::ios::binary) << content;
+  return path.string();
+}
+
+CliResult RunCli(const std::string& pattern, const std::string& event) {
+  const std::string pattern_file = WriteTemp("evmatch_pattern", pattern);
+  const std::string event_file = WriteTemp("evmatch_event", event);
+  const std::string out_file = pattern_file + ".out";
+  const std::string err_file = pattern_file + ".err";
+  const std::string command = std::string("'") + EVMATCH_CLI_PATH +
+                              "' test-event-pattern --event-pattern 'file://" +
+                              pattern_file + "' --event 'file://" + event_file +
+                              "' >'" + out_file + "' 2>'" + err_file + "'";
+  const int status = std::system(command.c_str());
+  CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(out_file);
+  result.err = ReadFile(err_file);
+  for (const auto& f : {pattern_file, event_file, out_file, err_file}) {
+    std::filesystem::remove(f);
+  }
+  return result;
+}
+
+void CheckCliMatch(const std::string& pattern, const std::string& event, bool expected) {
+  INFO("pattern: " << pattern);
+  INFO("event: " << event);
+  CliResult r = RunCli(pattern, event);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == (expected ? "{\"Result\": true}\n" : "{\"Result\": false}\n"));
+  CHECK(r.err.empty());
+}
+
+void CheckCliError(const std::string& pattern, const std::string& reason) {
+  INFO("pattern: " << pattern);
+  CliResult r = RunCli(pattern, "{}");
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.rfind("InvalidEventPatternException: Event pattern is not valid. Reason: " +
+                        reason + "\n",
+                    0) == 0);
+}
+
+#endif  // EVMATCH_CLI_PATH
+
+// How a case is checked: through the library or through the CLI binary.
+enum class Via { kLibrary, kCli };
+
+void Match(Via via, const std::string& pattern, const std::string& event, bool expected) {
+  if (via == Via::kLibrary) {
+    CheckMatch(pattern, event, expected);
+    return;
+  }
+#ifdef EVMATCH_CLI_PATH
+  CheckCliMatch(pattern, event, expected);
+#endif
+}
+
 JsonValue LoadCases(const std::filesystem::path& path, std::string* text) {
   *text = ReadFile(path);
   JsonValue doc;
@@ -90,7 +164,7 @@ JsonValue LoadCases(const std::filesystem::path& path, std::string* text) {
   return doc;
 }
 
-size_t RunCaseFile(const std::filesystem::path& path) {
+size_t RunCaseFile(const std::filesystem::path& path, Via via) {
   std::string text;
   JsonValue doc = LoadCases(path, &text);
   const JsonValue* cases = Member(doc, "cases");
@@ -105,6 +179,12 @@ size_t RunCaseFile(const std::filesystem::path& path) {
       const JsonValue* pointer = Member(c, "pointer");
       REQUIRE(pointer != nullptr);
       const JsonValue* code = Member(c, "code");
+      if (via == Via::kCli) {
+#ifdef EVMATCH_CLI_PATH
+        CheckCliError(TextOf(text, *pattern), error->text);
+#endif
+        continue;
+      }
       CheckError(TextOf(text, *pattern), error->text, pointer->text,
                  code != nullptr && code->text == "ResourceExhausted"
                      ? absl::StatusCode::kResourceExhausted
@@ -114,14 +194,14 @@ size_t RunCaseFile(const std::filesystem::path& path) {
       const JsonValue* match = Member(c, "match");
       REQUIRE(event != nullptr);
       REQUIRE(match != nullptr);
-      CheckMatch(TextOf(text, *pattern), TextOf(text, *event),
-                 match->type == JsonValue::Type::kTrue);
+      Match(via, TextOf(text, *pattern), TextOf(text, *event),
+            match->type == JsonValue::Type::kTrue);
     }
   }
   return cases->elements.size();
 }
 
-size_t RunTruthTable(const std::filesystem::path& path) {
+size_t RunTruthTable(const std::filesystem::path& path, Via via) {
   std::string text;
   JsonValue doc = LoadCases(path, &text);
   const JsonValue* columns = Member(doc, "columns");
@@ -141,7 +221,7 @@ size_t RunTruthTable(const std::filesystem::path& path) {
                               : "{\"f\":" + text.substr(column.offset,
                                                          column.end - column.offset) +
                                     "}";
-      CheckMatch(pattern, event, expect->elements[i].type == JsonValue::Type::kTrue);
+      Match(via, pattern, event, expect->elements[i].type == JsonValue::Type::kTrue);
       ++cells;
     }
   }
@@ -150,7 +230,7 @@ size_t RunTruthTable(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("conformance cases", "[conformance]") {
+size_t RunAll(Via via) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry :
        std::filesystem::directory_iterator(EVMATCH_CONFORMANCE_DIR)) {
@@ -159,10 +239,18 @@ TEST_CASE("conformance cases", "[conformance]") {
   std::sort(files.begin(), files.end());
   size_t total = 0;
   for (const auto& file : files) {
-    total += file.filename() == "truth_table.json" ? RunTruthTable(file)
-                                                   : RunCaseFile(file);
+    total += file.filename() == "truth_table.json" ? RunTruthTable(file, via)
+                                                   : RunCaseFile(file, via);
   }
   // The suite must not silently shrink (a file dropped or renamed).
   CHECK(files.size() >= 10);
-  CHECK(total >= 450);
+  return total;
 }
+
+TEST_CASE("conformance cases", "[conformance]") { CHECK(RunAll(Via::kLibrary) >= 450); }
+
+#ifdef EVMATCH_CLI_PATH
+TEST_CASE("conformance cases through the evmatch CLI", "[conformance][cli]") {
+  CHECK(RunAll(Via::kCli) >= 450);
+}
+#endif
