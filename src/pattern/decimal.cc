@@ -5,6 +5,7 @@
 #include "pattern/decimal.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "util/strings.h"
 
@@ -20,30 +21,27 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
 
 }  // namespace
 
-std::optional<Decimal> Decimal::FromJson(std::string_view t) {
+bool ParseDecimal(std::string_view t, char* buffer, DecimalView* out) {
   size_t i = 0;
-  Decimal d;
   bool negative = false;
   if (i < t.size() && t[i] == '-') {
     negative = true;
     ++i;
   }
-  if (i >= t.size() || !IsDigit(t[i])) return std::nullopt;
-  std::string mantissa;
-  size_t int_start = i;
+  if (i >= t.size() || !IsDigit(t[i])) return false;
+  size_t length = 0;  // mantissa digits written to buffer
   if (t[i] == '0') {
+    buffer[length++] = '0';
     ++i;
   } else {
-    while (i < t.size() && IsDigit(t[i])) ++i;
+    while (i < t.size() && IsDigit(t[i])) buffer[length++] = t[i++];
   }
-  mantissa.append(t.substr(int_start, i - int_start));
-  int64_t point = static_cast<int64_t>(mantissa.size());
+  const int64_t point = static_cast<int64_t>(length);
   if (i < t.size() && t[i] == '.') {
     ++i;
     size_t frac_start = i;
-    while (i < t.size() && IsDigit(t[i])) ++i;
-    if (i == frac_start) return std::nullopt;
-    mantissa.append(t.substr(frac_start, i - frac_start));
+    while (i < t.size() && IsDigit(t[i])) buffer[length++] = t[i++];
+    if (i == frac_start) return false;
   }
   int64_t exp = 0;
   if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
@@ -55,47 +53,81 @@ std::optional<Decimal> Decimal::FromJson(std::string_view t) {
     }
     size_t exp_start = i;
     while (i < t.size() && IsDigit(t[i])) {
-      exp = exp <= kMaxExponent / 10 ? exp * 10 + (t[i] - '0') : kMaxExponent;
+      exp = exp <= Decimal::kMaxExponent / 10 ? exp * 10 + (t[i] - '0')
+                                              : Decimal::kMaxExponent;
       ++i;
     }
-    if (i == exp_start) return std::nullopt;
-    exp = std::min(exp, kMaxExponent);
+    if (i == exp_start) return false;
+    exp = std::min(exp, Decimal::kMaxExponent);
     if (exp_negative) exp = -exp;
   }
-  if (i != t.size()) return std::nullopt;
+  if (i != t.size()) return false;
 
-  size_t first = mantissa.find_first_not_of('0');
-  if (first == std::string::npos) return d;  // zero, sign dropped
-  size_t last = mantissa.find_last_not_of('0');
-  d.digits_ = mantissa.substr(first, last - first + 1);
-  d.negative_ = negative;
-  d.exponent_ = SaturatingAdd(point - static_cast<int64_t>(first), exp);
+  size_t first = 0;
+  while (first < length && buffer[first] == '0') ++first;
+  if (first == length) {  // zero, sign dropped
+    *out = DecimalView();
+    return true;
+  }
+  size_t last = length;
+  while (buffer[last - 1] == '0') --last;
+  out->negative = negative;
+  out->digits = std::string_view(buffer + first, last - first);
+  out->exponent = SaturatingAdd(point - static_cast<int64_t>(first), exp);
+  return true;
+}
+
+std::optional<Decimal> Decimal::FromJson(std::string_view t) {
+  std::string buffer(t.size(), '\0');
+  DecimalView view;
+  if (!ParseDecimal(t, buffer.data(), &view)) return std::nullopt;
+  Decimal d;
+  d.negative_ = view.negative;
+  d.digits_ = std::string(view.digits);
+  d.exponent_ = view.exponent;
   return d;
 }
 
-int Decimal::CompareMagnitude(const Decimal& o) const {
-  if (is_zero() || o.is_zero()) {
-    return static_cast<int>(!is_zero()) - static_cast<int>(!o.is_zero());
+namespace {
+
+int CompareMagnitude(const DecimalView& a, const DecimalView& b) {
+  if (a.is_zero() || b.is_zero()) {
+    return static_cast<int>(!a.is_zero()) - static_cast<int>(!b.is_zero());
   }
-  if (exponent_ != o.exponent_) return exponent_ < o.exponent_ ? -1 : 1;
-  int c = digits_.compare(o.digits_);
+  if (a.exponent != b.exponent) return a.exponent < b.exponent ? -1 : 1;
+  int c = a.digits.compare(b.digits);
   return (c > 0) - (c < 0);
 }
 
-int Decimal::Compare(const Decimal& o) const {
-  if (negative_ != o.negative_) return negative_ ? -1 : 1;
-  int m = CompareMagnitude(o);
-  return negative_ ? -m : m;
+}  // namespace
+
+int CompareDecimals(const DecimalView& a, const DecimalView& b) {
+  if (a.negative != b.negative) return a.negative ? -1 : 1;
+  int m = CompareMagnitude(a, b);
+  return a.negative ? -m : m;
+}
+
+void AppendDecimalKey(const DecimalView& d, std::string* out) {
+  if (d.is_zero()) {
+    out->push_back('0');
+    return;
+  }
+  if (d.negative) out->push_back('-');
+  out->append(d.digits);
+  out->push_back('e');
+  char exp[24];
+  int n = snprintf(exp, sizeof(exp), "%lld", static_cast<long long>(d.exponent));
+  out->append(exp, static_cast<size_t>(n));
 }
 
 bool Decimal::ExceedsBinary64() const {
   static const Decimal kMax = *FromJson("1.7976931348623157e308");
-  return CompareMagnitude(kMax) > 0;
+  return CompareMagnitude(view(), kMax.view()) > 0;
 }
 
 bool Decimal::ExceedsAwsNumericLimits() const {
   static const Decimal kFiveBillion = *FromJson("5e9");
-  if (CompareMagnitude(kFiveBillion) > 0) return true;
+  if (CompareMagnitude(view(), kFiveBillion.view()) > 0) return true;
   int64_t fractional = static_cast<int64_t>(digits_.size()) - exponent_;
   return fractional > 6;
 }

@@ -16,11 +16,20 @@ struct CaseEntry {
   uint32_t code_point;
   const char* lower;
   const char* upper;
+  const char* key;
 };
 
 constexpr CaseEntry kCaseTable[] = {
 #include "unicode/case_tables.inc"
 };
+
+const CaseEntry* Find(uint32_t code_point) {
+  const CaseEntry* end = std::end(kCaseTable);
+  const CaseEntry* it = std::lower_bound(
+      std::begin(kCaseTable), end, code_point,
+      [](const CaseEntry& e, uint32_t cp) { return e.code_point < cp; });
+  return it != end && it->code_point == code_point ? it : nullptr;
+}
 
 }  // namespace
 
@@ -40,29 +49,47 @@ uint32_t DecodeUtf8(std::string_view s, size_t* pos) {
 
 CaseForms CaseFormsOf(uint32_t code_point, std::string_view utf8) {
   CaseForms result{{utf8, utf8, utf8}};
-  const CaseEntry* end = std::end(kCaseTable);
-  const CaseEntry* it = std::lower_bound(
-      std::begin(kCaseTable), end, code_point,
-      [](const CaseEntry& e, uint32_t cp) { return e.code_point < cp; });
-  if (it != end && it->code_point == code_point) {
-    result.forms[1] = it->lower;
-    result.forms[2] = it->upper;
+  if (const CaseEntry* e = Find(code_point)) {
+    result.forms[1] = e->lower;
+    result.forms[2] = e->upper;
   }
   return result;
 }
 
+void AppendCaseKey(std::string_view s, std::string* out) {
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t start = pos;
+    uint32_t cp = DecodeUtf8(s, &pos);
+    const CaseEntry* e = cp < 0x41 ? nullptr : Find(cp);
+    if (e != nullptr) {
+      out->append(e->key);
+    } else {
+      out->append(s.substr(start, pos - start));
+    }
+  }
+}
+
 bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,
                        CaseAnchor anchor) {
+  std::vector<char> workspace;
+  return MatchesIgnoreCase(pattern, event, anchor, &workspace);
+}
+
+bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,
+                       CaseAnchor anchor, std::vector<char>* workspace) {
   const size_t n = event.size();
-  std::vector<char> reach(n + 1, anchor == CaseAnchor::kSuffix ? 1 : 0);
+  workspace->assign(2 * (n + 1), 0);
+  char* reach = workspace->data();
+  char* next = reach + n + 1;
+  std::fill(reach, reach + n + 1, anchor == CaseAnchor::kSuffix ? 1 : 0);
   reach[0] = 1;
-  std::vector<char> next(n + 1);
   size_t pos = 0;
   while (pos < pattern.size()) {
     size_t start = pos;
     uint32_t cp = DecodeUtf8(pattern, &pos);
     CaseForms forms = CaseFormsOf(cp, pattern.substr(start, pos - start));
-    std::fill(next.begin(), next.end(), 0);
+    std::fill(next, next + n + 1, 0);
     bool any = false;
     for (size_t i = 0; i <= n; ++i) {
       if (!reach[i]) continue;
@@ -74,10 +101,10 @@ bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,
       }
     }
     if (!any) return false;
-    reach.swap(next);
+    std::swap(reach, next);
   }
   if (anchor == CaseAnchor::kPrefix) {
-    return std::find(reach.begin(), reach.end(), 1) != reach.end();
+    return std::find(reach, reach + n + 1, 1) != reach + n + 1;
   }
   return reach[n] != 0;
 }

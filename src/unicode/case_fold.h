@@ -6,7 +6,9 @@
 #define EVMATCH_SRC_UNICODE_CASE_FOLD_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace evmatch::internal {
 
@@ -25,9 +27,22 @@ CaseForms CaseFormsOf(uint32_t code_point, std::string_view utf8);
 enum class CaseAnchor : unsigned char { kWhole, kPrefix, kSuffix };
 
 // True when `event` equals (kWhole), starts with (kPrefix) or ends with
-// (kSuffix) a sequence of case forms of `pattern`'s code points.
+// (kSuffix) a sequence of case forms of `pattern`'s code points. `workspace`
+// is reused between calls; once it has grown to 2 * (event.size() + 1) bytes
+// the call does not allocate.
+bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,
+                       CaseAnchor anchor, std::vector<char>* workspace);
+
+// The same with a private workspace (allocates).
 bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,
                        CaseAnchor anchor);
+
+// Appends the case key of UTF-8 `s`: per code point, the full case folding of
+// its full uppercase mapping. When a pattern value p matches an event value e
+// under D16, key(p) == key(e) (checked for every code point by a unit test),
+// so keys serve as hash keys and trie labels; matches are then verified with
+// MatchesIgnoreCase. Appending within the string's capacity does not allocate.
+void AppendCaseKey(std::string_view s, std::string* out);
 
 }  // namespace evmatch::internal
 

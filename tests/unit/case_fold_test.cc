@@ -38,3 +38,46 @@ TEST_CASE("matching anchors", "[unicode]") {
   CHECK(MatchesIgnoreCase("\xC3\x9F", "xSS", CaseAnchor::kSuffix));
   CHECK(MatchesIgnoreCase("\xC3\x9F", "Ss", CaseAnchor::kWhole) == false);
 }
+
+TEST_CASE("every case form has the case key of its code point", "[unicode]") {
+  // The compiled matcher relies on fold(pattern) == fold(event) for every
+  // D16 match; check it for each code point and each of its forms.
+  using evmatch::internal::AppendCaseKey;
+  int checked = 0;
+  for (uint32_t cp = 0; cp < 0x110000; ++cp) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    char utf8[4];
+    size_t n = 0;
+    if (cp < 0x80) {
+      utf8[n++] = static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      utf8[n++] = static_cast<char>(0xC0 | (cp >> 6));
+      utf8[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      utf8[n++] = static_cast<char>(0xE0 | (cp >> 12));
+      utf8[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      utf8[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      utf8[n++] = static_cast<char>(0xF0 | (cp >> 18));
+      utf8[n++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      utf8[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      utf8[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    std::string_view self(utf8, n);
+    auto forms = CaseFormsOf(cp, self);
+    std::string expected;
+    AppendCaseKey(self, &expected);
+    for (std::string_view form : forms.forms) {
+      std::string folded;
+      AppendCaseKey(form, &folded);
+      if (folded != expected) {
+        FAIL_CHECK("code point " << cp << " form has another case key");
+      }
+    }
+    ++checked;
+  }
+  CHECK(checked > 1000000);
+  std::string folded;
+  AppendCaseKey("Stra\xC3\x9F" "E", &folded);
+  CHECK(folded == "strasse");
+}
