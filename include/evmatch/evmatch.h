@@ -14,6 +14,9 @@
 //   * `RuleSet` collects named patterns; a name may carry several patterns
 //     (the rule matches when any of them does).
 //   * `TestEventPattern` mirrors `aws events test-event-pattern`.
+//   * `Matcher::Compile` turns a RuleSet into one immutable automaton;
+//     `Matcher::Match` evaluates an event against every rule at once, with a
+//     caller-owned `Scratch` per thread and no heap allocation per event.
 //
 // Example:
 //
@@ -36,6 +39,7 @@
 #define EVMATCH_EVMATCH_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,13 +48,23 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "evmatch/export.h"
 
 namespace evmatch {
 
 namespace internal {
 struct PatternAst;
+struct Program;
+struct ScratchState;
 }  // namespace internal
+
+// Dense rule numbers, in order of first addition to the RuleSet.
+using RuleId = uint32_t;
+
+// Bytes that must be readable after the end of an event passed to
+// Matcher::Match (simdjson's SIMDJSON_PADDING).
+inline constexpr size_t kPadding = 64;
 
 // Limits and dialect switches for pattern validation. Every limit is a
 // per-call value (no globals); the defaults are SPEC decisions D1, D3, D8, D9.
@@ -197,6 +211,97 @@ EVMATCH_EXPORT absl::StatusOr<bool> TestEventPattern(
 EVMATCH_EXPORT absl::StatusOr<bool> TestEventPattern(const Pattern& pattern,
                                       std::string_view event_json,
                                       const EventOptions& event_options = {});
+
+// Limits of a compiled Matcher.
+struct CompileOptions {
+  // Most rules (names) a Matcher accepts.
+  size_t max_rules = size_t{10} << 20;
+  // Most bytes the compiled program may occupy (approximate).
+  size_t max_program_bytes = size_t{4} << 30;
+  // Largest event Match accepts; a Scratch is sized for it.
+  size_t max_event_bytes = size_t{1} << 20;
+  // Deepest nesting of objects and arrays in an event.
+  int max_event_depth = 64;
+};
+
+// Result of one Match call. Cheap to return; never ignore it.
+enum class MatchStatus : uint8_t {
+  kOk = 0,
+  kInvalidJson,          // malformed JSON, invalid UTF-8, or not an object
+  kInsufficientPadding,  // capacity < json.size() + kPadding
+  kEventTooLarge,        // json.size() > CompileOptions::max_event_bytes
+  kDepthExceeded,        // nesting deeper than CompileOptions::max_event_depth
+  kScratchMismatch,      // the Scratch was not prepared for this Matcher
+};
+
+// Converts a MatchStatus to an absl::Status (OK for kOk). Never allocates for
+// kOk.
+EVMATCH_EXPORT absl::Status ToStatus(MatchStatus status);
+// A stable, human-readable name for `status` ("ok", "invalid JSON", ...).
+EVMATCH_EXPORT const char* MatchStatusName(MatchStatus status);
+
+// Per-thread mutable state for Matcher::Match. Owns every buffer Match
+// touches. Movable, not copyable. A Scratch may serve several Matchers once
+// prepared for each, but only one Match call at a time.
+class EVMATCH_EXPORT Scratch {
+ public:
+  Scratch();
+  Scratch(Scratch&&) noexcept;
+  Scratch& operator=(Scratch&&) noexcept;
+  ~Scratch();
+  Scratch(const Scratch&) = delete;  // owns large buffers
+  Scratch& operator=(const Scratch&) = delete;
+
+  // Rules matched by the last successful Match, ascending, each once. Valid
+  // until the next Match with this Scratch.
+  absl::Span<const RuleId> matches() const;
+
+ private:
+  friend class Matcher;
+  std::unique_ptr<internal::ScratchState> state_;
+};
+
+// An immutable, compiled set of rules. Thread-safe: share one Matcher across
+// threads, each with its own Scratch. Movable, not copyable.
+class EVMATCH_EXPORT Matcher {
+ public:
+  // Compiles every pattern of `rules`. Errors: ResourceExhausted when a limit
+  // of `options` is exceeded. Allocates; compile time and memory grow
+  // linearly with the rules for exact, prefix, suffix and anything-but
+  // conditions.
+  static absl::StatusOr<Matcher> Compile(const RuleSet& rules,
+                                         const CompileOptions& options = {});
+
+  Matcher(Matcher&&) noexcept;
+  Matcher& operator=(Matcher&&) noexcept;
+  ~Matcher();
+  Matcher(const Matcher&) = delete;  // large and immutable: share by reference
+  Matcher& operator=(const Matcher&) = delete;
+
+  size_t rule_count() const;
+  // Name of rule `id`. Requires id < rule_count().
+  std::string_view rule_name(RuleId id) const;
+  // Approximate bytes held by the compiled program.
+  size_t memory_bytes() const;
+
+  // Sizes `scratch` for this Matcher (allocates). Call once per thread before
+  // Match; calling it again, or for another Matcher, only grows the buffers.
+  void PrepareScratch(Scratch& scratch) const;
+
+  // Matches one event: `json` must be readable up to `capacity` bytes, and
+  // capacity >= json.size() + kPadding. On kOk, scratch.matches() lists the
+  // matching rules. The whole event is read: it must be one JSON object,
+  // structurally valid and valid UTF-8, with nothing after it; numbers,
+  // strings and literals are checked where a rule reads them (see README).
+  // Never allocates once `scratch` is prepared and has seen an event as
+  // large (growth is amortised and kept); never throws.
+  [[nodiscard]] MatchStatus Match(std::string_view json, size_t capacity,
+                                  Scratch& scratch) const;
+
+ private:
+  explicit Matcher(std::unique_ptr<const internal::Program> program);
+  std::unique_ptr<const internal::Program> program_;
+};
 
 }  // namespace evmatch
 

@@ -40,7 +40,9 @@ void AppendRange(std::string* out, const NumericRange& r) {
   out->append("]}");
 }
 
-void AppendMatcher(std::string* out, const Matcher& m) {
+}  // namespace
+
+void AppendMatcherJson(std::string* out, const Matcher& m) {
   auto wrap = [&](std::string_view op, const std::vector<std::string>& values,
                   bool list) {
     Append(out, "{\"", op, "\":");
@@ -104,6 +106,8 @@ void AppendMatcher(std::string* out, const Matcher& m) {
   }
 }
 
+namespace {
+
 void AppendObject(std::string* out, const PatternObject& object) {
   out->push_back('{');
   for (size_t i = 0; i < object.fields.size(); ++i) {
@@ -127,7 +131,7 @@ void AppendObject(std::string* out, const PatternObject& object) {
         out->push_back('[');
         for (size_t k = 0; k < f.matchers.size(); ++k) {
           if (k > 0) out->push_back(',');
-          AppendMatcher(out, f.matchers[k]);
+          AppendMatcherJson(out, f.matchers[k]);
         }
         out->push_back(']');
         break;

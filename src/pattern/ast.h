@@ -92,6 +92,9 @@ struct PatternAst {
   std::vector<std::vector<LeafCondition>> conjunctions;
 };
 
+// Appends the canonical JSON of one matcher (also a deduplication key).
+void AppendMatcherJson(std::string* out, const Matcher& m);
+
 // Canonical compact JSON of the tree.
 std::string PrintPattern(const PatternObject& root);
 

@@ -1,0 +1,435 @@
+// RuleSet -> Program.
+//
+// Every pattern is already expanded into conjunctions (one per `$or`
+// combination). Each conjunction becomes a sub-rule; each of its leaf
+// conditions names a field (interned dot-joined path) and the OR of its
+// matchers, which become predicates deduplicated by (field, canonical matcher
+// JSON) so that a value shared by many rules is looked up once per event.
+//
+// Trigger choice. A sub-rule is checked only when one designated condition
+// may hold:
+//   * a condition whose predicates are all positive (exact, prefix, ...) is
+//     triggered by hits of those predicates; among such conditions the one
+//     whose predicates are used by the fewest sub-rules is chosen, so rules
+//     sharing a common value are woken by their rarest value instead;
+//   * otherwise a condition without exists:false is triggered by the
+//     presence of any value at its field (anything-but, exists:true);
+//   * a sub-rule made only of exists:false conditions is checked always.
+// Every choice is sound: a sub-rule that matches satisfies its designated
+// condition, so it is triggered.
+
+#include <algorithm>
+#include <memory>
+
+#include "compile/program.h"
+#include "pattern/parse.h"
+#include "unicode/case_fold.h"
+#include "util/strings.h"
+
+namespace evmatch::internal {
+
+// ---------------------------------------------------------------- ByteTrie
+
+ByteTrie::ByteTrie() : build_edges_(1), build_entries_(1) {}
+
+void ByteTrie::Add(std::string_view key, bool reverse, Entry entry) {
+  uint32_t node = 0;
+  const size_t n = key.size();
+  for (size_t i = 0; i < n; ++i) {
+    const auto byte = static_cast<unsigned char>(reverse ? key[n - 1 - i] : key[i]);
+    auto& edges = build_edges_[node];
+    auto it = std::find_if(edges.begin(), edges.end(),
+                           [&](const auto& e) { return e.first == byte; });
+    if (it != edges.end()) {
+      node = it->second;
+      continue;
+    }
+    const auto child = static_cast<uint32_t>(build_edges_.size());
+    edges.emplace_back(byte, child);
+    build_edges_.emplace_back();
+    build_entries_.emplace_back();
+    node = child;
+  }
+  build_entries_[node].push_back(entry);
+  ++entry_count_;
+}
+
+void ByteTrie::Finalize() {
+  nodes_.assign(build_edges_.size(), Node());
+  for (size_t i = 0; i < build_edges_.size(); ++i) {
+    auto& edges = build_edges_[i];
+    std::sort(edges.begin(), edges.end());
+    Node& nd = nodes_[i];
+    nd.edge_begin = static_cast<uint32_t>(edge_bytes_.size());
+    for (const auto& [byte, child] : edges) {
+      edge_bytes_.push_back(byte);
+      edge_targets_.push_back(child);
+    }
+    nd.edge_end = static_cast<uint32_t>(edge_bytes_.size());
+    nd.entry_begin = static_cast<uint32_t>(entries_.size());
+    entries_.insert(entries_.end(), build_entries_[i].begin(), build_entries_[i].end());
+    nd.entry_end = static_cast<uint32_t>(entries_.size());
+  }
+  build_edges_.clear();
+  build_edges_.shrink_to_fit();
+  build_entries_.clear();
+  build_entries_.shrink_to_fit();
+}
+
+uint32_t ByteTrie::Child(const Node& nd, unsigned char byte) const {
+  const unsigned char* begin = edge_bytes_.data() + nd.edge_begin;
+  const unsigned char* end = edge_bytes_.data() + nd.edge_end;
+  const unsigned char* it = std::lower_bound(begin, end, byte);
+  if (it == end || *it != byte) return kNone;
+  return edge_targets_[static_cast<size_t>(it - edge_bytes_.data())];
+}
+
+size_t ByteTrie::memory_bytes() const {
+  return nodes_.capacity() * sizeof(Node) + edge_bytes_.capacity() +
+         edge_targets_.capacity() * sizeof(uint32_t) + entries_.capacity() * sizeof(Entry);
+}
+
+// ----------------------------------------------------------- IntervalIndex
+
+void IntervalIndex::Add(const NumericRange& range, Entry entry) {
+  ranges_.emplace_back(range, entry);
+}
+
+size_t IntervalIndex::SlotOf(const Decimal& bound, int side) const {
+  auto it = std::lower_bound(bounds_.begin(), bounds_.end(), bound,
+                             [](const Decimal& a, const Decimal& b) { return a.Compare(b) < 0; });
+  return 2 * static_cast<size_t>(it - bounds_.begin()) + 1 + side;
+}
+
+size_t IntervalIndex::Slot(const DecimalView& value) const {
+  size_t lo = 0, hi = bounds_.size();
+  while (lo < hi) {  // first bound >= value
+    size_t mid = (lo + hi) / 2;
+    if (CompareDecimals(bounds_[mid].view(), value) < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo < bounds_.size() && CompareDecimals(bounds_[lo].view(), value) == 0) {
+    return 2 * lo + 1;
+  }
+  return 2 * lo;
+}
+
+void IntervalIndex::Finalize() {
+  if (ranges_.empty()) return;
+  for (const auto& [r, e] : ranges_) {
+    if (r.has_low) bounds_.push_back(r.low);
+    if (r.has_high) bounds_.push_back(r.high);
+  }
+  auto less = [](const Decimal& a, const Decimal& b) { return a.Compare(b) < 0; };
+  std::sort(bounds_.begin(), bounds_.end(), less);
+  bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
+  const size_t slots = 2 * bounds_.size() + 1;
+  size_ = 1;
+  while (size_ < slots) size_ *= 2;
+  std::vector<std::vector<Entry>> nodes(2 * size_);
+  for (const auto& [r, e] : ranges_) {
+    size_t lo = r.has_low ? SlotOf(r.low, r.low_open ? 1 : 0) : 0;
+    size_t hi = r.has_high ? SlotOf(r.high, r.high_open ? -1 : 0) : slots - 1;
+    for (size_t l = lo + size_, h = hi + size_ + 1; l < h; l /= 2, h /= 2) {
+      if (l & 1) nodes[l++].push_back(e);
+      if (h & 1) nodes[--h].push_back(e);
+    }
+  }
+  node_begin_.assign(2 * size_ + 1, 0);
+  for (size_t i = 0; i < 2 * size_; ++i) {
+    node_begin_[i] = static_cast<uint32_t>(entries_.size());
+    entries_.insert(entries_.end(), nodes[i].begin(), nodes[i].end());
+  }
+  node_begin_[2 * size_] = static_cast<uint32_t>(entries_.size());
+}
+
+size_t IntervalIndex::memory_bytes() const {
+  return bounds_.capacity() * sizeof(Decimal) + node_begin_.capacity() * sizeof(uint32_t) +
+         entries_.capacity() * sizeof(Entry) +
+         ranges_.capacity() * sizeof(std::pair<NumericRange, Entry>);
+}
+
+// ------------------------------------------------------------------ Program
+
+size_t Program::MemoryBytes() const {
+  size_t bytes = sizeof(Program);
+  for (const std::string& n : rule_names) bytes += sizeof(std::string) + n.capacity();
+  for (const std::string& p : field_paths) bytes += sizeof(std::string) + p.capacity();
+  bytes += paths.capacity() * (sizeof(std::pair<std::string, PathInfo>) + 1);
+  for (const FieldIndex& f : fields) {
+    bytes += sizeof(FieldIndex);
+    for (const auto* map : {&f.strings, &f.numbers}) {
+      bytes += map->capacity() * (sizeof(std::pair<std::string, std::vector<Entry>>) + 1);
+      for (const auto& [k, v] : *map) {
+        bytes += (k.capacity() > 15 ? k.capacity() : 0) + v.capacity() * sizeof(Entry);
+      }
+    }
+    bytes += f.prefixes.memory_bytes() + f.suffixes.memory_bytes() +
+             f.case_prefixes.memory_bytes() + f.case_suffixes.memory_bytes() +
+             f.wildcard_heads.memory_bytes() + f.wildcard_tails.memory_bytes() +
+             f.numeric.memory_bytes();
+    bytes += f.case_patterns.capacity() * sizeof(CaseEntry) +
+             f.wildcards.capacity() * sizeof(WildcardEntry) +
+             f.presence_triggers.capacity() * sizeof(SubRuleId);
+  }
+  bytes += preds.capacity() * sizeof(Predicate) + condition_preds.capacity() * sizeof(PredId) +
+           conditions.capacity() * sizeof(Condition) + sub_rules.capacity() * sizeof(SubRule) +
+           trigger_begin.capacity() * sizeof(uint32_t) + triggers.capacity() * sizeof(SubRuleId) +
+           always.capacity() * sizeof(SubRuleId);
+  return bytes;
+}
+
+namespace {
+
+PredKind KindOf(const Matcher& m) {
+  switch (m.kind) {
+    case MatchKind::kExists:
+      return m.exists ? PredKind::kExistsTrue : PredKind::kExistsFalse;
+    case MatchKind::kAnythingBut:
+    case MatchKind::kAnythingButPrefix:
+    case MatchKind::kAnythingButSuffix:
+    case MatchKind::kAnythingButIgnoreCase:
+    case MatchKind::kAnythingButWildcard:
+      return PredKind::kAnythingBut;
+    default:
+      return PredKind::kPositive;
+  }
+}
+
+std::string CaseKey(std::string_view s) {
+  std::string key;
+  AppendCaseKey(s, &key);
+  return key;
+}
+
+std::string NumberKey(const Decimal& d) {
+  std::string key;
+  AppendDecimalKey(d.view(), &key);
+  return key;
+}
+
+void AddWildcard(FieldIndex* f, const WildcardPattern& w, Entry entry) {
+  const auto index = static_cast<uint32_t>(f->wildcards.size());
+  f->wildcards.push_back({w, entry});
+  f->has_wildcard = true;
+  if (!w.segments.front().empty()) {
+    f->wildcard_heads.Add(w.segments.front(), false, {index, false});
+  } else if (!w.segments.back().empty()) {
+    f->wildcard_tails.Add(w.segments.back(), true, {index, false});
+  } else {
+    f->wildcard_always.push_back(index);
+  }
+}
+
+void AddCase(FieldIndex* f, const std::string& pattern, Entry entry, int anchor) {
+  const auto index = static_cast<uint32_t>(f->case_patterns.size());
+  f->case_patterns.push_back({pattern, entry});
+  f->has_case = true;
+  const std::string key = CaseKey(pattern);
+  if (anchor == 0) {
+    f->case_exact[key].push_back(index);
+  } else if (anchor < 0) {
+    f->case_prefixes.Add(key, false, {index, false});
+  } else {
+    f->case_suffixes.Add(key, true, {index, false});
+  }
+}
+
+// Adds predicate `pred` (matcher m) to the indexes of field `f`.
+void IndexPredicate(FieldIndex* f, const Matcher& m, PredId pred) {
+  const Entry hit{pred, false};
+  const Entry exclude{pred, true};
+  switch (m.kind) {
+    case MatchKind::kExact:
+      switch (m.value.type) {
+        case ScalarType::kString: f->strings[m.value.text].push_back(hit); break;
+        case ScalarType::kNumber: f->numbers[NumberKey(m.value.number)].push_back(hit); break;
+        case ScalarType::kTrue: f->trues.push_back(hit); break;
+        case ScalarType::kFalse: f->falses.push_back(hit); break;
+        case ScalarType::kNull: f->nulls.push_back(hit); break;
+      }
+      break;
+    case MatchKind::kPrefix: f->prefixes.Add(m.strings[0], false, hit); break;
+    case MatchKind::kSuffix: f->suffixes.Add(m.strings[0], true, hit); break;
+    case MatchKind::kEqualsIgnoreCase: AddCase(f, m.strings[0], hit, 0); break;
+    case MatchKind::kPrefixIgnoreCase: AddCase(f, m.strings[0], hit, -1); break;
+    case MatchKind::kSuffixIgnoreCase: AddCase(f, m.strings[0], hit, 1); break;
+    case MatchKind::kWildcard: AddWildcard(f, m.wildcards[0], hit); break;
+    case MatchKind::kNumeric: f->numeric.Add(m.range, hit); break;
+    case MatchKind::kCidr: f->cidrs.emplace_back(m.cidr, hit); break;
+    case MatchKind::kExists: break;
+    case MatchKind::kAnythingBut:
+      for (const std::string& s : m.strings) f->strings[s].push_back(exclude);
+      for (const Decimal& d : m.numbers) f->numbers[NumberKey(d)].push_back(exclude);
+      break;
+    case MatchKind::kAnythingButPrefix:
+      for (const std::string& s : m.strings) f->prefixes.Add(s, false, exclude);
+      break;
+    case MatchKind::kAnythingButSuffix:
+      for (const std::string& s : m.strings) f->suffixes.Add(s, true, exclude);
+      break;
+    case MatchKind::kAnythingButIgnoreCase:
+      for (const std::string& s : m.strings) AddCase(f, s, exclude, 0);
+      break;
+    case MatchKind::kAnythingButWildcard:
+      for (const WildcardPattern& w : m.wildcards) AddWildcard(f, w, exclude);
+      break;
+  }
+}
+
+class Compiler {
+ public:
+  Compiler(const CompileOptions& options, Program* program)
+      : options_(options), p_(program) {}
+
+  absl::Status Run(const RuleSet& rules) {
+    if (rules.size() > options_.max_rules) {
+      return absl::ResourceExhaustedError(
+          Cat("Rule set has ", rules.size(), " rules, more than the limit of ",
+              options_.max_rules));
+    }
+    p_->options = options_;
+    for (size_t r = 0; r < rules.size(); ++r) {
+      p_->rule_names.emplace_back(rules.name(r));
+      for (const Pattern& pattern : rules.patterns(r)) {
+        for (const auto& conjunction : AstOf(pattern).conjunctions) {
+          AddSubRule(static_cast<RuleId>(r), conjunction);
+        }
+      }
+    }
+    ChooseTriggers();
+    for (FieldIndex& f : p_->fields) {
+      f.prefixes.Finalize();
+      f.suffixes.Finalize();
+      f.case_prefixes.Finalize();
+      f.case_suffixes.Finalize();
+      f.wildcard_heads.Finalize();
+      f.wildcard_tails.Finalize();
+      f.numeric.Finalize();
+    }
+    const size_t bytes = p_->MemoryBytes();
+    if (bytes > options_.max_program_bytes) {
+      return absl::ResourceExhaustedError(
+          Cat("Compiled program needs about ", bytes, " bytes, more than the limit of ",
+              options_.max_program_bytes));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  FieldId InternField(const std::string& path) {
+    PathInfo& info = p_->paths[path];
+    if (info.field != kNone) return info.field;
+    const auto field = static_cast<FieldId>(p_->field_paths.size());
+    info.field = field;  // `info` may move once other paths are inserted below
+    {
+      p_->field_paths.push_back(path);
+      p_->fields.emplace_back();
+      p_->max_path_bytes = std::max(p_->max_path_bytes, path.size());
+      for (size_t dot = path.find('.'); dot != std::string::npos;
+           dot = path.find('.', dot + 1)) {
+        p_->paths[path.substr(0, dot)].descend = true;
+      }
+    }
+    return field;
+  }
+
+  PredId InternPredicate(FieldId field, const Matcher& m) {
+    std::string key = Cat(field, ":");
+    AppendMatcherJson(&key, m);
+    auto [it, inserted] = pred_ids_.try_emplace(std::move(key), 0);
+    if (inserted) {
+      it->second = static_cast<PredId>(p_->preds.size());
+      p_->preds.push_back({field, KindOf(m)});
+      IndexPredicate(&p_->fields[field], m, it->second);
+      pred_users_.push_back(0);
+    }
+    return it->second;
+  }
+
+  void AddSubRule(RuleId rule, const std::vector<LeafCondition>& conjunction) {
+    SubRule s;
+    s.rule = rule;
+    s.cond_begin = static_cast<uint32_t>(p_->conditions.size());
+    for (const LeafCondition& leaf : conjunction) {
+      Condition c;
+      c.field = InternField(leaf.path);
+      c.absence_ok = false;
+      c.pred_begin = static_cast<uint32_t>(p_->condition_preds.size());
+      for (const Matcher& m : *leaf.matchers) {
+        PredId pred = InternPredicate(c.field, m);
+        if (p_->preds[pred].kind == PredKind::kExistsFalse) c.absence_ok = true;
+        auto begin = p_->condition_preds.begin() + c.pred_begin;
+        if (std::find(begin, p_->condition_preds.end(), pred) ==
+            p_->condition_preds.end()) {
+          p_->condition_preds.push_back(pred);
+          ++pred_users_[pred];
+        }
+      }
+      c.pred_end = static_cast<uint32_t>(p_->condition_preds.size());
+      p_->conditions.push_back(c);
+    }
+    s.cond_end = static_cast<uint32_t>(p_->conditions.size());
+    p_->sub_rules.push_back(s);
+  }
+
+  void ChooseTriggers() {
+    const size_t n_preds = p_->preds.size();
+    std::vector<std::vector<SubRuleId>> by_pred(n_preds);
+    for (SubRuleId id = 0; id < p_->sub_rules.size(); ++id) {
+      const SubRule& s = p_->sub_rules[id];
+      uint32_t best = kNone;
+      uint64_t best_cost = ~uint64_t{0};
+      uint32_t presence = kNone;
+      for (uint32_t c = s.cond_begin; c < s.cond_end; ++c) {
+        const Condition& cond = p_->conditions[c];
+        bool all_positive = true;
+        uint64_t cost = 0;
+        for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {
+          const PredId pred = p_->condition_preds[k];
+          all_positive &= p_->preds[pred].kind == PredKind::kPositive;
+          cost += pred_users_[pred];
+        }
+        if (all_positive && cost < best_cost) {
+          best = c;
+          best_cost = cost;
+        }
+        if (!cond.absence_ok && presence == kNone) presence = c;
+      }
+      if (best != kNone) {
+        const Condition& cond = p_->conditions[best];
+        for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {
+          by_pred[p_->condition_preds[k]].push_back(id);
+        }
+      } else if (presence != kNone) {
+        p_->fields[p_->conditions[presence].field].presence_triggers.push_back(id);
+      } else {
+        p_->always.push_back(id);
+      }
+    }
+    p_->trigger_begin.assign(n_preds + 1, 0);
+    for (size_t pred = 0; pred < n_preds; ++pred) {
+      p_->trigger_begin[pred] = static_cast<uint32_t>(p_->triggers.size());
+      p_->triggers.insert(p_->triggers.end(), by_pred[pred].begin(), by_pred[pred].end());
+    }
+    p_->trigger_begin[n_preds] = static_cast<uint32_t>(p_->triggers.size());
+  }
+
+  const CompileOptions& options_;
+  Program* p_;
+  absl::flat_hash_map<std::string, PredId> pred_ids_;
+  std::vector<uint32_t> pred_users_;
+};
+
+}  // namespace
+
+absl::Status CompileProgram(const RuleSet& rules, const CompileOptions& options,
+                            Program* program) {
+  Compiler compiler(options, program);
+  return compiler.Run(rules);
+}
+
+}  // namespace evmatch::internal

@@ -1,0 +1,215 @@
+// The immutable Program a Matcher runs: every rule of a RuleSet expanded into
+// sub-rules (one per `$or` combination), their leaf conditions reduced to
+// deduplicated predicates on numbered fields, and per-field value indexes
+// that turn one event value into the predicates it satisfies in time that
+// depends on the matches, not on the number of rules.
+//
+// Vocabulary:
+//   field      a dot-joined leaf path some rule names ("detail.state").
+//   predicate  one matcher on one field, shared by every rule that uses it.
+//              Positive predicates are satisfied by a value (exact, prefix,
+//              numeric, ...); anything-but predicates hold for every value of
+//              the field that no index entry excludes; exists predicates
+//              depend only on the presence of values.
+//   condition  one leaf of a sub-rule: a field and the OR of its predicates.
+//   trigger    the predicate hits (or field presences) that make a sub-rule
+//              worth checking. Each sub-rule is registered under exactly one
+//              of its conditions, the most selective one, so a common value
+//              such as "source": "aws.ec2" does not wake every rule that
+//              mentions it.
+
+#ifndef EVMATCH_SRC_COMPILE_PROGRAM_H_
+#define EVMATCH_SRC_COMPILE_PROGRAM_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "evmatch/evmatch.h"
+#include "pattern/ast.h"
+
+namespace evmatch::internal {
+
+using FieldId = uint32_t;
+using PredId = uint32_t;
+using SubRuleId = uint32_t;
+
+inline constexpr uint32_t kNone = ~uint32_t{0};
+
+// An index entry: the predicate it satisfies (or, for anything-but
+// predicates, excludes).
+struct Entry {
+  PredId pred;
+  bool exclude;
+};
+
+// A byte trie whose nodes carry entries. Edges of a node are sorted by byte.
+class ByteTrie {
+ public:
+  ByteTrie();
+  // Adds `entry` at the node spelled by `key` (reversed when `reverse`).
+  void Add(std::string_view key, bool reverse, Entry entry);
+  // Freezes the trie into its compact form; Add is not allowed afterwards.
+  void Finalize();
+  bool empty() const { return entry_count_ == 0; }
+
+  // Calls visit(const Entry&) for the entries of every node on the path
+  // spelled by `text` (reversed when `reverse`), root included: all keys that
+  // are prefixes (or, reversed, suffixes) of `text`.
+  template <typename Visit>
+  void ForEachPrefix(std::string_view text, bool reverse, Visit&& visit) const {
+    uint32_t node = 0;
+    const size_t n = text.size();
+    for (size_t i = 0;; ++i) {
+      const Node& nd = nodes_[node];
+      for (uint32_t e = nd.entry_begin; e < nd.entry_end; ++e) visit(entries_[e]);
+      if (i == n) return;
+      const auto byte = static_cast<unsigned char>(reverse ? text[n - 1 - i] : text[i]);
+      node = Child(nd, byte);
+      if (node == kNone) return;
+    }
+  }
+
+  size_t memory_bytes() const;
+
+ private:
+  struct Node {
+    uint32_t edge_begin = 0, edge_end = 0;
+    uint32_t entry_begin = 0, entry_end = 0;
+  };
+  uint32_t Child(const Node& nd, unsigned char byte) const;
+
+  // Building form.
+  std::vector<std::vector<std::pair<unsigned char, uint32_t>>> build_edges_;
+  std::vector<std::vector<Entry>> build_entries_;
+  // Compact form.
+  std::vector<Node> nodes_;
+  std::vector<unsigned char> edge_bytes_;
+  std::vector<uint32_t> edge_targets_;
+  std::vector<Entry> entries_;
+  size_t entry_count_ = 0;
+};
+
+// Closed/open intervals over decimals; a point query returns the entries of
+// every interval containing it. A segment tree over the sorted distinct
+// bounds: each interval is stored in O(log n) nodes, a query visits one
+// root-to-leaf path.
+class IntervalIndex {
+ public:
+  void Add(const NumericRange& range, Entry entry);
+  void Finalize();
+  bool empty() const { return ranges_.empty(); }
+
+  template <typename Visit>
+  void ForEach(const DecimalView& value, Visit&& visit) const {
+    if (ranges_.empty()) return;
+    size_t leaf = Slot(value) + size_;
+    for (size_t node = leaf; node >= 1; node /= 2) {
+      for (uint32_t e = node_begin_[node]; e < node_begin_[node + 1]; ++e) {
+        visit(entries_[e]);
+      }
+    }
+  }
+
+  size_t memory_bytes() const;
+
+ private:
+  // Slot 2i+1 is bound i itself; slot 2i lies strictly below bound i (and
+  // above bound i-1); slot 2n lies above every bound.
+  size_t Slot(const DecimalView& value) const;
+  size_t SlotOf(const Decimal& bound, int side) const;
+
+  std::vector<std::pair<NumericRange, Entry>> ranges_;
+  std::vector<Decimal> bounds_;
+  size_t size_ = 0;                 // leaves, a power of two >= 2n + 1
+  std::vector<uint32_t> node_begin_;  // CSR offsets into entries_, 2 * size_ + 1
+  std::vector<Entry> entries_;
+};
+
+struct WildcardEntry {
+  WildcardPattern pattern;
+  Entry entry;
+};
+
+struct CaseEntry {
+  std::string pattern;  // the value as written (verified with D16)
+  Entry entry;
+};
+
+// Everything one field's values are checked against.
+struct FieldIndex {
+  absl::flat_hash_map<std::string, std::vector<Entry>> strings;
+  absl::flat_hash_map<std::string, std::vector<Entry>> numbers;  // AppendDecimalKey
+  std::vector<Entry> trues, falses, nulls;
+  ByteTrie prefixes, suffixes;  // suffixes keyed reversed
+  // equals-ignore-case keyed by case key; prefix/suffix forms in tries of
+  // case keys whose entries index `case_patterns`.
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> case_exact;
+  ByteTrie case_prefixes, case_suffixes;
+  std::vector<CaseEntry> case_patterns;
+  // Wildcards, filtered by their literal head (trie), else their literal
+  // tail (reversed trie), else checked always; entries index `wildcards`.
+  ByteTrie wildcard_heads, wildcard_tails;
+  std::vector<uint32_t> wildcard_always;
+  std::vector<WildcardEntry> wildcards;
+  IntervalIndex numeric;
+  std::vector<std::pair<CidrBlock, Entry>> cidrs;
+  std::vector<SubRuleId> presence_triggers;  // sub-rules woken by any value
+
+  bool has_case = false, has_wildcard = false;
+};
+
+enum class PredKind : uint8_t { kPositive, kAnythingBut, kExistsTrue, kExistsFalse };
+
+struct Predicate {
+  FieldId field;
+  PredKind kind;
+};
+
+struct Condition {
+  FieldId field;
+  uint32_t pred_begin, pred_end;  // into Program::condition_preds
+  bool absence_ok;                // lists exists:false
+};
+
+struct SubRule {
+  RuleId rule;
+  uint32_t cond_begin, cond_end;  // into Program::conditions
+};
+
+// A node of the field-path table: the dot-joined path of an event position.
+struct PathInfo {
+  FieldId field = kNone;   // a rule names this exact path
+  bool descend = false;    // a longer rule path starts with this path + "."
+};
+
+struct Program {
+  std::vector<std::string> rule_names;
+  absl::flat_hash_map<std::string, PathInfo> paths;
+  std::vector<std::string> field_paths;
+  std::vector<FieldIndex> fields;
+  std::vector<Predicate> preds;
+  std::vector<PredId> condition_preds;
+  std::vector<Condition> conditions;
+  std::vector<SubRule> sub_rules;
+  // triggers[p]: sub-rules registered under a condition listing p.
+  std::vector<uint32_t> trigger_begin;  // CSR, preds.size() + 1
+  std::vector<SubRuleId> triggers;
+  std::vector<SubRuleId> always;  // sub-rules with nothing to trigger on
+  size_t max_path_bytes = 0;
+  CompileOptions options;
+
+  size_t MemoryBytes() const;
+};
+
+// Builds the program for `rules`. Errors: ResourceExhausted when a limit of
+// `options` is exceeded.
+absl::Status CompileProgram(const RuleSet& rules, const CompileOptions& options,
+                            Program* program);
+
+}  // namespace evmatch::internal
+
+#endif  // EVMATCH_SRC_COMPILE_PROGRAM_H_

@@ -1,0 +1,447 @@
+// Matcher::Match: one On Demand walk of the event, then a check of the
+// triggered sub-rules.
+//
+// Walk. Keys are appended to the dot-joined path in the scratch and looked up
+// in the program's path table; a key that starts no rule path is skipped
+// unread (On Demand skips it structurally). Values at a rule field become
+// leaves; each leaf is run through its field's indexes, which report the
+// predicates it satisfies (hits) or, for anything-but, excludes. A hit wakes
+// the sub-rules registered under its predicate; the first value of a field
+// wakes the sub-rules registered on that field's presence.
+//
+// Check. A woken sub-rule holds when each condition has a candidate leaf (a
+// hit, a value not excluded, any value for exists:true) or may be absent
+// (exists:false and no value at the field), and one candidate per condition
+// can be chosen pairwise array-consistent (SPEC D4).
+//
+// Invariants: nothing here allocates once the scratch's vectors have grown to
+// the sizes an event needs; every list is cleared, not freed, per event.
+
+#include <algorithm>
+
+#include "compile/program.h"
+#include "runtime/scratch.h"
+#include "unicode/case_fold.h"
+#include "util/strings.h"
+
+namespace evmatch::internal {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+std::string_view TrimToken(std::string_view token) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' ||
+                            token.back() == '\n' || token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  return token;
+}
+
+const DecimalView& MaxBinary64() {
+  static const Decimal kMax = *Decimal::FromJson("1.7976931348623157e308");
+  static const DecimalView kView = kMax.view();
+  return kView;
+}
+
+// IpAddress parsing without a heap copy: addresses are short.
+IpParse ParseIp(std::string_view s, IpAddress* out) {
+  if (s.size() > 45) return IpParse::kNotAnAddress;
+  return ParseIpAddress(s, out);
+}
+
+class Walker {
+ public:
+  Walker(const Program& program, ScratchState& s) : p_(program), s_(s) {}
+
+  MatchStatus Run(std::string_view json, size_t capacity) {
+    od::document doc;
+    if (s_.parser.iterate(simdjson::padded_string_view(json.data(), json.size(), capacity))
+            .get(doc)) {
+      return MatchStatus::kInvalidJson;
+    }
+    od::object root;
+    if (auto e = doc.get_object().get(root)) return StatusOf(e);
+    MatchStatus status = WalkObject(root, 1);
+    if (status != MatchStatus::kOk) return status;
+    const char* where = nullptr;
+    if (!doc.current_location().get(where)) return MatchStatus::kInvalidJson;
+    return MatchStatus::kOk;
+  }
+
+ private:
+  static MatchStatus StatusOf(simdjson::error_code e) {
+    return e == simdjson::DEPTH_ERROR ? MatchStatus::kDepthExceeded
+                                      : MatchStatus::kInvalidJson;
+  }
+
+  MatchStatus WalkObject(od::object& object, int depth) {
+    if (depth > p_.options.max_event_depth) return MatchStatus::kDepthExceeded;
+    const size_t seen_begin = s_.seen_keys.size();
+    const size_t path_length = s_.path.size();
+    MatchStatus status = MatchStatus::kOk;
+    for (auto field_result : object) {
+      od::field field;
+      if (auto e = std::move(field_result).get(field)) {
+        status = StatusOf(e);
+        break;
+      }
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) {
+        status = StatusOf(e);
+        break;
+      }
+      if (path_length > 0) s_.path.push_back('.');
+      s_.path.append(key);
+      auto it = p_.paths.find(ToAbsl(s_.path));
+      if (it != p_.paths.end()) {
+        // Duplicate key in this object: the last occurrence wins.
+        for (size_t k = seen_begin; k < s_.seen_keys.size(); ++k) {
+          SeenKey& seen = s_.seen_keys[k];
+          if (seen.key != key) continue;
+          for (uint32_t l = seen.leaf_begin; l < seen.leaf_end; ++l) s_.leaves[l].dead = true;
+          seen.leaf_begin = seen.leaf_end;
+        }
+        const auto leaf_begin = static_cast<uint32_t>(s_.leaves.size());
+        od::value value = field.value();
+        status = WalkValue(value, it->second, depth);
+        s_.seen_keys.push_back({key, leaf_begin, static_cast<uint32_t>(s_.leaves.size())});
+      }
+      s_.path.resize(path_length);
+      if (status != MatchStatus::kOk) break;
+    }
+    s_.seen_keys.resize(seen_begin);
+    return status;
+  }
+
+  MatchStatus WalkValue(od::value& value, const PathInfo& info, int depth) {
+    od::json_type type;
+    if (auto e = value.type().get(type)) return StatusOf(e);
+    switch (type) {
+      case od::json_type::object: {
+        if (!info.descend) return MatchStatus::kOk;
+        od::object object;
+        if (auto e = value.get_object().get(object)) return StatusOf(e);
+        return WalkObject(object, depth + 1);
+      }
+      case od::json_type::array: {
+        if (depth + 1 > p_.options.max_event_depth) return MatchStatus::kDepthExceeded;
+        od::array array;
+        if (auto e = value.get_array().get(array)) return StatusOf(e);
+        const uint32_t array_id = s_.next_array_id++;
+        const uint32_t parent = context_;
+        uint32_t index = 0;
+        for (auto element_result : array) {
+          od::value element;
+          if (auto e = std::move(element_result).get(element)) return StatusOf(e);
+          context_ = static_cast<uint32_t>(s_.contexts.size());
+          s_.contexts.push_back({parent, array_id, index++});
+          MatchStatus status = WalkValue(element, info, depth + 1);
+          context_ = parent;
+          if (status != MatchStatus::kOk) return status;
+        }
+        return MatchStatus::kOk;
+      }
+      default:
+        if (info.field == kNone) return MatchStatus::kOk;
+        return Scalar(value, type, info.field);
+    }
+  }
+
+  MatchStatus Scalar(od::value& value, od::json_type type, FieldId field) {
+    const FieldIndex& f = p_.fields[field];
+    const uint32_t leaf = NewLeaf(field);
+    switch (type) {
+      case od::json_type::string: {
+        std::string_view text;
+        if (value.get_string().get(text)) return MatchStatus::kInvalidJson;
+        MatchString(f, text, leaf);
+        return MatchStatus::kOk;
+      }
+      case od::json_type::number: {
+        std::string_view token = TrimToken(value.raw_json_token());
+        if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
+        DecimalView number;
+        if (!ParseDecimal(token, s_.digits.data(), &number)) return MatchStatus::kInvalidJson;
+        DecimalView magnitude = number;
+        magnitude.negative = false;
+        if (CompareDecimals(magnitude, MaxBinary64()) > 0) return MatchStatus::kInvalidJson;
+        MatchNumber(f, number, leaf);
+        return MatchStatus::kOk;
+      }
+      default: {
+        std::string_view token = TrimToken(value.raw_json_token());
+        const std::vector<Entry>* entries = nullptr;
+        if (token == "true") {
+          entries = &f.trues;
+        } else if (token == "false") {
+          entries = &f.falses;
+        } else if (token == "null") {
+          entries = &f.nulls;
+        } else {
+          return MatchStatus::kInvalidJson;
+        }
+        for (const Entry& e : *entries) Record(e, leaf);
+        return MatchStatus::kOk;
+      }
+    }
+  }
+
+  uint32_t NewLeaf(FieldId field) {
+    if (s_.field_epoch[field] != s_.epoch) {
+      s_.field_epoch[field] = s_.epoch;
+      s_.field_head[field] = kNone;
+      for (SubRuleId id : p_.fields[field].presence_triggers) Wake(id);
+    }
+    const auto leaf = static_cast<uint32_t>(s_.leaves.size());
+    s_.leaves.push_back({field, context_, s_.field_head[field], false});
+    s_.field_head[field] = leaf;
+    return leaf;
+  }
+
+  void MatchString(const FieldIndex& f, std::string_view text, uint32_t leaf) {
+    if (!f.strings.empty()) {
+      auto it = f.strings.find(ToAbsl(text));
+      if (it != f.strings.end()) {
+        for (const Entry& e : it->second) Record(e, leaf);
+      }
+    }
+    auto record = [&](const Entry& e) { Record(e, leaf); };
+    if (!f.prefixes.empty()) f.prefixes.ForEachPrefix(text, false, record);
+    if (!f.suffixes.empty()) f.suffixes.ForEachPrefix(text, true, record);
+    if (f.has_case) MatchIgnoringCase(f, text, leaf);
+    if (f.has_wildcard) {
+      auto check = [&](const Entry& e) {
+        const WildcardEntry& w = f.wildcards[e.pred];
+        if (w.pattern.Matches(text)) Record(w.entry, leaf);
+      };
+      f.wildcard_heads.ForEachPrefix(text, false, check);
+      f.wildcard_tails.ForEachPrefix(text, true, check);
+      for (uint32_t index : f.wildcard_always) check({index, false});
+    }
+    if (!f.cidrs.empty()) {
+      IpAddress address;
+      if (ParseIp(text, &address) == IpParse::kOk) {
+        for (const auto& [block, e] : f.cidrs) {
+          if (block.Contains(address)) Record(e, leaf);
+        }
+      }
+    }
+  }
+
+  void MatchIgnoringCase(const FieldIndex& f, std::string_view text, uint32_t leaf) {
+    s_.key.clear();
+    AppendCaseKey(text, &s_.key);
+    auto verify = [&](uint32_t index, CaseAnchor anchor) {
+      const CaseEntry& c = f.case_patterns[index];
+      if (MatchesIgnoreCase(c.pattern, text, anchor, &s_.workspace)) Record(c.entry, leaf);
+    };
+    auto it = f.case_exact.find(ToAbsl(s_.key));
+    if (it != f.case_exact.end()) {
+      for (uint32_t index : it->second) verify(index, CaseAnchor::kWhole);
+    }
+    f.case_prefixes.ForEachPrefix(s_.key, false,
+                                  [&](const Entry& e) { verify(e.pred, CaseAnchor::kPrefix); });
+    f.case_suffixes.ForEachPrefix(s_.key, true,
+                                  [&](const Entry& e) { verify(e.pred, CaseAnchor::kSuffix); });
+  }
+
+  void MatchNumber(const FieldIndex& f, const DecimalView& number, uint32_t leaf) {
+    if (!f.numbers.empty()) {
+      s_.key.clear();
+      AppendDecimalKey(number, &s_.key);
+      auto it = f.numbers.find(ToAbsl(s_.key));
+      if (it != f.numbers.end()) {
+        for (const Entry& e : it->second) Record(e, leaf);
+      }
+    }
+    f.numeric.ForEach(number, [&](const Entry& e) { Record(e, leaf); });
+  }
+
+  void Record(const Entry& e, uint32_t leaf) {
+    const PredId p = e.pred;
+    if (s_.pred_epoch[p] != s_.epoch) {
+      s_.pred_epoch[p] = s_.epoch;
+      s_.hit_head[p] = kNone;
+      s_.exclude_head[p] = kNone;
+    }
+    if (e.exclude) {
+      s_.excludes.push_back({leaf, s_.exclude_head[p]});
+      s_.exclude_head[p] = static_cast<uint32_t>(s_.excludes.size() - 1);
+      return;
+    }
+    s_.hits.push_back({leaf, s_.hit_head[p]});
+    s_.hit_head[p] = static_cast<uint32_t>(s_.hits.size() - 1);
+    for (uint32_t t = p_.trigger_begin[p]; t < p_.trigger_begin[p + 1]; ++t) {
+      Wake(p_.triggers[t]);
+    }
+  }
+
+  void Wake(SubRuleId id) {
+    if (s_.sub_rule_epoch[id] == s_.epoch) return;
+    s_.sub_rule_epoch[id] = s_.epoch;
+    s_.candidates.push_back(id);
+  }
+
+  const Program& p_;
+  ScratchState& s_;
+  uint32_t context_ = 0;
+};
+
+bool Consistent(const ScratchState& s, uint32_t a, uint32_t b) {
+  for (uint32_t ca = s.leaves[a].context; ca != 0; ca = s.contexts[ca].parent) {
+    for (uint32_t cb = s.leaves[b].context; cb != 0; cb = s.contexts[cb].parent) {
+      if (s.contexts[ca].array == s.contexts[cb].array &&
+          s.contexts[ca].index != s.contexts[cb].index) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool Excluded(const ScratchState& s, PredId p, uint32_t leaf) {
+  if (s.pred_epoch[p] != s.epoch) return false;
+  for (uint32_t x = s.exclude_head[p]; x != kNone; x = s.excludes[x].next) {
+    if (s.excludes[x].leaf == leaf) return true;
+  }
+  return false;
+}
+
+// True when sub-rule `id` holds for the event recorded in `s`.
+bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
+  const SubRule& rule = p.sub_rules[id];
+  s.condition_leaves.clear();
+  s.condition_ranges.clear();
+  bool needs_search = false;
+  for (uint32_t c = rule.cond_begin; c < rule.cond_end; ++c) {
+    const Condition& cond = p.conditions[c];
+    const uint32_t begin = static_cast<uint32_t>(s.condition_leaves.size());
+    const bool present = s.field_epoch[cond.field] == s.epoch;
+    bool any_live = false;
+    if (present) {
+      for (uint32_t l = s.field_head[cond.field]; l != kNone; l = s.leaves[l].next) {
+        if (!s.leaves[l].dead) {
+          any_live = true;
+          break;
+        }
+      }
+    }
+    for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {
+      const PredId pred = p.condition_preds[k];
+      switch (p.preds[pred].kind) {
+        case PredKind::kPositive:
+          if (s.pred_epoch[pred] != s.epoch) break;
+          for (uint32_t h = s.hit_head[pred]; h != kNone; h = s.hits[h].next) {
+            if (!s.leaves[s.hits[h].leaf].dead) s.condition_leaves.push_back(s.hits[h].leaf);
+          }
+          break;
+        case PredKind::kExistsTrue:
+        case PredKind::kAnythingBut:
+          if (!present) break;
+          for (uint32_t l = s.field_head[cond.field]; l != kNone; l = s.leaves[l].next) {
+            if (s.leaves[l].dead) continue;
+            if (p.preds[pred].kind == PredKind::kAnythingBut && Excluded(s, pred, l)) continue;
+            s.condition_leaves.push_back(l);
+          }
+          break;
+        case PredKind::kExistsFalse:
+          break;
+      }
+    }
+    const auto end = static_cast<uint32_t>(s.condition_leaves.size());
+    if (begin == end) {
+      if (cond.absence_ok && !any_live) continue;  // satisfied by absence
+      return false;
+    }
+    for (uint32_t i = begin; i < end; ++i) {
+      needs_search |= s.leaves[s.condition_leaves[i]].context != 0;
+    }
+    s.condition_ranges.push_back(begin);
+    s.condition_ranges.push_back(end);
+  }
+  if (!needs_search) return true;
+
+  // Depth-first search for pairwise-consistent choices, one per condition.
+  const size_t n = s.condition_ranges.size() / 2;
+  s.choice.assign(n, 0);
+  size_t k = 0;
+  s.choice[0] = s.condition_ranges[0];
+  while (true) {
+    const uint32_t candidate = s.condition_leaves[s.choice[k]];
+    bool ok = true;
+    for (size_t j = 0; j < k && ok; ++j) {
+      ok = Consistent(s, s.condition_leaves[s.choice[j]], candidate);
+    }
+    if (ok) {
+      if (++k == n) return true;
+      s.choice[k] = s.condition_ranges[2 * k];
+      continue;
+    }
+    // Advance position k, backtracking when exhausted.
+    while (++s.choice[k] == s.condition_ranges[2 * k + 1]) {
+      if (k == 0) return false;
+      --k;
+    }
+  }
+}
+
+}  // namespace
+
+MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
+                     ScratchState& s) {
+  if (json.size() > p.options.max_event_bytes) return MatchStatus::kEventTooLarge;
+  if (capacity < json.size() + kPadding) return MatchStatus::kInsufficientPadding;
+  if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
+      s.sub_rule_epoch.size() < p.sub_rules.size() ||
+      s.rule_epoch.size() < p.rule_names.size() ||
+      s.parser_capacity < p.options.max_event_bytes ||
+      s.parser_depth < static_cast<size_t>(p.options.max_event_depth)) {
+    return MatchStatus::kScratchMismatch;
+  }
+#ifndef NDEBUG
+  if (s.in_use) return MatchStatus::kScratchMismatch;
+  s.in_use = true;
+#endif
+  if (++s.epoch == 0) {  // wrapped: forget every stamp
+    for (auto* v : {&s.pred_epoch, &s.field_epoch, &s.sub_rule_epoch, &s.rule_epoch}) {
+      std::fill(v->begin(), v->end(), 0);
+    }
+    s.epoch = 1;
+  }
+  s.leaves.clear();
+  s.contexts.clear();
+  s.contexts.push_back({0, kNone, 0});  // context 0: outside every array
+  s.hits.clear();
+  s.excludes.clear();
+  s.seen_keys.clear();
+  s.candidates.clear();
+  s.matches.clear();
+  s.path.clear();
+  s.next_array_id = 0;
+
+  Walker walker(p, s);
+  MatchStatus status = walker.Run(json, capacity);
+  if (status == MatchStatus::kOk) {
+    for (SubRuleId id : p.always) {
+      if (s.sub_rule_epoch[id] != s.epoch) {
+        s.sub_rule_epoch[id] = s.epoch;
+        s.candidates.push_back(id);
+      }
+    }
+    for (SubRuleId id : s.candidates) {
+      const RuleId rule = p.sub_rules[id].rule;
+      if (s.rule_epoch[rule] == s.epoch) continue;
+      if (CheckSubRule(p, s, id)) {
+        s.rule_epoch[rule] = s.epoch;
+        s.matches.push_back(rule);
+      }
+    }
+    std::sort(s.matches.begin(), s.matches.end());
+  }
+#ifndef NDEBUG
+  s.in_use = false;
+#endif
+  return status;
+}
+
+}  // namespace evmatch::internal

@@ -1,0 +1,112 @@
+// Public glue for Matcher and Scratch.
+
+#include <memory>
+
+#include "compile/program.h"
+#include "runtime/scratch.h"
+
+namespace evmatch {
+namespace internal {
+MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
+                     ScratchState& s);
+}  // namespace internal
+
+static_assert(kPadding == simdjson::SIMDJSON_PADDING, "kPadding must equal SIMDJSON_PADDING");
+
+const char* MatchStatusName(MatchStatus status) {
+  switch (status) {
+    case MatchStatus::kOk: return "ok";
+    case MatchStatus::kInvalidJson: return "invalid JSON";
+    case MatchStatus::kInsufficientPadding: return "insufficient padding";
+    case MatchStatus::kEventTooLarge: return "event too large";
+    case MatchStatus::kDepthExceeded: return "nesting depth exceeded";
+    case MatchStatus::kScratchMismatch: return "scratch not prepared for this matcher";
+  }
+  return "unknown";
+}
+
+absl::Status ToStatus(MatchStatus status) {
+  switch (status) {
+    case MatchStatus::kOk: return absl::OkStatus();
+    case MatchStatus::kInvalidJson: return absl::InvalidArgumentError(MatchStatusName(status));
+    case MatchStatus::kInsufficientPadding:
+    case MatchStatus::kScratchMismatch:
+      return absl::FailedPreconditionError(MatchStatusName(status));
+    case MatchStatus::kEventTooLarge:
+    case MatchStatus::kDepthExceeded:
+      return absl::ResourceExhaustedError(MatchStatusName(status));
+  }
+  return absl::UnknownError(MatchStatusName(status));
+}
+
+Scratch::Scratch() : state_(std::make_unique<internal::ScratchState>()) {}
+Scratch::Scratch(Scratch&&) noexcept = default;
+Scratch& Scratch::operator=(Scratch&&) noexcept = default;
+Scratch::~Scratch() = default;
+
+absl::Span<const RuleId> Scratch::matches() const { return state_->matches; }
+
+Matcher::Matcher(std::unique_ptr<const internal::Program> program)
+    : program_(std::move(program)) {}
+Matcher::Matcher(Matcher&&) noexcept = default;
+Matcher& Matcher::operator=(Matcher&&) noexcept = default;
+Matcher::~Matcher() = default;
+
+absl::StatusOr<Matcher> Matcher::Compile(const RuleSet& rules,
+                                         const CompileOptions& options) {
+  auto program = std::make_unique<internal::Program>();
+  absl::Status status = internal::CompileProgram(rules, options, program.get());
+  if (!status.ok()) return status;
+  return Matcher(std::move(program));
+}
+
+size_t Matcher::rule_count() const { return program_->rule_names.size(); }
+
+std::string_view Matcher::rule_name(RuleId id) const { return program_->rule_names[id]; }
+
+size_t Matcher::memory_bytes() const { return program_->MemoryBytes(); }
+
+void Matcher::PrepareScratch(Scratch& scratch) const {
+  internal::ScratchState& s = *scratch.state_;
+  const internal::Program& p = *program_;
+  auto grow = [](std::vector<uint32_t>& v, size_t n) {
+    if (v.size() < n) v.resize(n, 0);
+  };
+  grow(s.pred_epoch, p.preds.size());
+  grow(s.hit_head, p.preds.size());
+  grow(s.exclude_head, p.preds.size());
+  grow(s.field_epoch, p.fields.size());
+  grow(s.field_head, p.fields.size());
+  grow(s.sub_rule_epoch, p.sub_rules.size());
+  grow(s.rule_epoch, p.rule_names.size());
+  const size_t depth = static_cast<size_t>(p.options.max_event_depth) + 1;
+  if (s.parser_capacity < p.options.max_event_bytes || s.parser_depth < depth) {
+    const size_t capacity = std::max(s.parser_capacity, p.options.max_event_bytes);
+    const size_t max_depth = std::max(s.parser_depth, depth);
+    // On failure the sizes stay as they were and Match reports kScratchMismatch.
+    if (s.parser.allocate(capacity, max_depth) == simdjson::SUCCESS) {
+      s.parser_capacity = capacity;
+      s.parser_depth = max_depth;
+    }
+  }
+  s.matches.reserve(p.rule_names.size());
+  s.candidates.reserve(std::min<size_t>(p.sub_rules.size(), 4096));
+  s.leaves.reserve(1024);
+  s.contexts.reserve(1024);
+  s.hits.reserve(1024);
+  s.excludes.reserve(256);
+  s.seen_keys.reserve(256);
+  s.path.reserve(std::max<size_t>(256, 2 * p.max_path_bytes));
+  s.key.reserve(1024);
+  s.digits.resize(std::max<size_t>(s.digits.size(), 1024));
+  s.workspace.reserve(2048);
+  s.condition_leaves.reserve(256);
+  s.condition_ranges.reserve(256);
+  s.choice.reserve(64);
+}
+
+MatchStatus Matcher::Match(std::string_view json, size_t capacity, Scratch& scratch) const {
+  return internal::RunMatch(*program_, json, capacity, *scratch.state_);
+}
+
+}  // namespace evmatch

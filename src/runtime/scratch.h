@@ -1,0 +1,84 @@
+// Per-thread state of Matcher::Match. Everything Match writes lives here.
+//
+// Per-event sets are epoch-stamped arrays: an entry belongs to the current
+// event only when its stamp equals `epoch`, so nothing is cleared between
+// events. Lists (hits of a predicate, values of a field) are singly linked
+// through vectors that are cleared (capacity kept) per event.
+
+#ifndef EVMATCH_SRC_RUNTIME_SCRATCH_H_
+#define EVMATCH_SRC_RUNTIME_SCRATCH_H_
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compile/program.h"
+
+namespace evmatch::internal {
+
+// A scalar of the event at a field some rule names.
+struct LeafRecord {
+  FieldId field;
+  uint32_t context;     // innermost array element containing it, 0 = none
+  uint32_t next;        // next value of the same field (list head in field_head)
+  bool dead;            // overwritten by a later duplicate key
+};
+
+// One array element on the way to a leaf: contexts form a tree through
+// `parent`; two leaves are array-consistent when they agree on the index of
+// every array both are inside.
+struct ArrayContext {
+  uint32_t parent;
+  uint32_t array;
+  uint32_t index;
+};
+
+struct HitRecord {
+  uint32_t leaf;
+  uint32_t next;
+};
+
+// A relevant key already seen in the object being walked (for duplicate keys:
+// the last occurrence wins, so an earlier one's leaves are killed).
+struct SeenKey {
+  std::string_view key;
+  uint32_t leaf_begin, leaf_end;
+};
+
+struct ScratchState {
+  simdjson::ondemand::parser parser;
+  size_t parser_capacity = 0;
+  size_t parser_depth = 0;
+
+  uint32_t epoch = 0;
+  std::vector<uint32_t> pred_epoch, hit_head, exclude_head;
+  std::vector<uint32_t> field_epoch, field_head;
+  std::vector<uint32_t> sub_rule_epoch, rule_epoch;
+
+  std::vector<LeafRecord> leaves;
+  std::vector<ArrayContext> contexts;
+  std::vector<HitRecord> hits, excludes;
+  std::vector<SeenKey> seen_keys;
+  std::vector<SubRuleId> candidates;
+  std::vector<RuleId> matches;
+
+  std::string path;            // dot-joined path of the current position
+  std::string key;             // case keys, decimal keys
+  std::vector<char> digits;    // decimal digits of the current number
+  std::vector<char> workspace; // equals-ignore-case verification
+
+  // Candidate evaluation: leaves per condition and the search state.
+  std::vector<uint32_t> condition_leaves;
+  std::vector<uint32_t> condition_ranges;
+  std::vector<uint32_t> choice;
+
+  uint32_t next_array_id = 0;
+  bool in_use = false;
+};
+
+}  // namespace evmatch::internal
+
+#endif  // EVMATCH_SRC_RUNTIME_SCRATCH_H_
