@@ -14,9 +14,11 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// The lower bound is one above -kMaxExponent so that the canonical spelling
+// d.ddd e(E-1) of any exponent E parses back to E.
 int64_t SaturatingAdd(int64_t a, int64_t b) {
   int64_t sum = a + b;  // both operands are bounded by 2 * kMaxExponent
-  return std::clamp(sum, -Decimal::kMaxExponent, Decimal::kMaxExponent);
+  return std::clamp(sum, -Decimal::kMaxExponent + 1, Decimal::kMaxExponent);
 }
 
 }  // namespace

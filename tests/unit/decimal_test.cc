@@ -69,8 +69,11 @@ TEST_CASE("canonical spelling", "[decimal]") {
   CHECK(D("1.5e30").ToString() == "1.5e30");
   CHECK(D("-12e19").ToString() == "-120000000000000000000");
   CHECK(D("-12e20").ToString() == "-1.2e21");
-  for (const char* text : {"3.0e2", "1e-400", "51.507351012345678912", "-7.25", "1e300"}) {
+  for (const char* text : {"3.0e2", "1e-400", "51.507351012345678912", "-7.25", "1e300",
+                           "0.2e-6444444444444444444444444", "1e-1152921504606846976",
+                           "12e-1152921504606846977"}) {
     INFO(text);
     CHECK(D(D(text).ToString()) == D(text));
+    CHECK(D(D(text).ToString()).ToString() == D(text).ToString());
   }
 }
