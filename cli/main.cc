@@ -7,19 +7,25 @@
 // Exit codes: 0 success (including {"Result": false}), 1 usage or I/O error,
 // 2 invalid pattern, rules or event (the AWS exception text on stderr).
 
+#include <unistd.h>
+#include <zlib.h>
+
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "evmatch/evmatch.h"
 #include "json/json_tree.h"
 #include "pattern/parse.h"
-#include "reference/evaluate.h"
 #include "util/strings.h"
 
 namespace {
@@ -35,12 +41,14 @@ constexpr std::string_view kUsage =
     "  evmatch test-event-pattern --event-pattern <JSON|file://PATH> "
     "--event <JSON|file://PATH>\n"
     "  evmatch validate --rules FILE\n"
-    "  evmatch match --rules FILE [--events FILE|-]\n"
+    "  evmatch match --rules FILE [--events FILE[.gz]|-] [--output ndjson|none]\n"
+    "                [--stats] [--threads N]\n"
     "\n"
     "A rules FILE is a JSON object {\"rule-name\": pattern, ...}; a value may\n"
     "also be an array of patterns (the rule matches when any of them does).\n"
     "Events for `match` are JSON objects, one per line (NDJSON); output is one\n"
-    "line per event: {\"event\": <line>, \"rules\": [names...]}.\n";
+    "line per event: {\"event\": <line>, \"rules\": [names...]}. --stats prints\n"
+    "counts and throughput as one JSON object on stderr.\n";
 
 int Usage(std::string_view error) {
   if (!error.empty()) std::cerr << "evmatch: " << error << "\n";
@@ -164,57 +172,183 @@ int ValidateCommand(int argc, char** argv) {
   return exit_code;
 }
 
+// Reads lines from a file (gzip-compressed when it is) or stdin.
+class LineReader {
+ public:
+  bool Open(const std::string& path) {
+    file_ = path.empty() || path == "-" ? gzdopen(dup(0), "rb") : gzopen(path.c_str(), "rb");
+    return file_ != nullptr;
+  }
+  ~LineReader() {
+    if (file_ != nullptr) gzclose(file_);
+  }
+  // Next line without its '\n'; false at the end of input.
+  bool Next(std::string* line) {
+    line->clear();
+    while (true) {
+      if (pos_ < end_) {
+        const char* start = buffer_.data() + pos_;
+        const char* newline =
+            static_cast<const char*>(memchr(start, '\n', end_ - pos_));
+        if (newline != nullptr) {
+          line->append(start, newline);
+          pos_ += static_cast<size_t>(newline - start) + 1;
+          return true;
+        }
+        line->append(start, end_ - pos_);
+        pos_ = end_;
+      }
+      int n = gzread(file_, buffer_.data(), static_cast<unsigned>(buffer_.size()));
+      if (n <= 0) return !line->empty();
+      pos_ = 0;
+      end_ = static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  gzFile file_ = nullptr;
+  std::vector<char> buffer_ = std::vector<char>(size_t{1} << 20);
+  size_t pos_ = 0, end_ = 0;
+};
+
+struct EventResult {
+  evmatch::MatchStatus status = evmatch::MatchStatus::kOk;
+  std::vector<evmatch::RuleId> rules;
+};
+
+// Matches lines[i] into results[i] for i = first, first + stride, ...
+void MatchLines(const evmatch::Matcher& matcher, const std::vector<std::string>& lines,
+                size_t first, size_t stride, evmatch::Scratch& scratch,
+                std::vector<EventResult>& results) {
+  std::string buffer;
+  for (size_t i = first; i < lines.size(); i += stride) {
+    buffer.assign(lines[i]);
+    buffer.reserve(lines[i].size() + evmatch::kPadding);
+    EventResult& r = results[i];
+    r.status = matcher.Match(buffer, buffer.capacity(), scratch);
+    r.rules.assign(scratch.matches().begin(), scratch.matches().end());
+  }
+}
+
 int MatchCommand(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   std::string error;
-  if (!ParseFlags(argc, argv, 2, &flags, &error)) return Usage(error);
+  // --stats takes no value: rewrite it as "--stats 1" for ParseFlags.
+  std::vector<std::string> storage;
+  storage.reserve(static_cast<size_t>(argc));
+  std::vector<char*> rewritten;
+  for (int i = 0; i < argc; ++i) {
+    rewritten.push_back(argv[i]);
+    if (i >= 2 && std::string_view(argv[i]) == "--stats") {
+      storage.emplace_back("1");
+      rewritten.push_back(storage.back().data());
+    }
+  }
+  if (!ParseFlags(static_cast<int>(rewritten.size()), rewritten.data(), 2, &flags, &error)) {
+    return Usage(error);
+  }
   if (!flags.count("rules")) return Usage("match needs --rules FILE");
   for (const auto& [name, value] : flags) {
-    if (name != "rules" && name != "events") {
+    if (name != "rules" && name != "events" && name != "output" && name != "stats" &&
+        name != "threads") {
       return Usage(Cat("unknown flag --", name));
     }
+  }
+  const std::string output = flags.count("output") ? flags["output"] : "ndjson";
+  if (output != "ndjson" && output != "none") return Usage("--output is ndjson or none");
+  int threads = 1;
+  if (flags.count("threads")) {
+    threads = std::atoi(flags["threads"].c_str());
+    if (threads < 1 || threads > 256) return Usage("--threads takes 1 to 256");
   }
   evmatch::RuleSet rules;
   int exit_code = kExitOk;
   if (!LoadRules(flags["rules"], &rules, &exit_code)) return exit_code;
-
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (flags.count("events") && flags["events"] != "-") {
-    file.open(flags["events"], std::ios::binary);
-    if (!file) {
-      std::cerr << "evmatch: cannot read " << flags["events"] << "\n";
-      return kExitUsage;
-    }
-    in = &file;
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  if (!matcher.ok()) {
+    std::cerr << "evmatch: " << matcher.status().message() << "\n";
+    return kExitInvalid;
   }
-  std::string line, out;
+  LineReader reader;
+  const std::string events_path = flags.count("events") ? flags["events"] : "-";
+  if (!reader.Open(events_path)) {
+    std::cerr << "evmatch: cannot read " << events_path << "\n";
+    return kExitUsage;
+  }
+  std::vector<evmatch::Scratch> scratches(static_cast<size_t>(threads));
+  for (auto& scratch : scratches) matcher->PrepareScratch(scratch);
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<uint64_t> rule_counts(matcher->rule_count(), 0);
+  uint64_t events = 0, matched_events = 0, invalid_events = 0, bytes = 0;
   size_t line_number = 0;
-  while (std::getline(*in, line)) {
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    absl::StatusOr<evmatch::internal::ReferenceEvent> event =
-        evmatch::internal::ReferenceEvent::Parse(line, evmatch::EventOptions());
-    if (!event.ok()) {
-      std::optional<evmatch::EventError> e = evmatch::GetEventError(event.status());
-      std::cerr << "line " << line_number << ": invalid event: "
-                << (e ? e->reason : std::string(event.status().message())) << "\n";
-      continue;
+  std::vector<std::string> lines;
+  std::vector<size_t> numbers;
+  std::vector<EventResult> results;
+  std::string line, out;
+  bool more = true;
+  while (more) {
+    lines.clear();
+    numbers.clear();
+    while (lines.size() < 8192 && (more = reader.Next(&line))) {
+      ++line_number;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      bytes += line.size();
+      numbers.push_back(line_number);
+      lines.push_back(line);
     }
-    out = Cat("{\"event\": ", line_number, ", \"rules\": [");
-    bool first = true;
-    for (size_t r = 0; r < rules.size(); ++r) {
-      for (const evmatch::Pattern& pattern : rules.patterns(r)) {
-        if (event->Matches(evmatch::AstOf(pattern))) {
-          if (!first) out.append(", ");
-          first = false;
-          evmatch::internal::AppendJsonString(&out, rules.name(r));
-          break;
-        }
+    results.assign(lines.size(), EventResult());
+    if (threads == 1 || lines.size() < 64) {
+      MatchLines(*matcher, lines, 0, 1, scratches[0], results);
+    } else {
+      std::vector<std::thread> workers;
+      for (int t = 0; t < threads; ++t) {
+        workers.emplace_back(MatchLines, std::cref(*matcher), std::cref(lines),
+                             static_cast<size_t>(t), static_cast<size_t>(threads),
+                             std::ref(scratches[static_cast<size_t>(t)]), std::ref(results));
       }
+      for (auto& w : workers) w.join();
     }
-    out.append("]}\n");
+    out.clear();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      ++events;
+      const EventResult& r = results[i];
+      if (r.status != evmatch::MatchStatus::kOk) {
+        ++invalid_events;
+        std::cerr << "line " << numbers[i] << ": invalid event: "
+                  << evmatch::MatchStatusName(r.status) << "\n";
+        continue;
+      }
+      if (!r.rules.empty()) ++matched_events;
+      for (evmatch::RuleId id : r.rules) ++rule_counts[id];
+      if (output == "none") continue;
+      out += Cat("{\"event\": ", numbers[i], ", \"rules\": [");
+      for (size_t k = 0; k < r.rules.size(); ++k) {
+        if (k > 0) out += ", ";
+        evmatch::internal::AppendJsonString(&out, matcher->rule_name(r.rules[k]));
+      }
+      out += "]}\n";
+    }
     std::cout << out;
+  }
+  std::cout.flush();
+  if (flags.count("stats")) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string stats = Cat("{\"events\": ", events, ", \"matched_events\": ", matched_events,
+                            ", \"invalid_events\": ", invalid_events, ", \"rule_matches\": {");
+    for (size_t r = 0; r < rule_counts.size(); ++r) {
+      if (r > 0) stats += ", ";
+      evmatch::internal::AppendJsonString(&stats, matcher->rule_name(static_cast<evmatch::RuleId>(r)));
+      stats += Cat(": ", rule_counts[r]);
+    }
+    char tail[160];
+    std::snprintf(tail, sizeof(tail),
+                  "}, \"seconds\": %.6f, \"events_per_second\": %.1f, \"bytes_per_second\": %.1f}",
+                  seconds, seconds > 0 ? static_cast<double>(events) / seconds : 0.0,
+                  seconds > 0 ? static_cast<double>(bytes) / seconds : 0.0);
+    stats += tail;
+    std::cerr << stats << "\n";
   }
   return kExitOk;
 }

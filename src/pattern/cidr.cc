@@ -53,8 +53,11 @@ IpParse ParseIpAddress(std::string_view text, IpAddress* out) {
     return IpParse::kOk;
   }
   if (LooksLikeIpv6(text)) {
-    std::string copy(text);
-    if (inet_pton(AF_INET6, copy.c_str(), out->bytes.data()) != 1) {
+    char copy[64];  // the longest IPv6 literal without a dotted tail is 39 bytes
+    if (text.size() >= sizeof(copy)) return IpParse::kInvalid;
+    std::copy(text.begin(), text.end(), copy);
+    copy[text.size()] = '\0';
+    if (inet_pton(AF_INET6, copy, out->bytes.data()) != 1) {
       return IpParse::kInvalid;
     }
     static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};

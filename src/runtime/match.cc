@@ -43,12 +43,6 @@ const DecimalView& MaxBinary64() {
   return kView;
 }
 
-// IpAddress parsing without a heap copy: addresses are short.
-IpParse ParseIp(std::string_view s, IpAddress* out) {
-  if (s.size() > 45) return IpParse::kNotAnAddress;
-  return ParseIpAddress(s, out);
-}
-
 class Walker {
  public:
   Walker(const Program& program, ScratchState& s) : p_(program), s_(s) {}
@@ -220,7 +214,7 @@ class Walker {
     }
     if (!f.cidrs.empty()) {
       IpAddress address;
-      if (ParseIp(text, &address) == IpParse::kOk) {
+      if (ParseIpAddress(text, &address) == IpParse::kOk) {
         for (const auto& [block, e] : f.cidrs) {
           if (block.Contains(address)) Record(e, leaf);
         }

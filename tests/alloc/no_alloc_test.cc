@@ -1,0 +1,103 @@
+// Matcher::Match must not allocate once its Scratch is prepared and warm.
+// Global operator new/delete are replaced with counting versions; the count
+// is taken around Match calls only.
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "evmatch/evmatch.h"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+TEST_CASE("Match does not allocate once the scratch is warm", "[scratch]") {
+  evmatch::RuleSet rules;
+  REQUIRE(rules.AddRules(R"({
+    "exact": {"source": ["aws.s3"], "detail": {"key": ["a/b.jpg", 12, true, null]}},
+    "prefix-suffix": {"detail": {"key": [{"prefix": "a/"}, {"suffix": ".JPG"}]}},
+    "ignore-case": {"detail": {"key": [{"equals-ignore-case": "A/B.JPG"},
+                                       {"prefix": {"equals-ignore-case": "A/"}},
+                                       {"suffix": {"equals-ignore-case": ".Jpg"}}]}},
+    "wildcard": {"detail": {"key": [{"wildcard": "a/*.jpg"}]}},
+    "numeric": {"detail": {"size": [{"numeric": [">", 0, "<=", 1e9]}, 51.507351012345678912]}},
+    "anything-but": {"detail": {"state": [{"anything-but": {"prefix": "init"}}],
+                                "key": [{"anything-but": {"wildcard": "*.png"}}]}},
+    "exists": {"detail": {"missing": [{"exists": false}], "key": [{"exists": true}]}},
+    "cidr": {"detail": {"ip": [{"cidr": "2001:db8::/32"}, {"cidr": "10.0.0.0/8"}]}},
+    "or": {"$or": [{"detail": {"size": [{"numeric": ["<", 0]}]}}, {"source": ["aws.s3"]}]},
+    "arrays": {"detail": {"items": {"name": ["x"], "qty": [{"numeric": [">", 1]}]}}}
+  })").ok());
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  REQUIRE(matcher.ok());
+
+  std::vector<std::string> events = {
+      R"({"source":"aws.s3","detail":{"key":"a/b.jpg","size":1024,"state":"running","ip":"2001:db8::1","items":[{"name":"x","qty":2},{"name":"y","qty":5}]}})",
+      R"({"source":"aws.ec2","detail":{"key":"A/B.JPG","size":51.507351012345678912000,"state":"init-1","ip":["10.9.8.7","2001:0db8:0000:0000:0000:0000:0000:0001"],"unused":{"deep":[1,2,{"x":"\u00e9"}]}}})",
+      R"({"detail":{"key":"Stra\u00dfe \"quoted\" \\ path","size":-0.0,"items":[[{"name":"x"}],{"qty":[3,"4"]}],"key":"last"}})",
+      R"({"source":"aws.s3","detail":{"key":12,"state":null,"size":1e300}})",
+      R"({"source":"aws.s3","detail":{"key":"a/b.jpg"}} trailing)",
+      R"([1,2,3])",
+  };
+  for (std::string& e : events) e.reserve(e.size() + evmatch::kPadding);
+
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  // Warm-up: one pass lets amortised buffers reach their sizes.
+  for (const std::string& e : events) (void)matcher->Match(e, e.capacity(), scratch);
+
+  size_t matched = 0;
+  const long before = g_allocations.load();
+  for (int round = 0; round < 100; ++round) {
+    for (const std::string& e : events) {
+      if (matcher->Match(e, e.capacity(), scratch) == evmatch::MatchStatus::kOk) {
+        matched += scratch.matches().size();
+      }
+    }
+  }
+  const long after = g_allocations.load();
+  CHECK(after - before == 0);
+  CHECK(matched > 100);  // the events do exercise the rules
+}
+
+TEST_CASE("the allocation counter counts", "[scratch]") {
+  const long before = g_allocations.load();
+  auto* p = new std::vector<int>(10);
+  delete p;
+  CHECK(g_allocations.load() - before >= 2);
+}
+
+TEST_CASE("Match reports misuse without allocating", "[scratch]") {
+  evmatch::RuleSet rules;
+  REQUIRE(rules.Add("r", R"({"a":["x"]})").ok());
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  REQUIRE(matcher.ok());
+  evmatch::Scratch unprepared;
+  std::string event = R"({"a":"x"})";
+  event.reserve(event.size() + evmatch::kPadding);
+  CHECK(matcher->Match(event, event.capacity(), unprepared) ==
+        evmatch::MatchStatus::kScratchMismatch);
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  CHECK(matcher->Match(event, event.size(), scratch) ==
+        evmatch::MatchStatus::kInsufficientPadding);
+  CHECK(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk);
+  REQUIRE(scratch.matches().size() == 1);
+  CHECK(matcher->rule_name(scratch.matches()[0]) == "r");
+}
