@@ -57,6 +57,7 @@ namespace internal {
 struct PatternAst;
 struct Program;
 struct ScratchState;
+struct MatcherAccess;
 }  // namespace internal
 
 // Dense rule numbers, in order of first addition to the RuleSet.
@@ -299,8 +300,9 @@ class EVMATCH_EXPORT Matcher {
                                   Scratch& scratch) const;
 
  private:
-  explicit Matcher(std::unique_ptr<const internal::Program> program);
-  std::unique_ptr<const internal::Program> program_;
+  friend struct internal::MatcherAccess;
+  explicit Matcher(std::unique_ptr<internal::Program> program);
+  std::unique_ptr<internal::Program> program_;
 };
 
 }  // namespace evmatch

@@ -201,6 +201,7 @@ struct Program {
   std::vector<SubRuleId> always;  // sub-rules with nothing to trigger on
   size_t max_path_bytes = 0;
   CompileOptions options;
+  const struct Kernel* kernel = nullptr;  // simdjson kernel Match runs on
 
   size_t MemoryBytes() const;
 };

@@ -3,13 +3,12 @@
 #include <memory>
 
 #include "compile/program.h"
+#include <simdjson.h>
+
+#include "runtime/kernel.h"
 #include "runtime/scratch.h"
 
 namespace evmatch {
-namespace internal {
-MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
-                     ScratchState& s);
-}  // namespace internal
 
 static_assert(kPadding == simdjson::SIMDJSON_PADDING, "kPadding must equal SIMDJSON_PADDING");
 
@@ -46,7 +45,7 @@ Scratch::~Scratch() = default;
 
 absl::Span<const RuleId> Scratch::matches() const { return state_->matches; }
 
-Matcher::Matcher(std::unique_ptr<const internal::Program> program)
+Matcher::Matcher(std::unique_ptr<internal::Program> program)
     : program_(std::move(program)) {}
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
@@ -57,6 +56,7 @@ absl::StatusOr<Matcher> Matcher::Compile(const RuleSet& rules,
   auto program = std::make_unique<internal::Program>();
   absl::Status status = internal::CompileProgram(rules, options, program.get());
   if (!status.ok()) return status;
+  program->kernel = internal::BestKernel();
   return Matcher(std::move(program));
 }
 
@@ -79,16 +79,9 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   grow(s.field_head, p.fields.size());
   grow(s.sub_rule_epoch, p.sub_rules.size());
   grow(s.rule_epoch, p.rule_names.size());
-  const size_t depth = static_cast<size_t>(p.options.max_event_depth) + 1;
-  if (s.parser_capacity < p.options.max_event_bytes || s.parser_depth < depth) {
-    const size_t capacity = std::max(s.parser_capacity, p.options.max_event_bytes);
-    const size_t max_depth = std::max(s.parser_depth, depth);
-    // On failure the sizes stay as they were and Match reports kScratchMismatch.
-    if (s.parser.allocate(capacity, max_depth) == simdjson::SUCCESS) {
-      s.parser_capacity = capacity;
-      s.parser_depth = max_depth;
-    }
-  }
+  // On failure the parser stays empty and Match reports kScratchMismatch.
+  (void)s.parser.Prepare(p.kernel, p.options.max_event_bytes,
+                         static_cast<size_t>(p.options.max_event_depth) + 1);
   s.matches.reserve(p.rule_names.size());
   s.candidates.reserve(std::min<size_t>(p.sub_rules.size(), 4096));
   s.leaves.reserve(1024);
@@ -106,7 +99,7 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
 }
 
 MatchStatus Matcher::Match(std::string_view json, size_t capacity, Scratch& scratch) const {
-  return internal::RunMatch(*program_, json, capacity, *scratch.state_);
+  return program_->kernel->run(*program_, json, capacity, *scratch.state_);
 }
 
 }  // namespace evmatch

@@ -8,14 +8,13 @@
 #ifndef EVMATCH_SRC_RUNTIME_SCRATCH_H_
 #define EVMATCH_SRC_RUNTIME_SCRATCH_H_
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "compile/program.h"
+#include "runtime/kernel.h"
 
 namespace evmatch::internal {
 
@@ -49,9 +48,7 @@ struct SeenKey {
 };
 
 struct ScratchState {
-  simdjson::ondemand::parser parser;
-  size_t parser_capacity = 0;
-  size_t parser_depth = 0;
+  KernelParser parser;  // the On Demand parser of the Program's kernel
 
   uint32_t epoch = 0;
   std::vector<uint32_t> pred_epoch, hit_head, exclude_head;

@@ -1,6 +1,10 @@
 // Matcher::Match: one On Demand walk of the event, then a check of the
 // triggered sub-rules.
 //
+// This file is compiled once per simdjson kernel (match_fallback.cc,
+// match_haswell.cc), each time inside namespace EVMATCH_KERNEL and with that
+// kernel's compiler flags; matcher.cc picks the best kernel the CPU runs.
+//
 // Walk. Keys are appended to the dot-joined path in the scratch and looked up
 // in the program's path table; a key that starts no rule path is skipped
 // unread (On Demand skips it structurally). Values at a rule field become
@@ -17,17 +21,25 @@
 // Invariants: nothing here allocates once the scratch's vectors have grown to
 // the sizes an event needs; every list is cleared, not freed, per event.
 
+#include <simdjson.h>
+
+#ifndef EVMATCH_KERNEL
+#error "define EVMATCH_KERNEL (a simdjson implementation name) before including"
+#endif
+
 #include <algorithm>
 
 #include "compile/program.h"
+#include "runtime/kernel.h"
 #include "runtime/scratch.h"
 #include "unicode/case_fold.h"
 #include "util/strings.h"
 
-namespace evmatch::internal {
+namespace evmatch::internal::EVMATCH_KERNEL {
 namespace {
 
-namespace od = simdjson::ondemand;
+namespace od = simdjson::EVMATCH_KERNEL::ondemand;
+using Parser = od::parser;
 
 std::string_view TrimToken(std::string_view token) {
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t' ||
@@ -49,7 +61,7 @@ class Walker {
 
   MatchStatus Run(std::string_view json, size_t capacity) {
     od::document doc;
-    if (s_.parser.iterate(simdjson::padded_string_view(json.data(), json.size(), capacity))
+    if (static_cast<Parser*>(s_.parser.get())->iterate(simdjson::padded_string_view(json.data(), json.size(), capacity))
             .get(doc)) {
       return MatchStatus::kInvalidJson;
     }
@@ -379,7 +391,28 @@ bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
   }
 }
 
+
+void* NewParser(size_t capacity, size_t max_depth) {
+  auto* parser = new Parser();
+  if (parser->allocate(capacity, max_depth) != simdjson::SUCCESS) {
+    delete parser;
+    return nullptr;
+  }
+  return parser;
+}
+
+void DeleteParser(void* parser) { delete static_cast<Parser*>(parser); }
+
+MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
+                     ScratchState& s);
+
 }  // namespace
+
+extern const Kernel kKernel;
+const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL), NewParser, DeleteParser,
+                        RunMatch};
+
+namespace {
 
 MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
                      ScratchState& s) {
@@ -388,8 +421,8 @@ MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
   if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
       s.rule_epoch.size() < p.rule_names.size() ||
-      s.parser_capacity < p.options.max_event_bytes ||
-      s.parser_depth < static_cast<size_t>(p.options.max_event_depth)) {
+      s.parser.kernel() != p.kernel || s.parser.capacity() < p.options.max_event_bytes ||
+      s.parser.depth() < static_cast<size_t>(p.options.max_event_depth) + 1) {
     return MatchStatus::kScratchMismatch;
   }
 #ifndef NDEBUG
@@ -438,4 +471,5 @@ MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
   return status;
 }
 
-}  // namespace evmatch::internal
+}  // namespace
+}  // namespace evmatch::internal::EVMATCH_KERNEL

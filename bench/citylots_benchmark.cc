@@ -1,0 +1,341 @@
+// citylots2: the 16 rule categories over the 213,068 events, against simdjson
+// On Demand baselines measured in the same run.
+//
+//   build/bench/bench/citylots_benchmark [DATA_DIR] [--benchmark_repetitions=5 ...]
+//
+// DATA_DIR defaults to ../shared/data/citylots2 (the team workspace). Before a
+// category is timed, one pass over every event checks each rule's match count
+// against expected_counts.json; a mismatch fails that benchmark.
+//
+// Cases (one iteration = one event, cycling through the data set):
+//   Match_<CATEGORY>_Evmatch    Matcher::Match, default mode
+//   Walk_<CATEGORY>_Fields      On Demand, reading only the fields the
+//                               category's rules use and skipping the rest of
+//                               the event to its end (the default-mode target)
+//   Walk_Document               On Demand, reading every value
+// The table printed at the end gives events/s (median of repetitions when
+// repeated) and the ratio of the matcher's time per event to each baseline's.
+
+#include <benchmark/benchmark.h>
+#include <simdjson.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "evmatch/evmatch.h"
+#include "json/json_tree.h"
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+struct Data {
+  std::vector<std::string> events;  // each with kPadding spare capacity
+  uint64_t bytes = 0;
+};
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+bool LoadEvents(const std::filesystem::path& path, Data* data) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  std::vector<char> chunk(1 << 20);
+  std::string line;
+  int n;
+  while ((n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) {
+    for (int i = 0; i < n; ++i) {
+      if (chunk[i] != '\n') {
+        line.push_back(chunk[i]);
+        continue;
+      }
+      data->bytes += line.size();
+      data->events.push_back(line);
+      data->events.back().reserve(line.size() + evmatch::kPadding);
+      line.clear();
+    }
+  }
+  gzclose(file);
+  return !data->events.empty();
+}
+
+// ---------------------------------------------------------------- baselines
+
+// Reads every scalar below `v`.
+void WalkAll(od::value v, size_t* sink) {
+  switch (v.type()) {
+    case od::json_type::object:
+      for (auto field : v.get_object()) {
+        *sink += field.unescaped_key().value().size();
+        WalkAll(field.value(), sink);
+      }
+      break;
+    case od::json_type::array:
+      for (auto element : v.get_array()) WalkAll(element.value(), sink);
+      break;
+    case od::json_type::string:
+      *sink += v.get_string().value().size();
+      break;
+    default:
+      *sink += v.raw_json_token().size();
+  }
+}
+
+// Reads only the values at `paths` (dot-joined), descending only into their
+// prefixes, and lets On Demand skip everything else to the end.
+class FieldWalker {
+ public:
+  explicit FieldWalker(const std::set<std::string>& leaf_paths) {
+    for (const std::string& p : leaf_paths) {
+      leaves_.insert(p);
+      for (size_t dot = p.find('.'); dot != std::string::npos; dot = p.find('.', dot + 1)) {
+        prefixes_.insert(p.substr(0, dot));
+      }
+    }
+  }
+
+  bool Walk(od::document& doc, size_t* sink) {
+    path_.clear();
+    od::object root;
+    if (doc.get_object().get(root)) return false;
+    Object(root, sink);
+    const char* end = nullptr;
+    return doc.current_location().get(end) == simdjson::OUT_OF_BOUNDS;
+  }
+
+ private:
+  void Object(od::object object, size_t* sink) {
+    const size_t length = path_.size();
+    for (auto field : object) {
+      std::string_view key = field.unescaped_key().value();
+      if (length > 0) path_.push_back('.');
+      path_.append(key);
+      const bool leaf = leaves_.count(path_) > 0;
+      const bool prefix = prefixes_.count(path_) > 0;
+      if (leaf || prefix) Value(field.value(), leaf, prefix, sink);
+      path_.resize(length);
+    }
+  }
+
+  void Value(od::value v, bool leaf, bool prefix, size_t* sink) {
+    switch (v.type()) {
+      case od::json_type::object:
+        if (prefix) Object(v.get_object(), sink);
+        break;
+      case od::json_type::array:
+        for (auto element : v.get_array()) Value(element.value(), leaf, prefix, sink);
+        break;
+      case od::json_type::string:
+        if (leaf) *sink += v.get_string().value().size();
+        break;
+      default:
+        if (leaf) *sink += v.raw_json_token().size();
+    }
+  }
+
+  std::set<std::string> leaves_, prefixes_;
+  std::string path_;
+};
+
+// Dot-joined leaf paths a rules document mentions.
+void CollectPaths(const evmatch::internal::JsonValue& v, const std::string& path,
+                  std::set<std::string>* out) {
+  for (const auto& m : v.members) {
+    if (m.key == "$or") {
+      for (const auto& branch : m.value.elements) CollectPaths(branch, path, out);
+      continue;
+    }
+    std::string child = path.empty() ? m.key : path + "." + m.key;
+    if (m.value.is_object()) {
+      CollectPaths(m.value, child, out);
+    } else {
+      out->insert(child);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- benchmarks
+
+const Data* g_data = nullptr;
+
+void BM_Match(benchmark::State& state, std::string category, evmatch::Matcher* matcher,
+              std::map<std::string, long> expected) {
+  const auto& events = g_data->events;
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  // Correctness first: every rule's count over the whole data set.
+  std::vector<long> counts(matcher->rule_count(), 0);
+  for (const std::string& e : events) {
+    if (matcher->Match(e, e.capacity(), scratch) != evmatch::MatchStatus::kOk) {
+      state.SkipWithError("event rejected");
+      return;
+    }
+    for (evmatch::RuleId id : scratch.matches()) ++counts[id];
+  }
+  for (evmatch::RuleId id = 0; id < matcher->rule_count(); ++id) {
+    if (expected[std::string(matcher->rule_name(id))] != counts[id]) {
+      state.SkipWithError(("count mismatch in " + category).c_str());
+      return;
+    }
+  }
+  size_t i = 0, matched = 0;
+  for (auto _ : state) {
+    const std::string& e = events[i];
+    if (++i == events.size()) i = 0;
+    evmatch::MatchStatus status = matcher->Match(e, e.capacity(), scratch);
+    benchmark::DoNotOptimize(status);
+    matched += scratch.matches().size();
+  }
+  benchmark::DoNotOptimize(matched);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_WalkFields(benchmark::State& state, std::set<std::string> paths) {
+  const auto& events = g_data->events;
+  od::parser parser;
+  FieldWalker walker(paths);
+  size_t i = 0, sink = 0;
+  for (auto _ : state) {
+    const std::string& e = events[i];
+    if (++i == events.size()) i = 0;
+    od::document doc;
+    if (parser.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity()))
+            .get(doc) ||
+        !walker.Walk(doc, &sink)) {
+      state.SkipWithError("walk failed");
+      return;
+    }
+  }
+  benchmark::DoNotOptimize(sink);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_WalkDocument(benchmark::State& state) {
+  const auto& events = g_data->events;
+  od::parser parser;
+  size_t i = 0, sink = 0;
+  for (auto _ : state) {
+    const std::string& e = events[i];
+    if (++i == events.size()) i = 0;
+    od::document doc = parser.iterate(
+        simdjson::padded_string_view(e.data(), e.size(), e.capacity()));
+    for (auto field : doc.get_object()) {
+      sink += field.unescaped_key().value().size();
+      WalkAll(field.value(), &sink);
+    }
+  }
+  benchmark::DoNotOptimize(sink);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+// Collects results, then prints the ratio table.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.error_occurred) continue;
+      const std::string name = run.benchmark_name();
+      // Keep plain runs when not repeated, medians when repeated.
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
+      if (run.run_type == Run::RT_Iteration && run.repetitions > 1) continue;
+      std::string key = name.substr(0, name.find("_median"));
+      key = key.substr(0, key.find("/repeats"));
+      ns_per_event_[key] = run.GetAdjustedRealTime();
+    }
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    const double whole = ns_per_event_.count("Walk_Document") ? ns_per_event_["Walk_Document"] : 0;
+    std::printf("\n%-28s %14s %14s %8s %8s\n", "category", "evmatch ev/s", "fields ev/s",
+                "ratio", "vs doc");
+    for (const auto& [name, ns] : ns_per_event_) {
+      if (name.rfind("Match_", 0) != 0) continue;
+      std::string category = name.substr(6, name.rfind("_Evmatch") - 6);
+      auto it = ns_per_event_.find("Walk_" + category + "_Fields");
+      const double fields = it == ns_per_event_.end() ? 0 : it->second;
+      std::printf("%-28s %14.0f %14.0f %8.2f %8.2f\n", category.c_str(), 1e9 / ns,
+                  fields > 0 ? 1e9 / fields : 0, fields > 0 ? ns / fields : 0,
+                  whole > 0 ? ns / whole : 0);
+    }
+    if (whole > 0) std::printf("%-28s %14s %14.0f\n", "whole document", "", 1e9 / whole);
+  }
+
+ private:
+  std::map<std::string, double> ns_per_event_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path dir = "../shared/data/citylots2";
+  std::vector<char*> args = {argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]).rfind("--", 0) == 0) {
+      args.push_back(argv[i]);
+    } else {
+      dir = argv[i];
+    }
+  }
+  static Data data;
+  if (!LoadEvents(dir / "events.jsonl.gz", &data)) {
+    std::fprintf(stderr, "citylots2 data not found under %s\n", dir.c_str());
+    return 77;
+  }
+  g_data = &data;
+  std::fprintf(stderr, "loaded %zu events (%llu bytes)\n", data.events.size(),
+               static_cast<unsigned long long>(data.bytes));
+
+  evmatch::internal::JsonValue expected;
+  evmatch::internal::JsonParseError error;
+  const std::string expected_text = ReadFile(dir / "expected_counts.json");
+  if (!evmatch::internal::ParseJsonTree(expected_text, 16, &expected, &error)) return 1;
+  static std::vector<std::unique_ptr<evmatch::Matcher>> matchers;
+  for (const auto& category : expected.members) {
+    const std::string rules_text = ReadFile(dir / "rules" / (category.key + ".json"));
+    evmatch::RuleSet rules;
+    if (!rules.AddRules(rules_text).ok()) return 1;
+    absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+    if (!matcher.ok()) return 1;
+    matchers.push_back(std::make_unique<evmatch::Matcher>(*std::move(matcher)));
+    std::map<std::string, long> counts;
+    for (const auto& rule : category.value.members) {
+      counts[rule.key] = std::atol(rule.value.text.c_str());
+    }
+    evmatch::internal::JsonValue rules_tree;
+    evmatch::internal::ParseJsonTree(rules_text, 64, &rules_tree, &error);
+    std::set<std::string> paths;
+    for (const auto& rule : rules_tree.members) {
+      if (rule.value.is_array()) {
+        for (const auto& p : rule.value.elements) CollectPaths(p, "", &paths);
+      } else {
+        CollectPaths(rule.value, "", &paths);
+      }
+    }
+    benchmark::RegisterBenchmark(("Match_" + category.key + "_Evmatch").c_str(), BM_Match,
+                                 category.key, matchers.back().get(), counts);
+    benchmark::RegisterBenchmark(("Walk_" + category.key + "_Fields").c_str(), BM_WalkFields,
+                                 paths);
+  }
+  benchmark::RegisterBenchmark("Walk_Document", BM_WalkDocument);
+
+  int bench_argc = static_cast<int>(args.size());
+  benchmark::Initialize(&bench_argc, args.data());
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,84 @@
+// simdjson kernels. On Demand's types depend on the instruction set a
+// translation unit is compiled for, so the walker is compiled once per kernel
+// (each in its own namespace) and reached through this table; the Matcher
+// picks the best kernel the CPU supports when it is compiled.
+
+#ifndef EVMATCH_SRC_RUNTIME_KERNEL_H_
+#define EVMATCH_SRC_RUNTIME_KERNEL_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+
+#include "evmatch/evmatch.h"
+
+namespace evmatch::internal {
+
+struct Program;
+struct ScratchState;
+
+struct Kernel {
+  const char* name;
+  // A parser sized for `capacity` bytes and `max_depth` levels, or nullptr.
+  void* (*new_parser)(size_t capacity, size_t max_depth);
+  void (*delete_parser)(void* parser);
+  MatchStatus (*run)(const Program& program, std::string_view json, size_t capacity,
+                     ScratchState& scratch);
+};
+
+// The best kernel the running CPU supports.
+const Kernel* BestKernel();
+// The kernel called `name`, if it is built in and the CPU runs it.
+const Kernel* FindKernel(std::string_view name);
+
+// Owns one kernel's parser.
+class KernelParser {
+ public:
+  KernelParser() = default;
+  KernelParser(const KernelParser&) = delete;
+  KernelParser& operator=(const KernelParser&) = delete;
+  ~KernelParser() { Reset(); }
+
+  // Makes this a parser of `kernel` with at least the given sizes; keeps the
+  // current one when it already fits. False when allocation failed (the
+  // parser is then empty).
+  bool Prepare(const Kernel* kernel, size_t capacity, size_t max_depth) {
+    if (kernel_ == kernel && capacity_ >= capacity && depth_ >= max_depth) return true;
+    capacity = kernel_ == kernel ? std::max(capacity, capacity_) : capacity;
+    max_depth = kernel_ == kernel ? std::max(max_depth, depth_) : max_depth;
+    Reset();
+    parser_ = kernel->new_parser(capacity, max_depth);
+    if (parser_ == nullptr) return false;
+    kernel_ = kernel;
+    capacity_ = capacity;
+    depth_ = max_depth;
+    return true;
+  }
+
+  void* get() const { return parser_; }
+  const Kernel* kernel() const { return kernel_; }
+  size_t capacity() const { return capacity_; }
+  size_t depth() const { return depth_; }
+
+ private:
+  void Reset() {
+    if (parser_ != nullptr) kernel_->delete_parser(parser_);
+    parser_ = nullptr;
+    kernel_ = nullptr;
+    capacity_ = depth_ = 0;
+  }
+
+  void* parser_ = nullptr;
+  const Kernel* kernel_ = nullptr;
+  size_t capacity_ = 0, depth_ = 0;
+};
+
+// White-box access for tests: run a Matcher on a chosen kernel.
+struct MatcherAccess {
+  static void SetKernel(::evmatch::Matcher& matcher, const Kernel* kernel);
+  static const Kernel* GetKernel(const ::evmatch::Matcher& matcher);
+};
+
+}  // namespace evmatch::internal
+
+#endif  // EVMATCH_SRC_RUNTIME_KERNEL_H_
