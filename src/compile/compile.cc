@@ -158,7 +158,10 @@ size_t Program::MemoryBytes() const {
   size_t bytes = sizeof(Program);
   for (const std::string& n : rule_names) bytes += sizeof(std::string) + n.capacity();
   for (const std::string& p : field_paths) bytes += sizeof(std::string) + p.capacity();
-  bytes += paths.capacity() * (sizeof(std::pair<std::string, PathInfo>) + 1);
+  for (const PathNode& node : path_nodes) {
+    bytes += sizeof(PathNode) +
+             node.children.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1);
+  }
   for (const FieldIndex& f : fields) {
     bytes += sizeof(FieldIndex);
     for (const auto* map : {&f.strings, &f.numbers}) {
@@ -199,12 +202,6 @@ PredKind KindOf(const Matcher& m) {
   }
 }
 
-std::string CaseKey(std::string_view s) {
-  std::string key;
-  AppendCaseKey(s, &key);
-  return key;
-}
-
 std::string NumberKey(const Decimal& d) {
   std::string key;
   AppendDecimalKey(d.view(), &key);
@@ -226,9 +223,10 @@ void AddWildcard(FieldIndex* f, const WildcardPattern& w, Entry entry) {
 
 void AddCase(FieldIndex* f, const std::string& pattern, Entry entry, int anchor) {
   const auto index = static_cast<uint32_t>(f->case_patterns.size());
-  f->case_patterns.push_back({pattern, entry});
+  std::string key;
+  const bool ascii = AppendCaseKey(pattern, &key);
+  f->case_patterns.push_back({pattern, entry, ascii});
   f->has_case = true;
-  const std::string key = CaseKey(pattern);
   if (anchor == 0) {
     f->case_exact[key].push_back(index);
   } else if (anchor < 0) {
@@ -321,20 +319,28 @@ class Compiler {
 
  private:
   FieldId InternField(const std::string& path) {
-    PathInfo& info = p_->paths[path];
-    if (info.field != kNone) return info.field;
-    const auto field = static_cast<FieldId>(p_->field_paths.size());
-    info.field = field;  // `info` may move once other paths are inserted below
-    {
+    uint32_t node = 0;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = path.find('.', start);
+      const std::string segment =
+          path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      auto [it, inserted] = p_->path_nodes[node].children.try_emplace(segment, 0);
+      if (inserted) {
+        it->second = static_cast<uint32_t>(p_->path_nodes.size());
+        p_->path_nodes.emplace_back();  // invalidates `it`'s node reference only
+      }
+      node = p_->path_nodes[node].children.find(segment)->second;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    PathNode& leaf = p_->path_nodes[node];
+    if (leaf.field == kNone) {
+      leaf.field = static_cast<FieldId>(p_->field_paths.size());
       p_->field_paths.push_back(path);
       p_->fields.emplace_back();
-      p_->max_path_bytes = std::max(p_->max_path_bytes, path.size());
-      for (size_t dot = path.find('.'); dot != std::string::npos;
-           dot = path.find('.', dot + 1)) {
-        p_->paths[path.substr(0, dot)].descend = true;
-      }
     }
-    return field;
+    return leaf.field;
   }
 
   PredId InternPredicate(FieldId field, const Matcher& m) {

@@ -137,6 +137,7 @@ struct WildcardEntry {
 struct CaseEntry {
   std::string pattern;  // the value as written (verified with D16)
   Entry entry;
+  bool ascii;           // ASCII patterns need no verification against ASCII values
 };
 
 // Everything one field's values are checked against.
@@ -180,15 +181,17 @@ struct SubRule {
   uint32_t cond_begin, cond_end;  // into Program::conditions
 };
 
-// A node of the field-path table: the dot-joined path of an event position.
-struct PathInfo {
-  FieldId field = kNone;   // a rule names this exact path
-  bool descend = false;    // a longer rule path starts with this path + "."
+// A node of the path trie. Rule paths are split at '.', and so are event
+// keys, which makes {"a.b": ...} and {"a": {"b": ...}} the same path (SPEC
+// A.2) for patterns and events alike. Node 0 is the root.
+struct PathNode {
+  FieldId field = kNone;  // a rule names exactly this path
+  absl::flat_hash_map<std::string, uint32_t> children;
 };
 
 struct Program {
   std::vector<std::string> rule_names;
-  absl::flat_hash_map<std::string, PathInfo> paths;
+  std::vector<PathNode> path_nodes = std::vector<PathNode>(1);
   std::vector<std::string> field_paths;
   std::vector<FieldIndex> fields;
   std::vector<Predicate> preds;
@@ -199,7 +202,6 @@ struct Program {
   std::vector<uint32_t> trigger_begin;  // CSR, preds.size() + 1
   std::vector<SubRuleId> triggers;
   std::vector<SubRuleId> always;  // sub-rules with nothing to trigger on
-  size_t max_path_bytes = 0;
   CompileOptions options;
   const struct Kernel* kernel = nullptr;  // simdjson kernel Match runs on
 

@@ -67,7 +67,7 @@ class Walker {
     }
     od::object root;
     if (auto e = doc.get_object().get(root)) return StatusOf(e);
-    MatchStatus status = WalkObject(root, 1);
+    MatchStatus status = WalkObject(root, 0, 1);
     if (status != MatchStatus::kOk) return status;
     const char* where = nullptr;
     if (!doc.current_location().get(where)) return MatchStatus::kInvalidJson;
@@ -80,10 +80,34 @@ class Walker {
                                       : MatchStatus::kInvalidJson;
   }
 
-  MatchStatus WalkObject(od::object& object, int depth) {
+  // The key of `field` without copying when it holds no escape.
+  static simdjson::error_code KeyOf(od::field& field, std::string_view* key) {
+    const char* raw = field.key().raw();
+    const char* end = raw;
+    while (*end != '"') {
+      if (*end == '\\') return field.unescaped_key().get(*key);
+      ++end;
+    }
+    *key = std::string_view(raw, static_cast<size_t>(end - raw));
+    return simdjson::SUCCESS;
+  }
+
+  // The path-trie node reached from `node` by `key` (split at '.'), or kNone.
+  uint32_t Child(uint32_t node, std::string_view key) const {
+    while (true) {
+      const size_t dot = key.find('.');
+      const auto& children = p_.path_nodes[node].children;
+      auto it = children.find(ToAbsl(key.substr(0, dot)));
+      if (it == children.end()) return kNone;
+      node = it->second;
+      if (dot == std::string_view::npos) return node;
+      key.remove_prefix(dot + 1);
+    }
+  }
+
+  MatchStatus WalkObject(od::object& object, uint32_t node, int depth) {
     if (depth > p_.options.max_event_depth) return MatchStatus::kDepthExceeded;
     const size_t seen_begin = s_.seen_keys.size();
-    const size_t path_length = s_.path.size();
     MatchStatus status = MatchStatus::kOk;
     for (auto field_result : object) {
       od::field field;
@@ -92,42 +116,38 @@ class Walker {
         break;
       }
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) {
+      if (auto e = KeyOf(field, &key)) {
         status = StatusOf(e);
         break;
       }
-      if (path_length > 0) s_.path.push_back('.');
-      s_.path.append(key);
-      auto it = p_.paths.find(ToAbsl(s_.path));
-      if (it != p_.paths.end()) {
-        // Duplicate key in this object: the last occurrence wins.
-        for (size_t k = seen_begin; k < s_.seen_keys.size(); ++k) {
-          SeenKey& seen = s_.seen_keys[k];
-          if (seen.key != key) continue;
-          for (uint32_t l = seen.leaf_begin; l < seen.leaf_end; ++l) s_.leaves[l].dead = true;
-          seen.leaf_begin = seen.leaf_end;
-        }
-        const auto leaf_begin = static_cast<uint32_t>(s_.leaves.size());
-        od::value value = field.value();
-        status = WalkValue(value, it->second, depth);
-        s_.seen_keys.push_back({key, leaf_begin, static_cast<uint32_t>(s_.leaves.size())});
+      const uint32_t child = Child(node, key);
+      if (child == kNone) continue;
+      // Duplicate key in this object: the last occurrence wins.
+      for (size_t k = seen_begin; k < s_.seen_keys.size(); ++k) {
+        SeenKey& seen = s_.seen_keys[k];
+        if (seen.key != key) continue;
+        for (uint32_t l = seen.leaf_begin; l < seen.leaf_end; ++l) s_.leaves[l].dead = true;
+        seen.leaf_begin = seen.leaf_end;
       }
-      s_.path.resize(path_length);
+      const auto leaf_begin = static_cast<uint32_t>(s_.leaves.size());
+      status = WalkValue(field.value(), child, depth);
+      s_.seen_keys.push_back({key, leaf_begin, static_cast<uint32_t>(s_.leaves.size())});
       if (status != MatchStatus::kOk) break;
     }
     s_.seen_keys.resize(seen_begin);
     return status;
   }
 
-  MatchStatus WalkValue(od::value& value, const PathInfo& info, int depth) {
+  MatchStatus WalkValue(od::value& value, uint32_t node, int depth) {
+    const PathNode& info = p_.path_nodes[node];
     od::json_type type;
     if (auto e = value.type().get(type)) return StatusOf(e);
     switch (type) {
       case od::json_type::object: {
-        if (!info.descend) return MatchStatus::kOk;
+        if (info.children.empty()) return MatchStatus::kOk;
         od::object object;
         if (auto e = value.get_object().get(object)) return StatusOf(e);
-        return WalkObject(object, depth + 1);
+        return WalkObject(object, node, depth + 1);
       }
       case od::json_type::array: {
         if (depth + 1 > p_.options.max_event_depth) return MatchStatus::kDepthExceeded;
@@ -141,7 +161,7 @@ class Walker {
           if (auto e = std::move(element_result).get(element)) return StatusOf(e);
           context_ = static_cast<uint32_t>(s_.contexts.size());
           s_.contexts.push_back({parent, array_id, index++});
-          MatchStatus status = WalkValue(element, info, depth + 1);
+          MatchStatus status = WalkValue(element, node, depth + 1);
           context_ = parent;
           if (status != MatchStatus::kOk) return status;
         }
@@ -236,10 +256,14 @@ class Walker {
 
   void MatchIgnoringCase(const FieldIndex& f, std::string_view text, uint32_t leaf) {
     s_.key.clear();
-    AppendCaseKey(text, &s_.key);
+    const bool ascii = AppendCaseKey(text, &s_.key);
+    // Equal keys of two ASCII strings already mean a D16 match; otherwise
+    // verify (keys can coincide without a match, e.g. STRASSE vs stra\u00dfe).
     auto verify = [&](uint32_t index, CaseAnchor anchor) {
       const CaseEntry& c = f.case_patterns[index];
-      if (MatchesIgnoreCase(c.pattern, text, anchor, &s_.workspace)) Record(c.entry, leaf);
+      if ((ascii && c.ascii) || MatchesIgnoreCase(c.pattern, text, anchor, &s_.workspace)) {
+        Record(c.entry, leaf);
+      }
     };
     auto it = f.case_exact.find(ToAbsl(s_.key));
     if (it != f.case_exact.end()) {
@@ -443,7 +467,6 @@ MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
   s.seen_keys.clear();
   s.candidates.clear();
   s.matches.clear();
-  s.path.clear();
   s.next_array_id = 0;
 
   Walker walker(p, s);

@@ -89,7 +89,6 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   s.hits.reserve(1024);
   s.excludes.reserve(256);
   s.seen_keys.reserve(256);
-  s.path.reserve(std::max<size_t>(256, 2 * p.max_path_bytes));
   s.key.reserve(1024);
   s.digits.resize(std::max<size_t>(s.digits.size(), 1024));
   s.workspace.reserve(2048);

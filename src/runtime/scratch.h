@@ -62,7 +62,6 @@ struct ScratchState {
   std::vector<SubRuleId> candidates;
   std::vector<RuleId> matches;
 
-  std::string path;            // dot-joined path of the current position
   std::string key;             // case keys, decimal keys
   std::vector<char> digits;    // decimal digits of the current number
   std::vector<char> workspace; // equals-ignore-case verification

@@ -14,9 +14,9 @@ namespace {
 
 struct CaseEntry {
   uint32_t code_point;
-  const char* lower;
-  const char* upper;
-  const char* key;
+  std::string_view lower;  // constexpr from the literals: no strlen at run time
+  std::string_view upper;
+  std::string_view key;
 };
 
 constexpr CaseEntry kCaseTable[] = {
@@ -56,18 +56,27 @@ CaseForms CaseFormsOf(uint32_t code_point, std::string_view utf8) {
   return result;
 }
 
-void AppendCaseKey(std::string_view s, std::string* out) {
+bool AppendCaseKey(std::string_view s, std::string* out) {
+  bool ascii = true;
   size_t pos = 0;
   while (pos < s.size()) {
-    size_t start = pos;
-    uint32_t cp = DecodeUtf8(s, &pos);
-    const CaseEntry* e = cp < 0x41 ? nullptr : Find(cp);
-    if (e != nullptr) {
+    const auto byte = static_cast<unsigned char>(s[pos]);
+    if (byte < 0x80) {  // ASCII: the key of a letter is its lowercase
+      out->push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32)
+                                                : static_cast<char>(byte));
+      ++pos;
+      continue;
+    }
+    ascii = false;
+    const size_t start = pos;
+    const uint32_t cp = DecodeUtf8(s, &pos);
+    if (const CaseEntry* e = Find(cp)) {
       out->append(e->key);
     } else {
       out->append(s.substr(start, pos - start));
     }
   }
+  return ascii;
 }
 
 bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,

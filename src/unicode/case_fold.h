@@ -41,8 +41,10 @@ bool MatchesIgnoreCase(std::string_view pattern, std::string_view event,
 // its full uppercase mapping. When a pattern value p matches an event value e
 // under D16, key(p) == key(e) (checked for every code point by a unit test),
 // so keys serve as hash keys and trie labels; matches are then verified with
-// MatchesIgnoreCase. Appending within the string's capacity does not allocate.
-void AppendCaseKey(std::string_view s, std::string* out);
+// MatchesIgnoreCase, except that when pattern and event are both ASCII, equal
+// keys already mean a match. Returns true when `s` is ASCII. Appending within
+// the string's capacity does not allocate.
+bool AppendCaseKey(std::string_view s, std::string* out);
 
 }  // namespace evmatch::internal
 
