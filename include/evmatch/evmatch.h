@@ -44,6 +44,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -188,6 +189,7 @@ class EVMATCH_EXPORT RuleSet {
 
   PatternOptions options_;
   std::vector<Rule> rules_;
+  std::unordered_map<std::string, size_t> index_;  // name -> position in rules_
 };
 
 // Evaluates one pattern against one event the way `aws events

@@ -39,13 +39,12 @@ size_t Pattern::combinations() const { return ast_->conjunctions.size(); }
 RuleSet::RuleSet(const PatternOptions& options) : options_(options) {}
 
 void RuleSet::AddParsed(std::string_view name, Pattern pattern) {
-  for (Rule& rule : rules_) {
-    if (rule.name == name) {
-      rule.patterns.push_back(std::move(pattern));
-      return;
-    }
+  auto [it, inserted] = index_.try_emplace(std::string(name), rules_.size());
+  if (inserted) {
+    rules_.push_back({std::string(name), {std::move(pattern)}});
+  } else {
+    rules_[it->second].patterns.push_back(std::move(pattern));
   }
-  rules_.push_back({std::string(name), {std::move(pattern)}});
 }
 
 absl::Status RuleSet::Add(std::string_view name, std::string_view pattern_json) {

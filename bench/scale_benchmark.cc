@@ -1,0 +1,203 @@
+// How compile time, memory and match time scale with the number of rules.
+//
+//   build/bench/bench/scale_benchmark [--benchmark_filter=...]
+//
+// Rule families (N = 10 ... 1,000,000; wildcards 1k and 10k), generated from
+// a fixed seed:
+//   Exact      {"detail":{"id":["id-<k>"]}}
+//   Realistic  source + detail-type + 2-4 of ~20 detail fields with mixed
+//              operators (exact, prefix, suffix, numeric, anything-but,
+//              exists, equals-ignore-case)
+//   Prefix     {"detail":{"key":[{"prefix":"p<k>/"}]}}
+//   Numeric    {"detail":{"n":[{"numeric":[">=",k,"<",k+10]}]}}
+//   Wildcard   {"detail":{"path":[{"wildcard":"*/<k>/*.log"}]}}
+// Compile_<Family>/N reports seconds per compile and bytes_per_rule (the
+// Matcher's own estimate); Match_<Family>/N reports time per event over a
+// fixed set of events that hit a few rules and miss the rest, and the
+// counter matches_per_event. Match_Realistic_Threads shares one Matcher of
+// 10k rules between 1 and 2 threads, one Scratch each (items/s is the total).
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "evmatch/evmatch.h"
+
+namespace {
+
+std::string Rule(const std::string& family, uint32_t k, std::mt19937& rng) {
+  const std::string n = std::to_string(k);
+  if (family == "Exact") return R"({"detail":{"id":["id-)" + n + R"("]}})";
+  if (family == "Prefix") return R"({"detail":{"key":[{"prefix":"p)" + n + R"(/"}]}})";
+  if (family == "Numeric") {
+    return R"({"detail":{"n":[{"numeric":[">=",)" + n + R"(,"<",)" + std::to_string(k + 10) +
+           "]}]}}";
+  }
+  if (family == "Wildcard") return R"({"detail":{"path":[{"wildcard":"*/)" + n + R"(/*.log"}]}})";
+  // Realistic: a source, a detail-type and a few detail fields.
+  std::string r = R"({"source":["aws.service)" + std::to_string(k % 50) +
+                  R"("],"detail-type":["Event )" + std::to_string(k % 20) + R"("],"detail":{)";
+  const int fields = 2 + static_cast<int>(rng() % 3);
+  for (int f = 0; f < fields; ++f) {
+    const uint32_t field = (k + static_cast<uint32_t>(f) * 7) % 20;
+    if (f > 0) r += ",";
+    r += "\"f" + std::to_string(field) + "\":[";
+    switch ((k + static_cast<uint32_t>(f)) % 7) {
+      case 0: r += "\"v" + std::to_string(k % 1000) + "\""; break;
+      case 1: r += R"({"prefix":"v)" + std::to_string(k % 100) + "\"}"; break;
+      case 2: r += R"({"suffix":")" + std::to_string(k % 100) + "\"}"; break;
+      case 3: r += R"({"numeric":[">",)" + std::to_string(k % 500) + "]}"; break;
+      case 4: r += R"({"anything-but":"v)" + std::to_string(k % 10) + "\"}"; break;
+      case 5: r += R"({"exists":true})"; break;
+      default: r += R"({"equals-ignore-case":"V)" + std::to_string(k % 1000) + "\"}"; break;
+    }
+    r += "]";
+  }
+  return r + "}}";
+}
+
+std::vector<std::string> Events(const std::string& family, uint32_t rules) {
+  std::vector<std::string> events;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 64; ++i) {
+    const uint32_t k = rng() % (rules * 2);  // about half hit a rule
+    std::string detail;
+    if (family == "Exact") detail = R"("id":"id-)" + std::to_string(k) + "\"";
+    if (family == "Prefix") detail = R"("key":"p)" + std::to_string(k) + "/object.bin\"";
+    if (family == "Numeric") detail = R"("n":)" + std::to_string(k) + ".5";
+    if (family == "Wildcard") detail = R"("path":"/var/)" + std::to_string(k) + "/app.log\"";
+    if (family == "Realistic") {
+      for (int f = 0; f < 20; ++f) {
+        if (f > 0) detail += ",";
+        detail += "\"f" + std::to_string(f) + "\":\"v" + std::to_string((k + f) % 1000) + "\"";
+      }
+      detail += R"(,"f3":)" + std::to_string(k % 600);
+    }
+    std::string e = R"({"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718",)"
+                    R"("source":"aws.service)" + std::to_string(k % 50) +
+                    R"(","detail-type":"Event )" + std::to_string(k % 20) +
+                    R"(","account":"111122223333","time":"2017-12-22T18:43:48Z",)"
+                    R"("region":"us-west-1","resources":["arn:aws:ec2:us-west-1:123456789012:instance/i-1"],)"
+                    R"("detail":{)" + detail + "}}";
+    e.reserve(e.size() + evmatch::kPadding);
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+evmatch::RuleSet MakeRules(const std::string& family, uint32_t n) {
+  evmatch::PatternOptions options;
+  options.max_wildcard_complexity = 0;
+  evmatch::RuleSet rules(options);
+  std::mt19937 rng(42);
+  for (uint32_t k = 0; k < n; ++k) {
+    if (!rules.Add("r" + std::to_string(k), Rule(family, k, rng)).ok()) std::abort();
+  }
+  return rules;
+}
+
+void BM_Compile(benchmark::State& state, std::string family) {
+  const auto n = static_cast<uint32_t>(state.range(0));
+  evmatch::RuleSet rules = MakeRules(family, n);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+    if (!matcher.ok()) {
+      state.SkipWithError("compile failed");
+      return;
+    }
+    bytes = matcher->memory_bytes();
+  }
+  state.counters["rules"] = n;
+  state.counters["bytes_per_rule"] = static_cast<double>(bytes) / n;
+}
+
+void BM_Match(benchmark::State& state, std::string family) {
+  const auto n = static_cast<uint32_t>(state.range(0));
+  static std::string cached_family;
+  static uint32_t cached_n = 0;
+  static std::unique_ptr<evmatch::Matcher> matcher;
+  if (cached_family != family || cached_n != n || matcher == nullptr) {
+    absl::StatusOr<evmatch::Matcher> compiled = evmatch::Matcher::Compile(MakeRules(family, n));
+    if (!compiled.ok()) {
+      state.SkipWithError("compile failed");
+      return;
+    }
+    matcher = std::make_unique<evmatch::Matcher>(*std::move(compiled));
+    cached_family = family;
+    cached_n = n;
+  }
+  const std::vector<std::string> events = Events(family, n);
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  size_t i = 0, matches = 0;
+  for (auto _ : state) {
+    const std::string& e = events[i];
+    if (++i == events.size()) i = 0;
+    if (matcher->Match(e, e.capacity(), scratch) != evmatch::MatchStatus::kOk) {
+      state.SkipWithError("event rejected");
+      return;
+    }
+    matches += scratch.matches().size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.counters["rules"] = n;
+  state.counters["matches_per_event"] =
+      static_cast<double>(matches) / static_cast<double>(state.iterations());
+}
+
+// One Matcher shared by every thread, a Scratch per thread.
+void BM_MatchShared(benchmark::State& state) {
+  static const evmatch::Matcher* const matcher = [] {
+    absl::StatusOr<evmatch::Matcher> compiled =
+        evmatch::Matcher::Compile(MakeRules("Realistic", 10000));
+    if (!compiled.ok()) std::abort();
+    return new evmatch::Matcher(*std::move(compiled));
+  }();
+  const std::vector<std::string> events = Events("Realistic", 10000);
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  size_t i = static_cast<size_t>(state.thread_index()), matches = 0;
+  for (auto _ : state) {
+    const std::string& e = events[i % events.size()];
+    ++i;
+    if (matcher->Match(e, e.capacity(), scratch) != evmatch::MatchStatus::kOk) {
+      state.SkipWithError("event rejected");
+      return;
+    }
+    matches += scratch.matches().size();
+  }
+  benchmark::DoNotOptimize(matches);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void Register() {
+  for (const char* family : {"Exact", "Realistic", "Prefix", "Numeric"}) {
+    auto* compile = benchmark::RegisterBenchmark((std::string("Compile_") + family).c_str(),
+                                                 BM_Compile, family);
+    auto* match = benchmark::RegisterBenchmark((std::string("Match_") + family).c_str(),
+                                               BM_Match, family);
+    for (int64_t n : {10, 1000, 10000, 100000, 1000000}) {
+      compile->Arg(n);
+      match->Arg(n);
+    }
+    compile->Unit(benchmark::kMillisecond)->Iterations(1);
+  }
+  benchmark::RegisterBenchmark("Compile_Wildcard", BM_Compile, "Wildcard")
+      ->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);
+  benchmark::RegisterBenchmark("Match_Wildcard", BM_Match, "Wildcard")->Arg(1000)->Arg(10000);
+  benchmark::RegisterBenchmark("Match_Realistic_Threads", BM_MatchShared)
+      ->Threads(1)->Threads(2)->UseRealTime();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Register();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
