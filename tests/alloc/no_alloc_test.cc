@@ -16,6 +16,12 @@ namespace {
 std::atomic<long> g_allocations{0};
 }  // namespace
 
+// The replacements pair malloc with free; GCC's -Wmismatched-new-delete
+// cannot see that operator new below is that malloc.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 void* operator new(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
