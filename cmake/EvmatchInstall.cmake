@@ -27,7 +27,6 @@ write_basic_package_version_file(
   COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/evmatchConfig.cmake
               ${PROJECT_BINARY_DIR}/evmatchConfigVersion.cmake
-              ${PROJECT_SOURCE_DIR}/cmake/FindRE2Fallback.cmake
         DESTINATION ${EVMATCH_CMAKE_DIR})
 
 configure_file(${PROJECT_SOURCE_DIR}/cmake/evmatch.pc.in

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   g++ cmake ninja-build pkg-config python3
-  libsimdjson-dev libre2-dev libabsl-dev
+  libsimdjson-dev libabsl-dev
   catch2 libbenchmark-dev unicode-data zlib1g-dev
 )
 
