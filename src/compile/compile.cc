@@ -89,6 +89,28 @@ size_t ByteTrie::memory_bytes() const {
          edge_targets_.capacity() * sizeof(uint32_t) + entries_.capacity() * sizeof(Entry);
 }
 
+// --------------------------------------------------------- SubstringIndex
+
+void SubstringIndex::Finalize() {
+  trie_.Finalize();
+  const size_t n = trie_.node_count();
+  fail_.assign(n, 0);
+  output_.assign(n, kNone);
+  std::vector<uint32_t> queue;
+  trie_.ForEachChild(0, [&](unsigned char, uint32_t child) { queue.push_back(child); });
+  for (size_t head = 0; head < queue.size(); ++head) {
+    const uint32_t node = queue[head];
+    const uint32_t f = fail_[node];
+    output_[node] = trie_.has_entries(f) ? f : output_[f];
+    trie_.ForEachChild(node, [&](unsigned char byte, uint32_t child) {
+      uint32_t g = f, next;
+      while ((next = trie_.ChildOf(g, byte)) == kNone && g != 0) g = fail_[g];
+      fail_[child] = next == kNone ? 0 : next;
+      queue.push_back(child);
+    });
+  }
+}
+
 // ----------------------------------------------------------- IntervalIndex
 
 void IntervalIndex::Add(const NumericRange& range, Entry entry) {
@@ -173,6 +195,7 @@ size_t Program::MemoryBytes() const {
     bytes += f.prefixes.memory_bytes() + f.suffixes.memory_bytes() +
              f.case_prefixes.memory_bytes() + f.case_suffixes.memory_bytes() +
              f.wildcard_heads.memory_bytes() + f.wildcard_tails.memory_bytes() +
+             f.wildcard_middles.memory_bytes() +
              f.numeric.memory_bytes();
     bytes += f.case_patterns.capacity() * sizeof(CaseEntry) +
              f.wildcards.capacity() * sizeof(WildcardEntry) +
@@ -209,15 +232,50 @@ std::string NumberKey(const Decimal& d) {
 }
 
 void AddWildcard(FieldIndex* f, const WildcardPattern& w, Entry entry) {
-  const auto index = static_cast<uint32_t>(f->wildcards.size());
   f->wildcards.push_back({w, entry});
   f->has_wildcard = true;
-  if (!w.segments.front().empty()) {
-    f->wildcard_heads.Add(w.segments.front(), false, {index, false});
-  } else if (!w.segments.back().empty()) {
-    f->wildcard_tails.Add(w.segments.back(), true, {index, false});
-  } else {
-    f->wildcard_always.push_back(index);
+}
+
+// Files every wildcard of `f` under its most selective literal segment: the
+// one fewest of the field's patterns share, preferring anchored ends and then
+// length on ties.
+void FileWildcards(FieldIndex* f) {
+  absl::flat_hash_map<std::string, uint32_t> shared;
+  for (const WildcardEntry& w : f->wildcards) {
+    std::vector<std::string_view> distinct;
+    for (const std::string& seg : w.pattern.segments) {
+      if (seg.empty() || std::find(distinct.begin(), distinct.end(), seg) != distinct.end()) {
+        continue;
+      }
+      distinct.push_back(seg);
+      ++shared[seg];
+    }
+  }
+  for (uint32_t index = 0; index < f->wildcards.size(); ++index) {
+    const std::vector<std::string>& segs = f->wildcards[index].pattern.segments;
+    size_t best = segs.size();
+    auto better = [&](size_t a, size_t b) {  // is segment a better than b?
+      if (b == segs.size()) return true;
+      const uint32_t sa = shared[segs[a]], sb = shared[segs[b]];
+      if (sa != sb) return sa < sb;
+      const bool anchored_a = a == 0 || a + 1 == segs.size();
+      const bool anchored_b = b == 0 || b + 1 == segs.size();
+      if (anchored_a != anchored_b) return anchored_a;
+      return segs[a].size() > segs[b].size();
+    };
+    for (size_t i = 0; i < segs.size(); ++i) {
+      if (!segs[i].empty() && better(i, best)) best = i;
+    }
+    const Entry filed{index, false};
+    if (best == segs.size()) {
+      f->wildcard_always.push_back(index);
+    } else if (best == 0) {
+      f->wildcard_heads.Add(segs[0], false, filed);
+    } else if (best + 1 == segs.size()) {
+      f->wildcard_tails.Add(segs[best], true, filed);
+    } else {
+      f->wildcard_middles.Add(segs[best], filed);
+    }
   }
 }
 
@@ -300,6 +358,8 @@ class Compiler {
     }
     ChooseTriggers();
     for (FieldIndex& f : p_->fields) {
+      FileWildcards(&f);
+      f.wildcard_middles.Finalize();
       f.prefixes.Finalize();
       f.suffixes.Finalize();
       f.case_prefixes.Finalize();

@@ -75,6 +75,27 @@ class ByteTrie {
 
   size_t memory_bytes() const;
 
+  // Node-level access (finalized tries only), for automata built on top.
+  size_t node_count() const { return nodes_.size(); }
+  uint32_t ChildOf(uint32_t node, unsigned char byte) const {
+    return Child(nodes_[node], byte);
+  }
+  bool has_entries(uint32_t node) const {
+    return nodes_[node].entry_begin != nodes_[node].entry_end;
+  }
+  template <typename Visit>
+  void ForEachEntry(uint32_t node, Visit&& visit) const {
+    for (uint32_t e = nodes_[node].entry_begin; e < nodes_[node].entry_end; ++e) {
+      visit(entries_[e]);
+    }
+  }
+  template <typename Visit>
+  void ForEachChild(uint32_t node, Visit&& visit) const {
+    for (uint32_t e = nodes_[node].edge_begin; e < nodes_[node].edge_end; ++e) {
+      visit(edge_bytes_[e], edge_targets_[e]);
+    }
+  }
+
  private:
   struct Node {
     uint32_t edge_begin = 0, edge_end = 0;
@@ -91,6 +112,41 @@ class ByteTrie {
   std::vector<uint32_t> edge_targets_;
   std::vector<Entry> entries_;
   size_t entry_count_ = 0;
+};
+
+// Aho-Corasick over a set of keys: one pass over a text reports every key
+// occurring anywhere in it (with its entries), in time linear in the text
+// plus the occurrences.
+class SubstringIndex {
+ public:
+  void Add(std::string_view key, Entry entry) { trie_.Add(key, false, entry); }
+  void Finalize();
+  bool empty() const { return trie_.empty(); }
+
+  template <typename Visit>
+  void ForEachOccurrence(std::string_view text, Visit&& visit) const {
+    if (trie_.empty()) return;
+    uint32_t state = 0;
+    for (char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      uint32_t next;
+      while ((next = trie_.ChildOf(state, byte)) == kNone && state != 0) state = fail_[state];
+      state = next == kNone ? 0 : next;
+      for (uint32_t o = trie_.has_entries(state) ? state : output_[state]; o != kNone;
+           o = output_[o]) {
+        trie_.ForEachEntry(o, visit);
+      }
+    }
+  }
+
+  size_t memory_bytes() const {
+    return trie_.memory_bytes() + (fail_.capacity() + output_.capacity()) * sizeof(uint32_t);
+  }
+
+ private:
+  ByteTrie trie_;
+  std::vector<uint32_t> fail_;    // longest proper suffix that is a trie node
+  std::vector<uint32_t> output_;  // nearest node with entries on the fail chain
 };
 
 // Closed/open intervals over decimals; a point query returns the entries of
@@ -151,9 +207,12 @@ struct FieldIndex {
   absl::flat_hash_map<std::string, std::vector<uint32_t>> case_exact;
   ByteTrie case_prefixes, case_suffixes;
   std::vector<CaseEntry> case_patterns;
-  // Wildcards, filtered by their literal head (trie), else their literal
-  // tail (reversed trie), else checked always; entries index `wildcards`.
+  // Wildcards, each filed under its most selective literal segment: the
+  // head (trie), the tail (reversed trie) or a middle segment (substring
+  // automaton); patterns of stars alone are checked always. Entries index
+  // `wildcards`; candidates are verified with WildcardPattern::Matches.
   ByteTrie wildcard_heads, wildcard_tails;
+  SubstringIndex wildcard_middles;
   std::vector<uint32_t> wildcard_always;
   std::vector<WildcardEntry> wildcards;
   IntervalIndex numeric;

@@ -242,6 +242,9 @@ class Walker {
       };
       f.wildcard_heads.ForEachPrefix(text, false, check);
       f.wildcard_tails.ForEachPrefix(text, true, check);
+      // A middle segment may occur several times; each occurrence re-checks
+      // the same pattern, which records the same entry (harmless).
+      f.wildcard_middles.ForEachOccurrence(text, check);
       for (uint32_t index : f.wildcard_always) check({index, false});
     }
     if (!f.cidrs.empty()) {

@@ -205,7 +205,8 @@ class Generator {
 
   std::string Wildcard() {
     static constexpr const char* kWildcards[] = {"x*", "*y", "*", "", "x*y", "*.png",
-                                                 "a\\\\*b", "*x*", "1*.*.*.7"};
+                                                 "a\\\\*b", "*x*", "1*.*.*.7", "*y*x",
+                                                 "X*y*", "*a*b*", "*tra*e", "*0.*"};
     return Quote(kWildcards[Pick(std::size(kWildcards))]);
   }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "compile/program.h"
 #include "pattern/wildcard.h"
 
 using evmatch::internal::ParseWildcard;
@@ -137,4 +138,37 @@ TEST_CASE("wildcard matching", "[wildcard]") {
   CHECK(Parsed("ab*ba").Matches("abba"));
   CHECK(Parsed("a\\*b*").ToValue() == "a\\*b*");
   CHECK(Parsed("a\\\\b").ToValue() == "a\\\\b");
+}
+
+TEST_CASE("substring index reports every occurrence", "[wildcard]") {
+  // Aho-Corasick against std::string::find on random keys and texts.
+  std::mt19937 rng(99);
+  auto random_string = [&](size_t max_length) {
+    std::string s(rng() % (max_length + 1), 'a');
+    for (char& c : s) c = static_cast<char>('a' + rng() % 3);
+    return s;
+  };
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::string> keys;
+    evmatch::internal::SubstringIndex index;
+    for (uint32_t k = 0; k < 8; ++k) {
+      keys.push_back(random_string(4));
+      if (keys.back().empty()) keys.back() = "b";
+      index.Add(keys.back(), {k, false});
+    }
+    index.Finalize();
+    for (int t = 0; t < 20; ++t) {
+      const std::string text = random_string(30);
+      std::vector<int> found(keys.size(), 0), expected(keys.size(), 0);
+      index.ForEachOccurrence(text, [&](const evmatch::internal::Entry& e) { ++found[e.pred]; });
+      for (size_t k = 0; k < keys.size(); ++k) {
+        for (size_t at = text.find(keys[k]); at != std::string::npos;
+             at = text.find(keys[k], at + 1)) {
+          ++expected[k];
+        }
+      }
+      INFO(text);
+      CHECK(found == expected);
+    }
+  }
 }
