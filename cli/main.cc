@@ -25,7 +25,6 @@
 
 #include "evmatch/evmatch.h"
 #include "json/json_tree.h"
-#include "pattern/parse.h"
 #include "util/strings.h"
 
 namespace {

@@ -76,7 +76,6 @@ class KernelParser {
 // White-box access for tests: run a Matcher on a chosen kernel.
 struct MatcherAccess {
   static void SetKernel(::evmatch::Matcher& matcher, const Kernel* kernel);
-  static const Kernel* GetKernel(const ::evmatch::Matcher& matcher);
 };
 
 }  // namespace evmatch::internal

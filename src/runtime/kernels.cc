@@ -48,8 +48,4 @@ void MatcherAccess::SetKernel(::evmatch::Matcher& matcher, const Kernel* kernel)
   matcher.program_->kernel = kernel;
 }
 
-const Kernel* MatcherAccess::GetKernel(const ::evmatch::Matcher& matcher) {
-  return matcher.program_->kernel;
-}
-
 }  // namespace evmatch::internal
