@@ -261,6 +261,7 @@ class EVMATCH_EXPORT Scratch {
 
  private:
   friend class Matcher;
+  friend struct internal::MatcherAccess;
   std::unique_ptr<internal::ScratchState> state_;
 };
 

@@ -73,8 +73,11 @@ class KernelParser {
   size_t capacity_ = 0, depth_ = 0;
 };
 
-// White-box access for tests: run a Matcher on a chosen kernel.
+// Access to the insides of Matcher and Scratch for the kernels (and, to run
+// a Matcher on a chosen kernel, for tests).
 struct MatcherAccess {
+  static const Program& ProgramOf(const ::evmatch::Matcher& matcher);
+  static ScratchState& StateOf(::evmatch::Scratch& scratch);
   static void SetKernel(::evmatch::Matcher& matcher, const Kernel* kernel);
 };
 

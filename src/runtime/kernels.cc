@@ -4,6 +4,7 @@
 
 #include "compile/program.h"
 #include "runtime/kernel.h"
+#include "runtime/scratch.h"
 
 namespace evmatch::internal {
 namespace SIMDJSON_BUILTIN_IMPLEMENTATION {
@@ -43,6 +44,12 @@ const Kernel* BestKernel() {
   }();
   return best;
 }
+
+const Program& MatcherAccess::ProgramOf(const ::evmatch::Matcher& matcher) {
+  return *matcher.program_;
+}
+
+ScratchState& MatcherAccess::StateOf(::evmatch::Scratch& scratch) { return *scratch.state_; }
 
 void MatcherAccess::SetKernel(::evmatch::Matcher& matcher, const Kernel* kernel) {
   matcher.program_->kernel = kernel;

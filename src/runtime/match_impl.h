@@ -61,10 +61,16 @@ class Walker {
 
   MatchStatus Run(std::string_view json, size_t capacity) {
     od::document doc;
-    if (static_cast<Parser*>(s_.parser.get())->iterate(simdjson::padded_string_view(json.data(), json.size(), capacity))
+    if (static_cast<Parser*>(s_.parser.get())
+            ->iterate(simdjson::padded_string_view(json.data(), json.size(), capacity))
             .get(doc)) {
       return MatchStatus::kInvalidJson;
     }
+    return Run(doc);
+  }
+
+  // Walks a document that has not been read yet.
+  MatchStatus Run(od::document& doc) {
     od::object root;
     if (auto e = doc.get_object().get(root)) return StatusOf(e);
     MatchStatus status = WalkObject(root, 0, 1);
@@ -441,15 +447,13 @@ const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL), NewParser, DeletePar
 
 namespace {
 
-MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
-                     ScratchState& s) {
-  if (json.size() > p.options.max_event_bytes) return MatchStatus::kEventTooLarge;
-  if (capacity < json.size() + kPadding) return MatchStatus::kInsufficientPadding;
+// Checks the scratch, starts a new event, runs `walk` (a Walker -> status
+// function), then checks the woken sub-rules.
+template <typename Walk>
+MatchStatus Drive(const Program& p, ScratchState& s, Walk&& walk) {
   if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
-      s.rule_epoch.size() < p.rule_names.size() ||
-      s.parser.kernel() != p.kernel || s.parser.capacity() < p.options.max_event_bytes ||
-      s.parser.depth() < static_cast<size_t>(p.options.max_event_depth) + 1) {
+      s.rule_epoch.size() < p.rule_names.size()) {
     return MatchStatus::kScratchMismatch;
   }
 #ifndef NDEBUG
@@ -473,7 +477,7 @@ MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
   s.next_array_id = 0;
 
   Walker walker(p, s);
-  MatchStatus status = walker.Run(json, capacity);
+  MatchStatus status = walk(walker);
   if (status == MatchStatus::kOk) {
     for (SubRuleId id : p.always) {
       if (s.sub_rule_epoch[id] != s.epoch) {
@@ -497,5 +501,31 @@ MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
   return status;
 }
 
+MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
+                     ScratchState& s) {
+  if (json.size() > p.options.max_event_bytes) return MatchStatus::kEventTooLarge;
+  if (capacity < json.size() + kPadding) return MatchStatus::kInsufficientPadding;
+  if (s.parser.kernel() != p.kernel || s.parser.capacity() < p.options.max_event_bytes ||
+      s.parser.depth() < static_cast<size_t>(p.options.max_event_depth) + 1) {
+    return MatchStatus::kScratchMismatch;
+  }
+  return Drive(p, s, [&](Walker& w) { return w.Run(json, capacity); });
+}
+
 }  // namespace
 }  // namespace evmatch::internal::EVMATCH_KERNEL
+
+namespace evmatch {
+
+// Declared in evmatch/simdjson.h for the caller's simdjson kernel; each
+// kernel's translation unit defines the overload for its document type.
+MatchStatus MatchDocument(const Matcher& matcher,
+                          simdjson::EVMATCH_KERNEL::ondemand::document& document,
+                          Scratch& scratch) {
+  const internal::Program& p = internal::MatcherAccess::ProgramOf(matcher);
+  return internal::EVMATCH_KERNEL::Drive(
+      p, internal::MatcherAccess::StateOf(scratch),
+      [&](internal::EVMATCH_KERNEL::Walker& w) { return w.Run(document); });
+}
+
+}  // namespace evmatch
