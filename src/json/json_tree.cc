@@ -16,14 +16,6 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-std::string_view TrimToken(std::string_view token) {
-  while (!token.empty() &&
-         (token.back() == ' ' || token.back() == '\t' ||
-          token.back() == '\n' || token.back() == '\r')) {
-    token.remove_suffix(1);
-  }
-  return token;
-}
 
 // Jackson's description of a token that is not a JSON value.
 std::string DescribeBadToken(std::string_view token) {
@@ -57,7 +49,7 @@ class TreeBuilder {
     simdjson::simdjson_result<std::string_view> raw = v.raw_json_token();
     if (auto e = std::move(raw).get(token)) return Fail(e, v);
     out->offset = static_cast<size_t>(token.data() - base_);
-    out->end = out->offset + TrimToken(token).size();
+    out->end = out->offset + TrimJsonSpace(token).size();
     od::json_type type;
     if (auto e = v.type().get(type)) return Fail(e, v);
     switch (type) {
@@ -108,7 +100,7 @@ class TreeBuilder {
       }
       case od::json_type::number: {
         out->type = JsonValue::Type::kNumber;
-        std::string_view number = TrimToken(token);
+        std::string_view number = TrimJsonSpace(token);
         if (!Decimal::FromJson(number)) {
           return Syntax(out->offset,
                         Cat("Invalid number '", number, "'"));
@@ -118,7 +110,7 @@ class TreeBuilder {
       }
       case od::json_type::boolean:
       case od::json_type::null: {
-        std::string_view literal = TrimToken(token);
+        std::string_view literal = TrimJsonSpace(token);
         if (literal == "true") {
           out->type = JsonValue::Type::kTrue;
         } else if (literal == "false") {

@@ -122,10 +122,12 @@ void AppendDecimalKey(const DecimalView& d, std::string* out) {
   out->append(exp, static_cast<size_t>(n));
 }
 
-bool Decimal::ExceedsBinary64() const {
-  static const Decimal kMax = *FromJson("1.7976931348623157e308");
-  return CompareMagnitude(view(), kMax.view()) > 0;
+bool ExceedsBinary64(const DecimalView& d) {
+  static constexpr DecimalView kMax{false, "17976931348623157", 309};
+  return CompareMagnitude(d, kMax) > 0;
 }
+
+bool Decimal::ExceedsBinary64() const { return internal::ExceedsBinary64(view()); }
 
 bool Decimal::ExceedsAwsNumericLimits() const {
   static const Decimal kFiveBillion = *FromJson("5e9");

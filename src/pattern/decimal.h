@@ -29,6 +29,9 @@ bool ParseDecimal(std::string_view token, char* buffer, DecimalView* out);
 // <0, 0, >0 as a is less than, equal to, greater than b.
 int CompareDecimals(const DecimalView& a, const DecimalView& b);
 
+// True when |d| > 1.7976931348623157e308 (the largest binary64).
+bool ExceedsBinary64(const DecimalView& d);
+
 // Appends a key that is equal for two decimals exactly when they are equal
 // (for hashing). Appending to a string with enough capacity does not allocate.
 void AppendDecimalKey(const DecimalView& d, std::string* out);

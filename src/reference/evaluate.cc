@@ -55,8 +55,8 @@ const JsonValue* FindHugeNumber(const JsonValue& v) {
   return nullptr;
 }
 
-}  // namespace
-
+// True when the event scalar `leaf` satisfies `m` (exists:false never does;
+// absence is decided by the caller).
 bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
   const JsonValue& v = *leaf.value;
   const bool is_string = v.is_string();
@@ -113,6 +113,8 @@ bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
   }
   return false;
 }
+
+}  // namespace
 
 absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
                                                      const EventOptions& options) {

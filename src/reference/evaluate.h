@@ -55,10 +55,6 @@ class ReferenceEvent {
   uint32_t next_array_id_ = 0;
 };
 
-// True when the event scalar `leaf` satisfies `m` (exists:false never does;
-// absence is decided by the caller).
-bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf);
-
 }  // namespace evmatch::internal
 
 #endif  // EVMATCH_SRC_REFERENCE_EVALUATE_H_

@@ -41,20 +41,6 @@ namespace {
 namespace od = simdjson::EVMATCH_KERNEL::ondemand;
 using Parser = od::parser;
 
-std::string_view TrimToken(std::string_view token) {
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' ||
-                            token.back() == '\n' || token.back() == '\r')) {
-    token.remove_suffix(1);
-  }
-  return token;
-}
-
-const DecimalView& MaxBinary64() {
-  static const Decimal kMax = *Decimal::FromJson("1.7976931348623157e308");
-  static const DecimalView kView = kMax.view();
-  return kView;
-}
-
 class Walker {
  public:
   Walker(const Program& program, ScratchState& s) : p_(program), s_(s) {}
@@ -190,18 +176,16 @@ class Walker {
         return MatchStatus::kOk;
       }
       case od::json_type::number: {
-        std::string_view token = TrimToken(value.raw_json_token());
+        std::string_view token = TrimJsonSpace(value.raw_json_token());
         if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
         DecimalView number;
         if (!ParseDecimal(token, s_.digits.data(), &number)) return MatchStatus::kInvalidJson;
-        DecimalView magnitude = number;
-        magnitude.negative = false;
-        if (CompareDecimals(magnitude, MaxBinary64()) > 0) return MatchStatus::kInvalidJson;
+        if (ExceedsBinary64(number)) return MatchStatus::kInvalidJson;
         MatchNumber(f, number, leaf);
         return MatchStatus::kOk;
       }
       default: {
-        std::string_view token = TrimToken(value.raw_json_token());
+        std::string_view token = TrimJsonSpace(value.raw_json_token());
         const std::vector<Entry>* entries = nullptr;
         if (token == "true") {
           entries = &f.trues;

@@ -38,6 +38,15 @@ void Append(std::string* out, const T&... values) {
   absl::StrAppend(out, ToAlphaNum(values)...);
 }
 
+// `token` without the JSON whitespace simdjson's raw tokens may carry.
+inline std::string_view TrimJsonSpace(std::string_view token) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' ||
+                            token.back() == '\n' || token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  return token;
+}
+
 }  // namespace evmatch::internal
 
 #endif  // EVMATCH_SRC_UTIL_STRINGS_H_
