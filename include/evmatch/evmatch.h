@@ -47,6 +47,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -237,6 +238,35 @@ enum class MatchStatus : uint8_t {
   kScratchMismatch,      // the Scratch was not prepared for this Matcher
 };
 
+// How much of an event Match reads. Both modes give the same matches for
+// every event that is valid JSON with unique keys; they differ on what is
+// checked and how far the event is read.
+enum class MatchMode : uint8_t {
+  // Reads the event to its end: it must be one JSON object, structurally
+  // valid and valid UTF-8, with nothing after it, so a malformed event is
+  // reported even where no rule looks. Numbers, strings and literals are
+  // checked where a rule reads them.
+  kComplete = 0,
+  // Reads only what the rules need: an object is left as soon as every key
+  // some rule path continues with has been seen, so the walk usually stops
+  // well before the end of the event. simdjson's first stage still checks
+  // UTF-8 and string framing over the whole event, but malformed JSON or
+  // trailing bytes after the stopping point go unreported, and of a key
+  // repeated in one object the first occurrence may decide (kComplete: the
+  // last one).
+  kLazy,
+};
+
+// One event of a MatchBatch call.
+struct BatchEvent {
+  size_t index;   // 0-based position among the events of the buffer
+  size_t offset;  // byte offset of the event's first byte in the buffer
+  MatchStatus status;
+  // On kOk, the matching rules, ascending, each once; empty otherwise. Valid
+  // during the callback only.
+  absl::Span<const RuleId> matches;
+};
+
 // Converts a MatchStatus to an absl::Status (OK for kOk). Never allocates for
 // kOk.
 EVMATCH_EXPORT absl::Status ToStatus(MatchStatus status);
@@ -299,8 +329,23 @@ class EVMATCH_EXPORT Matcher {
   // strings and literals are checked where a rule reads them (see README).
   // Never allocates once `scratch` is prepared and has seen an event as
   // large (growth is amortised and kept); never throws.
-  [[nodiscard]] MatchStatus Match(std::string_view json, size_t capacity,
-                                  Scratch& scratch) const;
+  [[nodiscard]] MatchStatus Match(std::string_view json, size_t capacity, Scratch& scratch,
+                                  MatchMode mode = MatchMode::kComplete) const;
+
+  // Matches every event of `input`, NDJSON: one JSON object per line, blank
+  // lines skipped. Calls `on_event` once per event, in order, with exactly
+  // what Match would report for that line (a line holding two texts, or part
+  // of one, is invalid). `input` must be readable up to `capacity` >=
+  // input.size() + kPadding bytes. Well-formed lines are read with
+  // simdjson's iterate_many in windows of CompileOptions::max_event_bytes; a
+  // malformed line sends the rest of its window through Match line by line,
+  // and the batch goes on. Returns kOk, kInsufficientPadding or
+  // kScratchMismatch (then no event was reported). The first call with a
+  // Scratch allocates the stream parser; events never allocate.
+  [[nodiscard]] MatchStatus MatchBatch(std::string_view input, size_t capacity,
+                                       Scratch& scratch,
+                                       absl::FunctionRef<void(const BatchEvent&)> on_event,
+                                       MatchMode mode = MatchMode::kComplete) const;
 
  private:
   friend struct internal::MatcherAccess;

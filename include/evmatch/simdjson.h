@@ -28,8 +28,10 @@ namespace evmatch {
 
 // Matcher::Match on a padded buffer: the padding comes from `json.capacity()`.
 [[nodiscard]] inline MatchStatus Match(const Matcher& matcher,
-                                       simdjson::padded_string_view json, Scratch& scratch) {
-  return matcher.Match(std::string_view(json.data(), json.size()), json.capacity(), scratch);
+                                       simdjson::padded_string_view json, Scratch& scratch,
+                                       MatchMode mode = MatchMode::kComplete) {
+  return matcher.Match(std::string_view(json.data(), json.size()), json.capacity(), scratch,
+                       mode);
 }
 
 // Matches a document the caller has just started iterating (nothing read
@@ -37,9 +39,10 @@ namespace evmatch {
 // Matcher::Match, except that size limits are the caller's parser's own
 // (CompileOptions::max_event_bytes is not applied) and the document must be
 // a JSON object. `scratch` must be prepared for `matcher`. Does not allocate.
-[[nodiscard]] EVMATCH_EXPORT MatchStatus MatchDocument(const Matcher& matcher,
-                                                       simdjson::ondemand::document& document,
-                                                       Scratch& scratch);
+// In MatchMode::kLazy the document is left wherever the walk stopped.
+[[nodiscard]] EVMATCH_EXPORT MatchStatus MatchDocument(
+    const Matcher& matcher, simdjson::ondemand::document& document, Scratch& scratch,
+    MatchMode mode = MatchMode::kComplete);
 
 }  // namespace evmatch
 

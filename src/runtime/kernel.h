@@ -17,13 +17,17 @@ namespace evmatch::internal {
 struct Program;
 struct ScratchState;
 
+using BatchCallback = absl::FunctionRef<void(const BatchEvent&)>;
+
 struct Kernel {
   const char* name;
   // A parser sized for `capacity` bytes and `max_depth` levels, or nullptr.
   void* (*new_parser)(size_t capacity, size_t max_depth);
   void (*delete_parser)(void* parser);
   MatchStatus (*run)(const Program& program, std::string_view json, size_t capacity,
-                     ScratchState& scratch);
+                     MatchMode mode, ScratchState& scratch);
+  MatchStatus (*run_batch)(const Program& program, std::string_view input, size_t capacity,
+                           MatchMode mode, ScratchState& scratch, BatchCallback on_event);
 };
 
 // The best kernel the running CPU supports.

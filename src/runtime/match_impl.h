@@ -43,7 +43,8 @@ using Parser = od::parser;
 
 class Walker {
  public:
-  Walker(const Program& program, ScratchState& s) : p_(program), s_(s) {}
+  Walker(const Program& program, ScratchState& s, MatchMode mode)
+      : p_(program), s_(s), lazy_(mode == MatchMode::kLazy) {}
 
   MatchStatus Run(std::string_view json, size_t capacity) {
     od::document doc;
@@ -52,15 +53,17 @@ class Walker {
             .get(doc)) {
       return MatchStatus::kInvalidJson;
     }
-    return Run(doc);
+    return Run(doc, /*whole_input=*/true);
   }
 
-  // Walks a document that has not been read yet.
-  MatchStatus Run(od::document& doc) {
+  // Walks a document (or a document of a stream) that has not been read yet.
+  // When the document is the whole input, nothing may follow it.
+  template <typename Document>
+  MatchStatus Run(Document& doc, bool whole_input) {
     od::object root;
     if (auto e = doc.get_object().get(root)) return StatusOf(e);
     MatchStatus status = WalkObject(root, 0, 1);
-    if (status != MatchStatus::kOk) return status;
+    if (status != MatchStatus::kOk || lazy_ || !whole_input) return status;
     const char* where = nullptr;
     if (!doc.current_location().get(where)) return MatchStatus::kInvalidJson;
     return MatchStatus::kOk;
@@ -100,6 +103,11 @@ class Walker {
   MatchStatus WalkObject(od::object& object, uint32_t node, int depth) {
     if (depth > p_.options.max_event_depth) return MatchStatus::kDepthExceeded;
     const size_t seen_begin = s_.seen_keys.size();
+    // Lazy mode stops reading the object once every child path of `node` has
+    // been seen as a plain key (a dotted key may reach deeper; it does not
+    // count).
+    const size_t wanted = p_.path_nodes[node].children.size();
+    size_t found = 0;
     MatchStatus status = MatchStatus::kOk;
     for (auto field_result : object) {
       od::field field;
@@ -115,9 +123,11 @@ class Walker {
       const uint32_t child = Child(node, key);
       if (child == kNone) continue;
       // Duplicate key in this object: the last occurrence wins.
+      bool duplicate = false;
       for (size_t k = seen_begin; k < s_.seen_keys.size(); ++k) {
         SeenKey& seen = s_.seen_keys[k];
         if (seen.key != key) continue;
+        duplicate = true;
         for (uint32_t l = seen.leaf_begin; l < seen.leaf_end; ++l) s_.leaves[l].dead = true;
         seen.leaf_begin = seen.leaf_end;
       }
@@ -125,6 +135,10 @@ class Walker {
       status = WalkValue(field.value(), child, depth);
       s_.seen_keys.push_back({key, leaf_begin, static_cast<uint32_t>(s_.leaves.size())});
       if (status != MatchStatus::kOk) break;
+      if (!duplicate && key.find('.') == std::string_view::npos && ++found == wanted &&
+          lazy_) {
+        break;
+      }
     }
     s_.seen_keys.resize(seen_begin);
     return status;
@@ -307,6 +321,7 @@ class Walker {
 
   const Program& p_;
   ScratchState& s_;
+  const bool lazy_;
   uint32_t context_ = 0;
 };
 
@@ -415,26 +430,32 @@ void* NewParser(size_t capacity, size_t max_depth) {
     delete parser;
     return nullptr;
   }
+#ifdef SIMDJSON_THREADS_ENABLED
+  // Streams stay on the calling thread: a Scratch serves one thread.
+  parser->threaded = false;
+#endif
   return parser;
 }
 
 void DeleteParser(void* parser) { delete static_cast<Parser*>(parser); }
 
-MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
+MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity, MatchMode mode,
                      ScratchState& s);
+MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, MatchMode mode,
+                     ScratchState& s, BatchCallback on_event);
 
 }  // namespace
 
 extern const Kernel kKernel;
-const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL), NewParser, DeleteParser,
-                        RunMatch};
+const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL), NewParser, DeleteParser, RunMatch,
+                        RunBatch};
 
 namespace {
 
 // Checks the scratch, starts a new event, runs `walk` (a Walker -> status
 // function), then checks the woken sub-rules.
 template <typename Walk>
-MatchStatus Drive(const Program& p, ScratchState& s, Walk&& walk) {
+MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk) {
   if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
       s.rule_epoch.size() < p.rule_names.size()) {
@@ -460,7 +481,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, Walk&& walk) {
   s.matches.clear();
   s.next_array_id = 0;
 
-  Walker walker(p, s);
+  Walker walker(p, s, mode);
   MatchStatus status = walk(walker);
   if (status == MatchStatus::kOk) {
     for (SubRuleId id : p.always) {
@@ -485,15 +506,111 @@ MatchStatus Drive(const Program& p, ScratchState& s, Walk&& walk) {
   return status;
 }
 
-MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity,
+bool ParserFits(const Program& p, const ScratchState& s) {
+  return s.parser.kernel() == p.kernel && s.parser.capacity() >= p.options.max_event_bytes &&
+         s.parser.depth() >= static_cast<size_t>(p.options.max_event_depth) + 1;
+}
+
+MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity, MatchMode mode,
                      ScratchState& s) {
   if (json.size() > p.options.max_event_bytes) return MatchStatus::kEventTooLarge;
   if (capacity < json.size() + kPadding) return MatchStatus::kInsufficientPadding;
-  if (s.parser.kernel() != p.kernel || s.parser.capacity() < p.options.max_event_bytes ||
-      s.parser.depth() < static_cast<size_t>(p.options.max_event_depth) + 1) {
+  if (!ParserFits(p, s)) return MatchStatus::kScratchMismatch;
+  return Drive(p, s, mode, [&](Walker& w) { return w.Run(json, capacity); });
+}
+
+// Matches the lines of input[begin, end) one at a time (blank lines are
+// skipped; an event's offset is that of its first non-blank byte) and
+// returns where the line holding `end - 1` ends (past its '\n').
+size_t MatchLines(const Program& p, std::string_view input, size_t capacity, MatchMode mode,
+                  ScratchState& s, BatchCallback on_event, size_t* index, size_t begin,
+                  size_t end) {
+  size_t pos = begin;
+  while (pos < input.size() && pos < end) {
+    size_t eol = input.find('\n', pos);
+    if (eol == std::string_view::npos) eol = input.size();
+    const std::string_view line = input.substr(pos, eol - pos);
+    const std::string_view text = TrimJsonSpace(line);
+    if (!text.empty()) {
+      const size_t offset = pos + static_cast<size_t>(text.data() - line.data());
+      const MatchStatus status = RunMatch(p, line, capacity - pos, mode, s);
+      BatchEvent event{(*index)++, offset, status, {}};
+      if (status == MatchStatus::kOk) event.matches = s.matches;
+      on_event(event);
+    }
+    pos = eol + 1;
+  }
+  return std::min(pos, input.size());
+}
+
+// True when the text starting at `begin` has its line to itself: the next
+// text (or the end of the input) starts at `next`, after a line break with
+// nothing but whitespace between that break and `next`.
+bool OwnLine(std::string_view input, size_t begin, size_t next) {
+  if (next <= begin) return false;
+  const size_t eol = input.substr(0, next).find('\n', begin);
+  if (eol == std::string_view::npos) return next == input.size();
+  for (size_t i = eol; i < next; ++i) {
+    if (!IsJsonSpace(input[i])) return false;
+  }
+  return true;
+}
+
+size_t SkipSpace(std::string_view input, size_t pos) {
+  while (pos < input.size() && IsJsonSpace(input[pos])) ++pos;
+  return pos;
+}
+
+// The events of `input` through simdjson's iterate_many, in windows of
+// max_event_bytes. A text is reported from the stream only when it has its
+// line to itself (so results are those of Match on each line). Anything else
+// (a malformed text, a text sharing or spanning lines, invalid UTF-8 the
+// window's first stage found) sends the rest of that window through
+// MatchLines, then streaming resumes on the next line.
+MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, MatchMode mode,
+                     ScratchState& s, BatchCallback on_event) {
+  if (capacity < input.size() + kPadding) return MatchStatus::kInsufficientPadding;
+  if (!ParserFits(p, s)) return MatchStatus::kScratchMismatch;
+  const size_t window = std::max<size_t>(p.options.max_event_bytes, od::MINIMAL_BATCH_SIZE);
+  if (!s.stream_parser.Prepare(p.kernel, window, simdjson::DEFAULT_MAX_DEPTH)) {
     return MatchStatus::kScratchMismatch;
   }
-  return Drive(p, s, [&](Walker& w) { return w.Run(json, capacity); });
+  auto* parser = static_cast<Parser*>(s.stream_parser.get());
+  size_t index = 0;
+  size_t pos = 0;
+  while (pos < input.size()) {
+    size_t floor = pos;  // every text before this has been reported
+    od::document_stream stream;
+    if (parser->iterate_many(input.data() + pos, input.size() - pos, window).get(stream) ==
+        simdjson::SUCCESS) {
+      auto it = stream.begin();
+      bool clean = false;  // the stream ran to its end without a break
+      while (true) {
+        if (!(it != stream.end())) {
+          clean = true;
+          break;
+        }
+        const size_t offset = SkipSpace(input, pos + it.current_index());
+        if (offset < floor) break;  // the stream failed past the last text
+        od::document_reference doc;
+        if ((*it).get(doc) != simdjson::SUCCESS) break;
+        if (Drive(p, s, mode, [&](Walker& w) { return w.Run(doc, false); }) !=
+            MatchStatus::kOk) {
+          break;
+        }
+        ++it;
+        const size_t next = it != stream.end()
+                                ? SkipSpace(input, pos + it.current_index())
+                                : input.size() - stream.truncated_bytes();
+        if (!OwnLine(input, offset, next)) break;
+        on_event({index++, offset, MatchStatus::kOk, s.matches});
+        floor = next;
+      }
+      if (clean && floor == input.size()) break;
+    }
+    pos = MatchLines(p, input, capacity, mode, s, on_event, &index, floor, floor + window);
+  }
+  return MatchStatus::kOk;
 }
 
 }  // namespace
@@ -505,11 +622,11 @@ namespace evmatch {
 // kernel's translation unit defines the overload for its document type.
 MatchStatus MatchDocument(const Matcher& matcher,
                           simdjson::EVMATCH_KERNEL::ondemand::document& document,
-                          Scratch& scratch) {
+                          Scratch& scratch, MatchMode mode) {
   const internal::Program& p = internal::MatcherAccess::ProgramOf(matcher);
   return internal::EVMATCH_KERNEL::Drive(
-      p, internal::MatcherAccess::StateOf(scratch),
-      [&](internal::EVMATCH_KERNEL::Walker& w) { return w.Run(document); });
+      p, internal::MatcherAccess::StateOf(scratch), mode,
+      [&](internal::EVMATCH_KERNEL::Walker& w) { return w.Run(document, true); });
 }
 
 }  // namespace evmatch

@@ -97,8 +97,16 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   s.choice.reserve(64);
 }
 
-MatchStatus Matcher::Match(std::string_view json, size_t capacity, Scratch& scratch) const {
-  return program_->kernel->run(*program_, json, capacity, *scratch.state_);
+MatchStatus Matcher::Match(std::string_view json, size_t capacity, Scratch& scratch,
+                           MatchMode mode) const {
+  return program_->kernel->run(*program_, json, capacity, mode, *scratch.state_);
+}
+
+MatchStatus Matcher::MatchBatch(std::string_view input, size_t capacity, Scratch& scratch,
+                                absl::FunctionRef<void(const BatchEvent&)> on_event,
+                                MatchMode mode) const {
+  return program_->kernel->run_batch(*program_, input, capacity, mode, *scratch.state_,
+                                     on_event);
 }
 
 }  // namespace evmatch

@@ -48,7 +48,8 @@ struct SeenKey {
 };
 
 struct ScratchState {
-  KernelParser parser;  // the On Demand parser of the Program's kernel
+  KernelParser parser;         // the On Demand parser of the Program's kernel
+  KernelParser stream_parser;  // MatchBatch's, made on its first call
 
   uint32_t epoch = 0;
   std::vector<uint32_t> pred_epoch, hit_head, exclude_head;

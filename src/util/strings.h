@@ -38,12 +38,13 @@ void Append(std::string* out, const T&... values) {
   absl::StrAppend(out, ToAlphaNum(values)...);
 }
 
-// `token` without the JSON whitespace simdjson's raw tokens may carry.
+inline bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// `token` without leading or trailing JSON whitespace (simdjson's raw tokens
+// carry the whitespace that follows them).
 inline std::string_view TrimJsonSpace(std::string_view token) {
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' ||
-                            token.back() == '\n' || token.back() == '\r')) {
-    token.remove_suffix(1);
-  }
+  while (!token.empty() && IsJsonSpace(token.back())) token.remove_suffix(1);
+  while (!token.empty() && IsJsonSpace(token.front())) token.remove_prefix(1);
   return token;
 }
 

@@ -1,4 +1,5 @@
-// Matcher::Match must not allocate once its Scratch is prepared and warm.
+// Matcher::Match must not allocate once its Scratch is prepared and warm, in
+// either mode; MatchBatch allocates per call, never per event.
 // Global operator new/delete are replaced with counting versions; the count
 // is taken around Match calls only.
 
@@ -68,18 +69,44 @@ TEST_CASE("Match does not allocate once the scratch is warm", "[scratch]") {
   // Warm-up: one pass lets amortised buffers reach their sizes.
   for (const std::string& e : events) (void)matcher->Match(e, e.capacity(), scratch);
 
-  size_t matched = 0;
-  const long before = g_allocations.load();
-  for (int round = 0; round < 100; ++round) {
-    for (const std::string& e : events) {
-      if (matcher->Match(e, e.capacity(), scratch) == evmatch::MatchStatus::kOk) {
-        matched += scratch.matches().size();
+  for (evmatch::MatchMode mode : {evmatch::MatchMode::kComplete, evmatch::MatchMode::kLazy}) {
+    INFO((mode == evmatch::MatchMode::kLazy ? "lazy" : "complete"));
+    size_t matched = 0;
+    const long before = g_allocations.load();
+    for (int round = 0; round < 100; ++round) {
+      for (const std::string& e : events) {
+        if (matcher->Match(e, e.capacity(), scratch, mode) == evmatch::MatchStatus::kOk) {
+          matched += scratch.matches().size();
+        }
       }
     }
+    const long after = g_allocations.load();
+    CHECK(after - before == 0);
+    CHECK(matched > 100);  // the events do exercise the rules
   }
-  const long after = g_allocations.load();
-  CHECK(after - before == 0);
-  CHECK(matched > 100);  // the events do exercise the rules
+
+  // MatchBatch: what a call allocates (simdjson's stream state) does not
+  // depend on how many events the buffer holds, malformed ones included.
+  auto batch_allocations = [&](int copies) {
+    std::string input;
+    for (int i = 0; i < copies; ++i) {
+      for (const std::string& e : events) input += e + "\n";
+    }
+    input.reserve(input.size() + evmatch::kPadding);
+    size_t reported = 0;
+    const long before = g_allocations.load();
+    evmatch::MatchStatus status = matcher->MatchBatch(
+        input, input.capacity(), scratch,
+        [&](const evmatch::BatchEvent& e) { reported += e.matches.size() + 1; });
+    const long after = g_allocations.load();
+    CHECK(status == evmatch::MatchStatus::kOk);
+    CHECK(reported > static_cast<size_t>(copies) * events.size());
+    return after - before;
+  };
+  (void)batch_allocations(1);  // first call: makes the stream parser
+  const long small = batch_allocations(1);
+  CHECK(batch_allocations(200) == small);
+  CHECK(small <= 2);
 }
 
 TEST_CASE("the allocation counter counts", "[scratch]") {

@@ -9,15 +9,18 @@
 //   of conditions) against every event over the same fields, flat and inside
 //   an array of objects.
 // A disagreement prints the pattern and the event: a minimal reproducer.
-// Every case runs on each simdjson kernel the CPU supports.
+// Every case runs on each simdjson kernel the CPU supports, in both match
+// modes, one event at a time and as one NDJSON batch.
 
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "evmatch/evmatch.h"
+#include "json/json_tree.h"
 #include "runtime/kernel.h"
 
 namespace {
@@ -29,8 +32,29 @@ evmatch::PatternOptions Options() {
   return options;
 }
 
+// True when some object of `v` repeats a key. Lazy mode may then read the
+// first occurrence where the reference reads the last (documented), so such
+// events are compared in complete mode only.
+bool HasDuplicateKeys(const evmatch::internal::JsonValue& v) {
+  std::set<std::string> keys;
+  for (const auto& m : v.members) {
+    if (!keys.insert(m.key).second || HasDuplicateKeys(m.value)) return true;
+  }
+  for (const auto& e : v.elements) {
+    if (HasDuplicateKeys(e)) return true;
+  }
+  return false;
+}
+
+std::string Modes(evmatch::MatchMode mode, bool batch) {
+  return std::string(mode == evmatch::MatchMode::kLazy ? "lazy" : "complete") +
+         (batch ? " batch" : "");
+}
+
 // Compiles `patterns` (one rule each; invalid ones are skipped) and checks
-// every event both ways. Returns the number of (rule, event) cases.
+// every event both ways: with Match in both modes, and with MatchBatch over
+// all the events as NDJSON in both modes. Returns the number of (rule,
+// event) cases of the complete single-event mode.
 size_t Compare(const std::vector<std::string>& patterns,
                const std::vector<std::string>& events) {
   const evmatch::PatternOptions options = Options();
@@ -43,6 +67,8 @@ size_t Compare(const std::vector<std::string>& patterns,
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
   std::vector<std::vector<bool>> expected;
+  std::vector<bool> lazy_comparable;
+  std::string ndjson;
   for (const std::string& event : events) {
     expected.emplace_back();
     for (const std::string& pattern : kept) {
@@ -50,30 +76,57 @@ size_t Compare(const std::vector<std::string>& patterns,
       REQUIRE(hit.ok());
       expected.back().push_back(*hit);
     }
+    evmatch::internal::JsonValue tree;
+    evmatch::internal::JsonParseError error;
+    REQUIRE(evmatch::internal::ParseJsonTree(event, 256, &tree, &error));
+    lazy_comparable.push_back(!HasDuplicateKeys(tree));
+    ndjson += event + "\n";
   }
+  ndjson.reserve(ndjson.size() + evmatch::kPadding);
+
   size_t cases = 0;
+  auto check = [&](const char* kernel, evmatch::MatchMode mode, bool batch, size_t e,
+                   evmatch::MatchStatus status, absl::Span<const evmatch::RuleId> matches) {
+    INFO("kernel " << kernel << ", " << Modes(mode, batch) << ", event: " << events[e]);
+    REQUIRE(status == evmatch::MatchStatus::kOk);
+    if (mode == evmatch::MatchMode::kLazy && !lazy_comparable[e]) return;
+    std::vector<bool> compiled(kept.size(), false);
+    for (evmatch::RuleId id : matches) compiled[id] = true;
+    for (size_t r = 0; r < kept.size(); ++r) {
+      if (compiled[r] != expected[e][r]) {
+        FAIL_CHECK("disagreement on kernel " << kernel << ", " << Modes(mode, batch)
+                                             << "\n  pattern: " << kept[r]
+                                             << "\n  event:   " << events[e]
+                                             << "\n  reference: " << expected[e][r]
+                                             << ", compiled: " << compiled[r]);
+      }
+    }
+  };
   for (const char* name : {"fallback", "haswell"}) {
     const evmatch::internal::Kernel* kernel = evmatch::internal::FindKernel(name);
     if (kernel == nullptr) continue;
     evmatch::internal::MatcherAccess::SetKernel(*matcher, kernel);
     evmatch::Scratch scratch;
     matcher->PrepareScratch(scratch);
-    for (size_t e = 0; e < events.size(); ++e) {
-      std::string buffer = events[e];
-      buffer.reserve(buffer.size() + evmatch::kPadding);
-      evmatch::MatchStatus status = matcher->Match(buffer, buffer.capacity(), scratch);
-      INFO("kernel " << name << ", event: " << events[e]);
-      REQUIRE(status == evmatch::MatchStatus::kOk);
-      std::vector<bool> compiled(kept.size(), false);
-      for (evmatch::RuleId id : scratch.matches()) compiled[id] = true;
-      for (size_t r = 0; r < kept.size(); ++r) {
-        if (compiled[r] != expected[e][r]) {
-          FAIL_CHECK("disagreement on kernel " << name << "\n  pattern: " << kept[r]
-                                               << "\n  event:   " << events[e]
-                                               << "\n  reference: " << expected[e][r]
-                                               << ", compiled: " << compiled[r]);
-        }
+    for (evmatch::MatchMode mode : {evmatch::MatchMode::kComplete, evmatch::MatchMode::kLazy}) {
+      for (size_t e = 0; e < events.size(); ++e) {
+        std::string buffer = events[e];
+        buffer.reserve(buffer.size() + evmatch::kPadding);
+        evmatch::MatchStatus status = matcher->Match(buffer, buffer.capacity(), scratch, mode);
+        check(name, mode, false, e, status, scratch.matches());
       }
+      size_t seen = 0;
+      evmatch::MatchStatus status = matcher->MatchBatch(
+          ndjson, ndjson.capacity(), scratch,
+          [&](const evmatch::BatchEvent& event) {
+            REQUIRE(event.index == seen);
+            REQUIRE(event.index < events.size());
+            ++seen;
+            check(name, mode, true, event.index, event.status, event.matches);
+          },
+          mode);
+      CHECK(status == evmatch::MatchStatus::kOk);
+      CHECK(seen == events.size());
     }
     cases += kept.size() * events.size();
   }
