@@ -8,11 +8,15 @@
 // against expected_counts.json; a mismatch fails that benchmark.
 //
 // Cases (one iteration = one event, cycling through the data set):
-//   Match_<CATEGORY>_Evmatch    Matcher::Match, default mode
+//   Match_<CATEGORY>_Evmatch    Matcher::Match, MatchMode::kComplete
 //   Walk_<CATEGORY>_Fields      On Demand, reading only the fields the
 //                               category's rules use and skipping the rest of
 //                               the event to its end (the default-mode target)
+//   Match_<CATEGORY>_Lazy       Matcher::Match, MatchMode::kLazy
+//   Walk_<CATEGORY>_Stop        the same field walk, stopping once every
+//                               field has been seen (the lazy-mode target)
 //   Walk_Document               On Demand, reading every value
+//   Iterate_Only                simdjson's first stage and nothing else
 // The table printed at the end gives events/s (median of repetitions when
 // repeated) and the ratio of the matcher's time per event to each baseline's.
 
@@ -94,59 +98,84 @@ void WalkAll(od::value v, size_t* sink) {
 }
 
 // Reads only the values at `paths` (dot-joined), descending only into their
-// prefixes, and lets On Demand skip everything else to the end.
+// prefixes; keys are looked up in a small trie of plain strings (linear scan
+// of a node's few children). When `stop` is set, an object is left as soon
+// as every child key of its trie node has been seen (walk and stop);
+// otherwise On Demand skips the rest of the event to its end.
 class FieldWalker {
  public:
-  explicit FieldWalker(const std::set<std::string>& leaf_paths) {
+  FieldWalker(const std::set<std::string>& leaf_paths, bool stop) : stop_(stop) {
+    nodes_.emplace_back();
     for (const std::string& p : leaf_paths) {
-      leaves_.insert(p);
-      for (size_t dot = p.find('.'); dot != std::string::npos; dot = p.find('.', dot + 1)) {
-        prefixes_.insert(p.substr(0, dot));
+      size_t node = 0;
+      for (size_t begin = 0;;) {
+        const size_t dot = p.find('.', begin);
+        const std::string key = p.substr(begin, dot - begin);
+        size_t child = 0;
+        for (const auto& [k, c] : nodes_[node].children) {
+          if (k == key) child = c;
+        }
+        if (child == 0) {
+          child = nodes_.size();
+          nodes_[node].children.emplace_back(key, child);
+          nodes_.emplace_back();
+        }
+        node = child;
+        if (dot == std::string::npos) break;
+        begin = dot + 1;
       }
+      nodes_[node].leaf = true;
     }
   }
 
   bool Walk(od::document& doc, size_t* sink) {
-    path_.clear();
     od::object root;
     if (doc.get_object().get(root)) return false;
-    Object(root, sink);
+    Object(root, 0, sink);
+    if (stop_) return true;
     const char* end = nullptr;
     return doc.current_location().get(end) == simdjson::OUT_OF_BOUNDS;
   }
 
  private:
-  void Object(od::object object, size_t* sink) {
-    const size_t length = path_.size();
+  struct Node {
+    std::vector<std::pair<std::string, size_t>> children;
+    bool leaf = false;
+  };
+
+  void Object(od::object object, size_t node, size_t* sink) {
+    const auto& children = nodes_[node].children;
+    size_t seen = 0;
     for (auto field : object) {
       std::string_view key = field.unescaped_key().value();
-      if (length > 0) path_.push_back('.');
-      path_.append(key);
-      const bool leaf = leaves_.count(path_) > 0;
-      const bool prefix = prefixes_.count(path_) > 0;
-      if (leaf || prefix) Value(field.value(), leaf, prefix, sink);
-      path_.resize(length);
+      for (const auto& [k, child] : children) {
+        if (k != key) continue;
+        Value(field.value(), child, sink);
+        ++seen;
+        break;
+      }
+      if (stop_ && seen == children.size()) return;
     }
   }
 
-  void Value(od::value v, bool leaf, bool prefix, size_t* sink) {
+  void Value(od::value v, size_t node, size_t* sink) {
     switch (v.type()) {
       case od::json_type::object:
-        if (prefix) Object(v.get_object(), sink);
+        if (!nodes_[node].children.empty()) Object(v.get_object(), node, sink);
         break;
       case od::json_type::array:
-        for (auto element : v.get_array()) Value(element.value(), leaf, prefix, sink);
+        for (auto element : v.get_array()) Value(element.value(), node, sink);
         break;
       case od::json_type::string:
-        if (leaf) *sink += v.get_string().value().size();
+        if (nodes_[node].leaf) *sink += v.get_string().value().size();
         break;
       default:
-        if (leaf) *sink += v.raw_json_token().size();
+        if (nodes_[node].leaf) *sink += v.raw_json_token().size();
     }
   }
 
-  std::set<std::string> leaves_, prefixes_;
-  std::string path_;
+  std::vector<Node> nodes_;
+  bool stop_;
 };
 
 // Dot-joined leaf paths a rules document mentions.
@@ -171,14 +200,14 @@ void CollectPaths(const evmatch::internal::JsonValue& v, const std::string& path
 const Data* g_data = nullptr;
 
 void BM_Match(benchmark::State& state, std::string category, evmatch::Matcher* matcher,
-              std::map<std::string, long> expected) {
+              std::map<std::string, long> expected, evmatch::MatchMode mode) {
   const auto& events = g_data->events;
   evmatch::Scratch scratch;
   matcher->PrepareScratch(scratch);
   // Correctness first: every rule's count over the whole data set.
   std::vector<long> counts(matcher->rule_count(), 0);
   for (const std::string& e : events) {
-    if (matcher->Match(e, e.capacity(), scratch) != evmatch::MatchStatus::kOk) {
+    if (matcher->Match(e, e.capacity(), scratch, mode) != evmatch::MatchStatus::kOk) {
       state.SkipWithError("event rejected");
       return;
     }
@@ -194,7 +223,7 @@ void BM_Match(benchmark::State& state, std::string category, evmatch::Matcher* m
   for (auto _ : state) {
     const std::string& e = events[i];
     if (++i == events.size()) i = 0;
-    evmatch::MatchStatus status = matcher->Match(e, e.capacity(), scratch);
+    evmatch::MatchStatus status = matcher->Match(e, e.capacity(), scratch, mode);
     benchmark::DoNotOptimize(status);
     matched += scratch.matches().size();
   }
@@ -202,10 +231,10 @@ void BM_Match(benchmark::State& state, std::string category, evmatch::Matcher* m
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
-void BM_WalkFields(benchmark::State& state, std::set<std::string> paths) {
+void BM_WalkFields(benchmark::State& state, std::set<std::string> paths, bool stop) {
   const auto& events = g_data->events;
   od::parser parser;
-  FieldWalker walker(paths);
+  FieldWalker walker(paths, stop);
   size_t i = 0, sink = 0;
   for (auto _ : state) {
     const std::string& e = events[i];
@@ -240,6 +269,27 @@ void BM_WalkDocument(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+// simdjson's first stage and the root object's start: the floor under every
+// case above.
+void BM_IterateOnly(benchmark::State& state) {
+  const auto& events = g_data->events;
+  od::parser parser;
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& e = events[i];
+    if (++i == events.size()) i = 0;
+    od::document doc;
+    od::object root;
+    if (parser.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity())).get(doc) ||
+        doc.get_object().get(root)) {
+      state.SkipWithError("iterate failed");
+      return;
+    }
+    benchmark::DoNotOptimize(root);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
 // Collects results, then prints the ratio table.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
@@ -259,19 +309,29 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    const double whole = ns_per_event_.count("Walk_Document") ? ns_per_event_["Walk_Document"] : 0;
-    std::printf("\n%-28s %14s %14s %8s %8s\n", "category", "evmatch ev/s", "fields ev/s",
-                "ratio", "vs doc");
+    auto rate = [&](const std::string& name) {
+      auto it = ns_per_event_.find(name);
+      return it == ns_per_event_.end() ? 0.0 : 1e9 / it->second;
+    };
+    auto ratio = [](double baseline_rate, double rate) {
+      return rate > 0 && baseline_rate > 0 ? baseline_rate / rate : 0.0;
+    };
+    const double whole = rate("Walk_Document");
+    std::printf("\nevents/s; ratios are time per event over the baseline's\n");
+    std::printf("%-26s %10s %10s %6s | %10s %10s %6s | %6s\n", "category", "default",
+                "fields", "ratio", "lazy", "stop", "ratio", "vs doc");
     for (const auto& [name, ns] : ns_per_event_) {
-      if (name.rfind("Match_", 0) != 0) continue;
-      std::string category = name.substr(6, name.rfind("_Evmatch") - 6);
-      auto it = ns_per_event_.find("Walk_" + category + "_Fields");
-      const double fields = it == ns_per_event_.end() ? 0 : it->second;
-      std::printf("%-28s %14.0f %14.0f %8.2f %8.2f\n", category.c_str(), 1e9 / ns,
-                  fields > 0 ? 1e9 / fields : 0, fields > 0 ? ns / fields : 0,
-                  whole > 0 ? ns / whole : 0);
+      if (name.rfind("Match_", 0) != 0 || name.find("_Evmatch") == std::string::npos) continue;
+      const std::string category = name.substr(6, name.rfind("_Evmatch") - 6);
+      const double match = rate(name), lazy = rate("Match_" + category + "_Lazy");
+      const double fields = rate("Walk_" + category + "_Fields");
+      const double stop = rate("Walk_" + category + "_Stop");
+      std::printf("%-26s %10.0f %10.0f %6.2f | %10.0f %10.0f %6.2f | %6.2f\n",
+                  category.c_str(), match, fields, ratio(fields, match), lazy, stop,
+                  ratio(stop, lazy), ratio(whole, match));
     }
-    if (whole > 0) std::printf("%-28s %14s %14.0f\n", "whole document", "", 1e9 / whole);
+    std::printf("%-26s %10.0f\n%-26s %10.0f\n", "whole document walk", whole,
+                "first stage only", rate("Iterate_Only"));
   }
 
  private:
@@ -326,11 +386,18 @@ int main(int argc, char** argv) {
       }
     }
     benchmark::RegisterBenchmark(("Match_" + category.key + "_Evmatch").c_str(), BM_Match,
-                                 category.key, matchers.back().get(), counts);
+                                 category.key, matchers.back().get(), counts,
+                                 evmatch::MatchMode::kComplete);
     benchmark::RegisterBenchmark(("Walk_" + category.key + "_Fields").c_str(), BM_WalkFields,
-                                 paths);
+                                 paths, false);
+    benchmark::RegisterBenchmark(("Match_" + category.key + "_Lazy").c_str(), BM_Match,
+                                 category.key, matchers.back().get(), counts,
+                                 evmatch::MatchMode::kLazy);
+    benchmark::RegisterBenchmark(("Walk_" + category.key + "_Stop").c_str(), BM_WalkFields,
+                                 paths, true);
   }
   benchmark::RegisterBenchmark("Walk_Document", BM_WalkDocument);
+  benchmark::RegisterBenchmark("Iterate_Only", BM_IterateOnly);
 
   int bench_argc = static_cast<int>(args.size());
   benchmark::Initialize(&bench_argc, args.data());

@@ -2,14 +2,17 @@
 //
 //   evmatch test-event-pattern --event-pattern <JSON|file://PATH> --event <JSON|file://PATH>
 //   evmatch validate --rules FILE
-//   evmatch match --rules FILE [--events FILE|-]
+//   evmatch match --rules FILE [--events FILE[.gz]|-] [--output ndjson|none]
+//                 [--stats] [--threads N] [--lazy]
 //
 // Exit codes: 0 success (including {"Result": false}), 1 usage or I/O error,
 // 2 invalid pattern, rules or event (the AWS exception text on stderr).
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -41,13 +44,15 @@ constexpr std::string_view kUsage =
     "--event <JSON|file://PATH>\n"
     "  evmatch validate --rules FILE\n"
     "  evmatch match --rules FILE [--events FILE[.gz]|-] [--output ndjson|none]\n"
-    "                [--stats] [--threads N]\n"
+    "                [--stats] [--threads N] [--lazy]\n"
     "\n"
     "A rules FILE is a JSON object {\"rule-name\": pattern, ...}; a value may\n"
     "also be an array of patterns (the rule matches when any of them does).\n"
     "Events for `match` are JSON objects, one per line (NDJSON); output is one\n"
-    "line per event: {\"event\": <line>, \"rules\": [names...]}. --stats prints\n"
-    "counts and throughput as one JSON object on stderr.\n";
+    "line per event: {\"event\": <line>, \"rules\": [names...]}. An invalid\n"
+    "line is reported on stderr and counted, and matching goes on. --stats\n"
+    "prints counts and throughput as one JSON object on stderr. --lazy reads\n"
+    "only what the rules need (malformed JSON past that point goes unseen).\n";
 
 int Usage(std::string_view error) {
   if (!error.empty()) std::cerr << "evmatch: " << error << "\n";
@@ -171,74 +176,149 @@ int ValidateCommand(int argc, char** argv) {
   return exit_code;
 }
 
-// Reads lines from a file (gzip-compressed when it is) or stdin.
-class LineReader {
+// Reads an events file (gzip-compressed when it is) or stdin in chunks of
+// whole lines.
+class ChunkReader {
  public:
   bool Open(const std::string& path) {
-    file_ = path.empty() || path == "-" ? gzdopen(dup(0), "rb") : gzopen(path.c_str(), "rb");
-    return file_ != nullptr;
+    const bool is_stdin = path.empty() || path == "-";
+    file_ = is_stdin ? gzdopen(dup(0), "rb") : gzopen(path.c_str(), "rb");
+    if (file_ == nullptr) return false;
+    gzbuffer(file_, 1 << 20);
+    struct stat info;
+    if (!is_stdin && stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      file_bytes_ = static_cast<uint64_t>(info.st_size);
+    }
+    return true;
   }
-  ~LineReader() {
+  ~ChunkReader() {
     if (file_ != nullptr) gzclose(file_);
   }
-  // Next line without its '\n'; false at the end of input.
-  bool Next(std::string* line) {
-    line->clear();
-    while (true) {
-      if (pos_ < end_) {
-        const char* start = buffer_.data() + pos_;
-        const char* newline =
-            static_cast<const char*>(memchr(start, '\n', end_ - pos_));
-        if (newline != nullptr) {
-          line->append(start, newline);
-          pos_ += static_cast<size_t>(newline - start) + 1;
-          return true;
-        }
-        line->append(start, end_ - pos_);
-        pos_ = end_;
+
+  // Replaces `chunk` with the next whole lines (at least `size` bytes unless
+  // the input ends; the last line may lack its '\n'), with kPadding bytes of
+  // capacity to spare. False at the end of input or on a read error.
+  bool Next(size_t size, std::string* chunk) {
+    chunk->swap(carry_);
+    carry_.clear();
+    while (!eof_ && chunk->size() < size) Fill(chunk, size);
+    if (!eof_) {
+      // Keep the partial last line for the next chunk; read on when the
+      // chunk holds no line break at all.
+      size_t cut;
+      while ((cut = chunk->rfind('\n')) == std::string::npos && !eof_) {
+        Fill(chunk, chunk->size() * 2);
       }
-      int n = gzread(file_, buffer_.data(), static_cast<unsigned>(buffer_.size()));
-      if (n <= 0) return !line->empty();
-      pos_ = 0;
-      end_ = static_cast<size_t>(n);
+      if (cut != std::string::npos) {
+        carry_.assign(*chunk, cut + 1);
+        chunk->resize(cut + 1);
+      }
     }
+    chunk->reserve(chunk->size() + evmatch::kPadding);
+    return !chunk->empty();
+  }
+  bool failed() const { return failed_; }
+  // Fraction of the input read so far, when the input is a regular file.
+  double Progress() const {
+    if (file_bytes_ == 0) return -1;
+    const z_off_t offset = gzoffset(file_);
+    return offset < 0 ? -1 : static_cast<double>(offset) / static_cast<double>(file_bytes_);
   }
 
  private:
+  void Fill(std::string* chunk, size_t size) {
+    const size_t old = chunk->size();
+    const size_t want = std::max<size_t>(size - std::min(size, old), 1 << 16);
+    chunk->resize(old + want);
+    const int n = gzread(file_, chunk->data() + old, static_cast<unsigned>(want));
+    if (n <= 0) {
+      failed_ = n < 0;
+      eof_ = true;
+      chunk->resize(old);
+      return;
+    }
+    chunk->resize(old + static_cast<size_t>(n));
+  }
+
   gzFile file_ = nullptr;
-  std::vector<char> buffer_ = std::vector<char>(size_t{1} << 20);
-  size_t pos_ = 0, end_ = 0;
+  std::string carry_;
+  bool eof_ = false, failed_ = false;
+  uint64_t file_bytes_ = 0;
 };
 
-struct EventResult {
-  evmatch::MatchStatus status = evmatch::MatchStatus::kOk;
+// Events of one slice of a chunk, as MatchBatch reported them.
+struct SliceResult {
+  struct Event {
+    size_t offset;  // in the chunk
+    evmatch::MatchStatus status;
+    uint32_t rules_begin, rules_end;  // into `rules`
+  };
+  std::vector<Event> events;
   std::vector<evmatch::RuleId> rules;
 };
 
-// Matches lines[i] into results[i] for i = first, first + stride, ...
-void MatchLines(const evmatch::Matcher& matcher, const std::vector<std::string>& lines,
-                size_t first, size_t stride, evmatch::Scratch& scratch,
-                std::vector<EventResult>& results) {
-  std::string buffer;
-  for (size_t i = first; i < lines.size(); i += stride) {
-    buffer.assign(lines[i]);
-    buffer.reserve(lines[i].size() + evmatch::kPadding);
-    EventResult& r = results[i];
-    r.status = matcher.Match(buffer, buffer.capacity(), scratch);
-    r.rules.assign(scratch.matches().begin(), scratch.matches().end());
-  }
+void MatchSlice(const evmatch::Matcher& matcher, const std::string& chunk, size_t begin,
+                size_t end, evmatch::MatchMode mode, evmatch::Scratch& scratch,
+                SliceResult& out) {
+  out.events.clear();
+  out.rules.clear();
+  const std::string_view slice(chunk.data() + begin, end - begin);
+  // The chunk's spare capacity pads every slice: bytes past a slice are the
+  // next slice's, and only the last slice reaches the chunk's padding.
+  (void)matcher.MatchBatch(
+      slice, chunk.capacity() - begin, scratch,
+      [&](const evmatch::BatchEvent& e) {
+        const auto first = static_cast<uint32_t>(out.rules.size());
+        out.rules.insert(out.rules.end(), e.matches.begin(), e.matches.end());
+        out.events.push_back({begin + e.offset, e.status, first,
+                              static_cast<uint32_t>(out.rules.size())});
+      },
+      mode);
 }
+
+// A one-line progress report on stderr, drawn only when stderr is a terminal
+// and the run has lasted a second; cleared at the end.
+class Progress {
+ public:
+  explicit Progress(std::chrono::steady_clock::time_point start)
+      : start_(start), enabled_(isatty(2) != 0) {}
+  void Update(uint64_t events, double fraction) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    if (elapsed < 1.0 || now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    std::string bar;
+    if (fraction >= 0) {
+      const int filled = static_cast<int>(std::min(fraction, 1.0) * 30);
+      bar = Cat("[", std::string(filled, '#'), std::string(30 - filled, ' '), "] ",
+                static_cast<int>(fraction * 100), "% ");
+    }
+    std::fprintf(stderr, "\r%s%llu events, %.0f events/s ", bar.c_str(),
+                 static_cast<unsigned long long>(events), events / elapsed);
+    drawn_ = true;
+  }
+  ~Progress() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_, last_;
+  bool enabled_, drawn_ = false;
+};
 
 int MatchCommand(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   std::string error;
-  // --stats takes no value: rewrite it as "--stats 1" for ParseFlags.
+  // --stats and --lazy take no value: rewrite them as "--flag 1" for
+  // ParseFlags.
   std::vector<std::string> storage;
   storage.reserve(static_cast<size_t>(argc));
   std::vector<char*> rewritten;
   for (int i = 0; i < argc; ++i) {
     rewritten.push_back(argv[i]);
-    if (i >= 2 && std::string_view(argv[i]) == "--stats") {
+    if (i >= 2 && (std::string_view(argv[i]) == "--stats" ||
+                   std::string_view(argv[i]) == "--lazy")) {
       storage.emplace_back("1");
       rewritten.push_back(storage.back().data());
     }
@@ -249,7 +329,7 @@ int MatchCommand(int argc, char** argv) {
   if (!flags.count("rules")) return Usage("match needs --rules FILE");
   for (const auto& [name, value] : flags) {
     if (name != "rules" && name != "events" && name != "output" && name != "stats" &&
-        name != "threads") {
+        name != "threads" && name != "lazy") {
       return Usage(Cat("unknown flag --", name));
     }
   }
@@ -260,6 +340,8 @@ int MatchCommand(int argc, char** argv) {
     threads = std::atoi(flags["threads"].c_str());
     if (threads < 1 || threads > 256) return Usage("--threads takes 1 to 256");
   }
+  const evmatch::MatchMode mode =
+      flags.count("lazy") ? evmatch::MatchMode::kLazy : evmatch::MatchMode::kComplete;
   evmatch::RuleSet rules;
   int exit_code = kExitOk;
   if (!LoadRules(flags["rules"], &rules, &exit_code)) return exit_code;
@@ -268,7 +350,7 @@ int MatchCommand(int argc, char** argv) {
     std::cerr << "evmatch: " << matcher.status().message() << "\n";
     return kExitInvalid;
   }
-  LineReader reader;
+  ChunkReader reader;
   const std::string events_path = flags.count("events") ? flags["events"] : "-";
   if (!reader.Open(events_path)) {
     std::cerr << "evmatch: cannot read " << events_path << "\n";
@@ -276,61 +358,72 @@ int MatchCommand(int argc, char** argv) {
   }
   std::vector<evmatch::Scratch> scratches(static_cast<size_t>(threads));
   for (auto& scratch : scratches) matcher->PrepareScratch(scratch);
+  std::vector<SliceResult> slices(static_cast<size_t>(threads));
 
   const auto start = std::chrono::steady_clock::now();
+  Progress progress(start);
   std::vector<uint64_t> rule_counts(matcher->rule_count(), 0);
   uint64_t events = 0, matched_events = 0, invalid_events = 0, bytes = 0;
-  size_t line_number = 0;
-  std::vector<std::string> lines;
-  std::vector<size_t> numbers;
-  std::vector<EventResult> results;
-  std::string line, out;
-  bool more = true;
-  while (more) {
-    lines.clear();
-    numbers.clear();
-    while (lines.size() < 8192 && (more = reader.Next(&line))) {
-      ++line_number;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      bytes += line.size();
-      numbers.push_back(line_number);
-      lines.push_back(line);
+  uint64_t line_base = 1;  // line number of the chunk's first byte
+  std::string chunk, out;
+  std::vector<size_t> bounds;
+  while (reader.Next(size_t{4} << 20, &chunk)) {
+    bytes += chunk.size();
+    // Slices of about equal size, cut after line breaks.
+    bounds.assign(1, 0);
+    for (int t = 1; t < threads; ++t) {
+      size_t cut = std::max(bounds.back(), chunk.size() * static_cast<size_t>(t) /
+                                               static_cast<size_t>(threads));
+      cut = chunk.find('\n', cut);
+      bounds.push_back(cut == std::string::npos ? chunk.size() : cut + 1);
     }
-    results.assign(lines.size(), EventResult());
-    if (threads == 1 || lines.size() < 64) {
-      MatchLines(*matcher, lines, 0, 1, scratches[0], results);
+    bounds.push_back(chunk.size());
+    if (threads == 1) {
+      MatchSlice(*matcher, chunk, 0, chunk.size(), mode, scratches[0], slices[0]);
     } else {
       std::vector<std::thread> workers;
-      for (int t = 0; t < threads; ++t) {
-        workers.emplace_back(MatchLines, std::cref(*matcher), std::cref(lines),
-                             static_cast<size_t>(t), static_cast<size_t>(threads),
-                             std::ref(scratches[static_cast<size_t>(t)]), std::ref(results));
+      for (size_t t = 0; t < static_cast<size_t>(threads); ++t) {
+        workers.emplace_back(MatchSlice, std::cref(*matcher), std::cref(chunk), bounds[t],
+                             bounds[t + 1], mode, std::ref(scratches[t]), std::ref(slices[t]));
       }
       for (auto& w : workers) w.join();
     }
     out.clear();
-    for (size_t i = 0; i < lines.size(); ++i) {
-      ++events;
-      const EventResult& r = results[i];
-      if (r.status != evmatch::MatchStatus::kOk) {
-        ++invalid_events;
-        std::cerr << "line " << numbers[i] << ": invalid event: "
-                  << evmatch::MatchStatusName(r.status) << "\n";
-        continue;
+    size_t counted = 0;  // line breaks before `counted` are in line_base
+    for (const SliceResult& slice : slices) {
+      for (const SliceResult::Event& e : slice.events) {
+        line_base += static_cast<uint64_t>(
+            std::count(chunk.begin() + static_cast<std::ptrdiff_t>(counted),
+                       chunk.begin() + static_cast<std::ptrdiff_t>(e.offset), '\n'));
+        counted = e.offset;
+        ++events;
+        if (e.status != evmatch::MatchStatus::kOk) {
+          ++invalid_events;
+          std::cerr << "line " << line_base
+                    << ": invalid event: " << evmatch::MatchStatusName(e.status) << "\n";
+          continue;
+        }
+        if (e.rules_end > e.rules_begin) ++matched_events;
+        for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) ++rule_counts[slice.rules[k]];
+        if (output == "none") continue;
+        out += Cat("{\"event\": ", line_base, ", \"rules\": [");
+        for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) {
+          if (k > e.rules_begin) out += ", ";
+          evmatch::internal::AppendJsonString(&out, matcher->rule_name(slice.rules[k]));
+        }
+        out += "]}\n";
       }
-      if (!r.rules.empty()) ++matched_events;
-      for (evmatch::RuleId id : r.rules) ++rule_counts[id];
-      if (output == "none") continue;
-      out += Cat("{\"event\": ", numbers[i], ", \"rules\": [");
-      for (size_t k = 0; k < r.rules.size(); ++k) {
-        if (k > 0) out += ", ";
-        evmatch::internal::AppendJsonString(&out, matcher->rule_name(r.rules[k]));
-      }
-      out += "]}\n";
     }
+    line_base += static_cast<uint64_t>(std::count(
+        chunk.begin() + static_cast<std::ptrdiff_t>(counted), chunk.end(), '\n'));
     std::cout << out;
+    progress.Update(events, reader.Progress());
   }
   std::cout.flush();
+  if (reader.failed()) {
+    std::cerr << "evmatch: error reading " << events_path << "\n";
+    return kExitUsage;
+  }
   if (flags.count("stats")) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

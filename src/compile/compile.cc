@@ -182,7 +182,8 @@ size_t Program::MemoryBytes() const {
   for (const std::string& p : field_paths) bytes += sizeof(std::string) + p.capacity();
   for (const PathNode& node : path_nodes) {
     bytes += sizeof(PathNode) +
-             node.children.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1);
+             node.children.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1) +
+             node.few_children.capacity() * sizeof(std::pair<std::string, uint32_t>);
   }
   for (const FieldIndex& f : fields) {
     bytes += sizeof(FieldIndex);
@@ -357,6 +358,10 @@ class Compiler {
       }
     }
     ChooseTriggers();
+    for (PathNode& node : p_->path_nodes) {
+      if (node.children.size() > PathNode::kFewChildren) continue;
+      node.few_children.assign(node.children.begin(), node.children.end());
+    }
     for (FieldIndex& f : p_->fields) {
       FileWildcards(&f);
       f.wildcard_middles.Finalize();

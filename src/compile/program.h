@@ -246,6 +246,10 @@ struct SubRule {
 struct PathNode {
   FieldId field = kNone;  // a rule names exactly this path
   absl::flat_hash_map<std::string, uint32_t> children;
+  // The same children when there are at most kFewChildren of them, scanned
+  // linearly (cheaper than hashing for the usual handful).
+  static constexpr size_t kFewChildren = 8;
+  std::vector<std::pair<std::string, uint32_t>> few_children;
 };
 
 struct Program {

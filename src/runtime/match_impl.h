@@ -28,6 +28,7 @@
 #endif
 
 #include <algorithm>
+#include <cstring>
 
 #include "compile/program.h"
 #include "runtime/kernel.h"
@@ -88,21 +89,42 @@ class Walker {
   }
 
   // The path-trie node reached from `node` by `key` (split at '.'), or kNone.
-  uint32_t Child(uint32_t node, std::string_view key) const {
+  // Sets *dotted when the key had a dot.
+  uint32_t Child(uint32_t node, std::string_view key, bool* dotted) const {
+    *dotted = false;
     while (true) {
       const size_t dot = key.find('.');
-      const auto& children = p_.path_nodes[node].children;
-      auto it = children.find(ToAbsl(key.substr(0, dot)));
-      if (it == children.end()) return kNone;
-      node = it->second;
-      if (dot == std::string_view::npos) return node;
+      node = DirectChild(node, key.substr(0, dot));
+      if (node == kNone || dot == std::string_view::npos) return node;
+      *dotted = true;
       key.remove_prefix(dot + 1);
     }
+  }
+
+  uint32_t DirectChild(uint32_t node, std::string_view part) const {
+    const PathNode& n = p_.path_nodes[node];
+    if (n.children.size() <= PathNode::kFewChildren) {
+      for (const auto& [name, child] : n.few_children) {
+        if (name.size() == part.size() &&
+            (part.empty() || (name[0] == part[0] && std::memcmp(name.data() + 1, part.data() + 1,
+                                                                 part.size() - 1) == 0))) {
+          return child;
+        }
+      }
+      return kNone;
+    }
+    auto it = n.children.find(ToAbsl(part));
+    return it == n.children.end() ? kNone : it->second;
   }
 
   MatchStatus WalkObject(od::object& object, uint32_t node, int depth) {
     if (depth > p_.options.max_event_depth) return MatchStatus::kDepthExceeded;
     const size_t seen_begin = s_.seen_keys.size();
+    if (++s_.object_serial == 0) {  // wrapped: forget every stamp
+      std::fill(s_.node_object.begin(), s_.node_object.end(), 0);
+      s_.object_serial = 1;
+    }
+    const uint32_t serial = s_.object_serial;
     // Lazy mode stops reading the object once every child path of `node` has
     // been seen as a plain key (a dotted key may reach deeper; it does not
     // count).
@@ -120,25 +142,32 @@ class Walker {
         status = StatusOf(e);
         break;
       }
-      const uint32_t child = Child(node, key);
+      bool dotted;
+      const uint32_t child = Child(node, key, &dotted);
       if (child == kNone) continue;
-      // Duplicate key in this object: the last occurrence wins.
+      // Duplicate key in this object: the last occurrence wins. A plain key
+      // reaches a direct child, stamped with this object's serial when seen
+      // (nested objects stamp deeper nodes only); dotted keys are compared.
       bool duplicate = false;
-      for (size_t k = seen_begin; k < s_.seen_keys.size(); ++k) {
-        SeenKey& seen = s_.seen_keys[k];
-        if (seen.key != key) continue;
+      auto kill = [&](SeenKey& seen) {
         duplicate = true;
         for (uint32_t l = seen.leaf_begin; l < seen.leaf_end; ++l) s_.leaves[l].dead = true;
         seen.leaf_begin = seen.leaf_end;
+      };
+      if (!dotted) {
+        if (s_.node_object[child] == serial) kill(s_.seen_keys[s_.node_seen[child]]);
+        s_.node_object[child] = serial;
+        s_.node_seen[child] = static_cast<uint32_t>(s_.seen_keys.size());
+      } else {
+        for (size_t k = seen_begin; k < s_.seen_keys.size(); ++k) {
+          if (s_.seen_keys[k].key == key) kill(s_.seen_keys[k]);
+        }
       }
       const auto leaf_begin = static_cast<uint32_t>(s_.leaves.size());
       status = WalkValue(field.value(), child, depth);
       s_.seen_keys.push_back({key, leaf_begin, static_cast<uint32_t>(s_.leaves.size())});
       if (status != MatchStatus::kOk) break;
-      if (!duplicate && key.find('.') == std::string_view::npos && ++found == wanted &&
-          lazy_) {
-        break;
-      }
+      if (!duplicate && !dotted && ++found == wanted && lazy_) break;
     }
     s_.seen_keys.resize(seen_begin);
     return status;
@@ -458,7 +487,8 @@ template <typename Walk>
 MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk) {
   if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
-      s.rule_epoch.size() < p.rule_names.size()) {
+      s.rule_epoch.size() < p.rule_names.size() || s.node_object.size() < p.path_nodes.size() ||
+      s.node_seen.size() < p.path_nodes.size()) {
     return MatchStatus::kScratchMismatch;
   }
 #ifndef NDEBUG

@@ -79,6 +79,8 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   grow(s.field_head, p.fields.size());
   grow(s.sub_rule_epoch, p.sub_rules.size());
   grow(s.rule_epoch, p.rule_names.size());
+  grow(s.node_object, p.path_nodes.size());
+  grow(s.node_seen, p.path_nodes.size());
   // On failure the parser stays empty and Match reports kScratchMismatch.
   (void)s.parser.Prepare(p.kernel, p.options.max_event_bytes,
                          static_cast<size_t>(p.options.max_event_depth) + 1);

@@ -60,6 +60,10 @@ struct ScratchState {
   std::vector<ArrayContext> contexts;
   std::vector<HitRecord> hits, excludes;
   std::vector<SeenKey> seen_keys;
+  // Per path node: the object (by serial) where a plain key last reached it,
+  // and that key's position in seen_keys. Finds a repeated key in O(1).
+  std::vector<uint32_t> node_object, node_seen;
+  uint32_t object_serial = 0;
   std::vector<SubRuleId> candidates;
   std::vector<RuleId> matches;
 
