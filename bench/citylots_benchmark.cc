@@ -77,6 +77,21 @@ bool LoadEvents(const std::filesystem::path& path, Data* data) {
 
 // ---------------------------------------------------------------- baselines
 
+// Reads a scalar as a typed value, as anything that looks at it must: strings
+// unescaped, numbers converted to double.
+void ReadScalar(od::value v, size_t* sink) {
+  switch (v.type()) {
+    case od::json_type::string:
+      *sink += v.get_string().value().size();
+      break;
+    case od::json_type::number:
+      *sink += v.get_double().value() < 0;
+      break;
+    default:
+      *sink += v.raw_json_token().size();
+  }
+}
+
 // Reads every scalar below `v`.
 void WalkAll(od::value v, size_t* sink) {
   switch (v.type()) {
@@ -89,11 +104,8 @@ void WalkAll(od::value v, size_t* sink) {
     case od::json_type::array:
       for (auto element : v.get_array()) WalkAll(element.value(), sink);
       break;
-    case od::json_type::string:
-      *sink += v.get_string().value().size();
-      break;
     default:
-      *sink += v.raw_json_token().size();
+      ReadScalar(v, sink);
   }
 }
 
@@ -166,11 +178,8 @@ class FieldWalker {
       case od::json_type::array:
         for (auto element : v.get_array()) Value(element.value(), node, sink);
         break;
-      case od::json_type::string:
-        if (nodes_[node].leaf) *sink += v.get_string().value().size();
-        break;
       default:
-        if (nodes_[node].leaf) *sink += v.raw_json_token().size();
+        if (nodes_[node].leaf) ReadScalar(v, sink);
     }
   }
 

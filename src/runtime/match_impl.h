@@ -375,31 +375,33 @@ bool Excluded(const ScratchState& s, PredId p, uint32_t leaf) {
 }
 
 // True when sub-rule `id` holds for the event recorded in `s`.
+//
+// A candidate leaf outside every array is consistent with any choice for the
+// other conditions, so a condition that has one is settled at once and takes
+// no part in the search; only conditions whose candidates all lie in arrays
+// keep their candidate lists.
 bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
   const SubRule& rule = p.sub_rules[id];
   s.condition_leaves.clear();
   s.condition_ranges.clear();
-  bool needs_search = false;
   for (uint32_t c = rule.cond_begin; c < rule.cond_end; ++c) {
     const Condition& cond = p.conditions[c];
-    const uint32_t begin = static_cast<uint32_t>(s.condition_leaves.size());
+    const auto begin = static_cast<uint32_t>(s.condition_leaves.size());
     const bool present = s.field_epoch[cond.field] == s.epoch;
-    bool any_live = false;
-    if (present) {
-      for (uint32_t l = s.field_head[cond.field]; l != kNone; l = s.leaves[l].next) {
-        if (!s.leaves[l].dead) {
-          any_live = true;
-          break;
-        }
-      }
-    }
-    for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {
+    bool settled = false;
+    // Records candidate `l`; true when it settles the condition.
+    auto offer = [&](uint32_t l) {
+      if (s.leaves[l].context == 0) return settled = true;
+      s.condition_leaves.push_back(l);
+      return false;
+    };
+    for (uint32_t k = cond.pred_begin; k < cond.pred_end && !settled; ++k) {
       const PredId pred = p.condition_preds[k];
       switch (p.preds[pred].kind) {
         case PredKind::kPositive:
           if (s.pred_epoch[pred] != s.epoch) break;
           for (uint32_t h = s.hit_head[pred]; h != kNone; h = s.hits[h].next) {
-            if (!s.leaves[s.hits[h].leaf].dead) s.condition_leaves.push_back(s.hits[h].leaf);
+            if (!s.leaves[s.hits[h].leaf].dead && offer(s.hits[h].leaf)) break;
           }
           break;
         case PredKind::kExistsTrue:
@@ -408,25 +410,32 @@ bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
           for (uint32_t l = s.field_head[cond.field]; l != kNone; l = s.leaves[l].next) {
             if (s.leaves[l].dead) continue;
             if (p.preds[pred].kind == PredKind::kAnythingBut && Excluded(s, pred, l)) continue;
-            s.condition_leaves.push_back(l);
+            if (offer(l)) break;
           }
           break;
         case PredKind::kExistsFalse:
           break;
       }
     }
+    if (settled) {
+      s.condition_leaves.resize(begin);
+      continue;
+    }
     const auto end = static_cast<uint32_t>(s.condition_leaves.size());
     if (begin == end) {
-      if (cond.absence_ok && !any_live) continue;  // satisfied by absence
-      return false;
-    }
-    for (uint32_t i = begin; i < end; ++i) {
-      needs_search |= s.leaves[s.condition_leaves[i]].context != 0;
+      if (!cond.absence_ok) return false;
+      // Satisfied by absence: no live value at the field.
+      if (present) {
+        for (uint32_t l = s.field_head[cond.field]; l != kNone; l = s.leaves[l].next) {
+          if (!s.leaves[l].dead) return false;
+        }
+      }
+      continue;
     }
     s.condition_ranges.push_back(begin);
     s.condition_ranges.push_back(end);
   }
-  if (!needs_search) return true;
+  if (s.condition_ranges.empty()) return true;
 
   // Depth-first search for pairwise-consistent choices, one per condition.
   const size_t n = s.condition_ranges.size() / 2;
