@@ -19,13 +19,20 @@
 //   Iterate_Only                simdjson's first stage and nothing else
 // The table printed at the end gives events/s (median of repetitions when
 // repeated) and the ratio of the matcher's time per event to each baseline's.
+//
+//   citylots_benchmark [DATA_DIR] --paired[=ROUNDS]
+//
+// measures the same cases alternately over blocks of 1,000 events instead
+// (see RunPaired): the figures to quote on a noisy machine.
 
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -208,25 +215,30 @@ void CollectPaths(const evmatch::internal::JsonValue& v, const std::string& path
 
 const Data* g_data = nullptr;
 
+// Correctness first: every rule's count over the whole data set.
+bool CountsMatch(const evmatch::Matcher& matcher, std::map<std::string, long>& expected,
+                 evmatch::MatchMode mode, evmatch::Scratch& scratch) {
+  std::vector<long> counts(matcher.rule_count(), 0);
+  for (const std::string& e : g_data->events) {
+    if (matcher.Match(e, e.capacity(), scratch, mode) != evmatch::MatchStatus::kOk) {
+      return false;
+    }
+    for (evmatch::RuleId id : scratch.matches()) ++counts[id];
+  }
+  for (evmatch::RuleId id = 0; id < matcher.rule_count(); ++id) {
+    if (expected[std::string(matcher.rule_name(id))] != counts[id]) return false;
+  }
+  return true;
+}
+
 void BM_Match(benchmark::State& state, std::string category, evmatch::Matcher* matcher,
               std::map<std::string, long> expected, evmatch::MatchMode mode) {
   const auto& events = g_data->events;
   evmatch::Scratch scratch;
   matcher->PrepareScratch(scratch);
-  // Correctness first: every rule's count over the whole data set.
-  std::vector<long> counts(matcher->rule_count(), 0);
-  for (const std::string& e : events) {
-    if (matcher->Match(e, e.capacity(), scratch, mode) != evmatch::MatchStatus::kOk) {
-      state.SkipWithError("event rejected");
-      return;
-    }
-    for (evmatch::RuleId id : scratch.matches()) ++counts[id];
-  }
-  for (evmatch::RuleId id = 0; id < matcher->rule_count(); ++id) {
-    if (expected[std::string(matcher->rule_name(id))] != counts[id]) {
-      state.SkipWithError(("count mismatch in " + category).c_str());
-      return;
-    }
+  if (!CountsMatch(*matcher, expected, mode, scratch)) {
+    state.SkipWithError(("count mismatch in " + category).c_str());
+    return;
   }
   size_t i = 0, matched = 0;
   for (auto _ : state) {
@@ -347,13 +359,107 @@ class RatioReporter : public benchmark::ConsoleReporter {
   std::map<std::string, double> ns_per_event_;
 };
 
+// ------------------------------------------------------------ paired mode
+//
+// Google Benchmark times each case in its own stretch of seconds; on a
+// shared machine the load drifts between stretches, enough to swap the order
+// of two cases. Paired mode alternates the cases of a category over the same
+// block of events, many times, and reports the median of the per-block ratios
+// (and the median events/s of each case).
+
+struct Category {
+  std::string name;
+  const evmatch::Matcher* matcher;
+  std::map<std::string, long> expected;
+  std::set<std::string> paths;
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+int RunPaired(const std::vector<Category>& categories, int rounds, size_t block) {
+  const auto& events = g_data->events;
+  od::parser parser;
+  size_t sink = 0;
+  std::printf("paired: %d rounds of %zu events; medians of per-round ratios\n", rounds, block);
+  std::printf("%-26s %9s %9s %6s | %9s %9s %6s | %6s\n", "category", "default", "fields",
+              "ratio", "lazy", "stop", "ratio", "vs doc");
+  bool ok = true;
+  for (const Category& c : categories) {
+    evmatch::Scratch scratch;
+    c.matcher->PrepareScratch(scratch);
+    std::map<std::string, long> expected = c.expected;
+    if (!CountsMatch(*c.matcher, expected, evmatch::MatchMode::kComplete, scratch) ||
+        !CountsMatch(*c.matcher, expected, evmatch::MatchMode::kLazy, scratch)) {
+      std::printf("%-26s count mismatch\n", c.name.c_str());
+      ok = false;
+      continue;
+    }
+    FieldWalker fields(c.paths, false), stop(c.paths, true);
+    auto match = [&](const std::string& e, evmatch::MatchMode mode) {
+      if (c.matcher->Match(e, e.capacity(), scratch, mode) != evmatch::MatchStatus::kOk) std::abort();
+      sink += scratch.matches().size();
+    };
+    auto walk = [&](const std::string& e, FieldWalker& w) {
+      od::document doc;
+      if (parser.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity())).get(doc) ||
+          !w.Walk(doc, &sink)) {
+        std::abort();
+      }
+    };
+    auto whole = [&](const std::string& e) {
+      od::document doc = parser.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity()));
+      for (auto field : doc.get_object()) {
+        sink += field.unescaped_key().value().size();
+        WalkAll(field.value(), &sink);
+      }
+    };
+    std::vector<std::function<void(const std::string&)>> cases = {
+        [&](const std::string& e) { match(e, evmatch::MatchMode::kComplete); },
+        [&](const std::string& e) { walk(e, fields); },
+        [&](const std::string& e) { match(e, evmatch::MatchMode::kLazy); },
+        [&](const std::string& e) { walk(e, stop); },
+        whole};
+    std::vector<std::vector<double>> ns(cases.size());
+    for (int r = 0; r < rounds; ++r) {
+      const size_t begin = (static_cast<size_t>(r) * 7919 * block) % (events.size() - block);
+      for (size_t k = 0; k < cases.size(); ++k) {
+        const size_t which = (k + static_cast<size_t>(r)) % cases.size();  // rotate the order
+        const auto t0 = std::chrono::steady_clock::now();
+        for (size_t i = begin; i < begin + block; ++i) cases[which](events[i]);
+        const auto t1 = std::chrono::steady_clock::now();
+        ns[which].push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() /
+                            static_cast<double>(block));
+      }
+    }
+    auto ratio = [&](size_t a, size_t b) {
+      std::vector<double> r;
+      for (size_t i = 0; i < ns[a].size(); ++i) r.push_back(ns[a][i] / ns[b][i]);
+      return Median(r);
+    };
+    auto rate = [&](size_t a) { return 1e9 / Median(ns[a]); };
+    std::printf("%-26s %9.0f %9.0f %6.2f | %9.0f %9.0f %6.2f | %6.2f\n", c.name.c_str(), rate(0),
+                rate(1), ratio(0, 1), rate(2), rate(3), ratio(2, 3), ratio(0, 4));
+    std::fflush(stdout);
+  }
+  benchmark::DoNotOptimize(sink);
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::filesystem::path dir = "../shared/data/citylots2";
   std::vector<char*> args = {argv[0]};
+  int paired_rounds = 0;
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind("--", 0) == 0) {
+    if (std::string(argv[i]).rfind("--paired=", 0) == 0) {
+      paired_rounds = std::atoi(argv[i] + 9);
+    } else if (std::string(argv[i]) == "--paired") {
+      paired_rounds = 41;
+    } else if (std::string(argv[i]).rfind("--", 0) == 0) {
       args.push_back(argv[i]);
     } else {
       dir = argv[i];
@@ -373,6 +479,7 @@ int main(int argc, char** argv) {
   const std::string expected_text = ReadFile(dir / "expected_counts.json");
   if (!evmatch::internal::ParseJsonTree(expected_text, 16, &expected, &error)) return 1;
   static std::vector<std::unique_ptr<evmatch::Matcher>> matchers;
+  std::vector<Category> categories;
   for (const auto& category : expected.members) {
     const std::string rules_text = ReadFile(dir / "rules" / (category.key + ".json"));
     evmatch::RuleSet rules;
@@ -394,6 +501,7 @@ int main(int argc, char** argv) {
         CollectPaths(rule.value, "", &paths);
       }
     }
+    categories.push_back({category.key, matchers.back().get(), counts, paths});
     benchmark::RegisterBenchmark(("Match_" + category.key + "_Evmatch").c_str(), BM_Match,
                                  category.key, matchers.back().get(), counts,
                                  evmatch::MatchMode::kComplete);
@@ -407,6 +515,8 @@ int main(int argc, char** argv) {
   }
   benchmark::RegisterBenchmark("Walk_Document", BM_WalkDocument);
   benchmark::RegisterBenchmark("Iterate_Only", BM_IterateOnly);
+
+  if (paired_rounds > 0) return RunPaired(categories, paired_rounds, 1000);
 
   int bench_argc = static_cast<int>(args.size());
   benchmark::Initialize(&bench_argc, args.data());

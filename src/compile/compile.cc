@@ -19,6 +19,7 @@
 // condition, so it is triggered.
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 
 #include "compile/program.h"
@@ -148,6 +149,14 @@ void IntervalIndex::Finalize() {
   auto less = [](const Decimal& a, const Decimal& b) { return a.Compare(b) < 0; };
   std::sort(bounds_.begin(), bounds_.end(), less);
   bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
+  for (const Decimal& bound : bounds_) {
+    // Bounds are within the EventBridge limits, so in range (correctly
+    // rounded, locale-independent).
+    const std::string text = bound.ToString();
+    double d = 0;
+    std::from_chars(text.data(), text.data() + text.size(), d);
+    bound_doubles_.push_back(d);
+  }
   const size_t slots = 2 * bounds_.size() + 1;
   size_ = 1;
   while (size_ < slots) size_ *= 2;
@@ -169,7 +178,8 @@ void IntervalIndex::Finalize() {
 }
 
 size_t IntervalIndex::memory_bytes() const {
-  return bounds_.capacity() * sizeof(Decimal) + node_begin_.capacity() * sizeof(uint32_t) +
+  return bounds_.capacity() * sizeof(Decimal) + bound_doubles_.capacity() * sizeof(double) +
+         node_begin_.capacity() * sizeof(uint32_t) +
          entries_.capacity() * sizeof(Entry) +
          ranges_.capacity() * sizeof(std::pair<NumericRange, Entry>);
 }

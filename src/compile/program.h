@@ -21,6 +21,7 @@
 #ifndef EVMATCH_SRC_COMPILE_PROGRAM_H_
 #define EVMATCH_SRC_COMPILE_PROGRAM_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -159,10 +160,13 @@ class IntervalIndex {
   void Finalize();
   bool empty() const { return ranges_.empty(); }
 
-  template <typename Visit>
-  void ForEach(const DecimalView& value, Visit&& visit) const {
+  // `approx` is the value correctly rounded to binary64, or NaN when not
+  // known; `exact()` returns the value's DecimalView and is called only when
+  // `approx` cannot decide (NaN, or equal to a bound's binary64).
+  template <typename Exact, typename Visit>
+  void ForEach(double approx, Exact&& exact, Visit&& visit) const {
     if (ranges_.empty()) return;
-    size_t leaf = Slot(value) + size_;
+    size_t leaf = Slot(approx, exact) + size_;
     for (size_t node = leaf; node >= 1; node /= 2) {
       for (uint32_t e = node_begin_[node]; e < node_begin_[node + 1]; ++e) {
         visit(entries_[e]);
@@ -177,9 +181,26 @@ class IntervalIndex {
   // above bound i-1); slot 2n lies above every bound.
   size_t Slot(const DecimalView& value) const;
   size_t SlotOf(const Decimal& bound, int side) const;
+  // The same slot, searched on binary64 values: bounds whose binary64 is
+  // below (above) `approx` are below (above) the exact value, so only equal
+  // ones are compared exactly.
+  template <typename Exact>
+  size_t Slot(double approx, Exact&& exact) const {
+    if (approx != approx) return Slot(exact());  // NaN: no binary64 value
+    size_t lo = static_cast<size_t>(
+        std::lower_bound(bound_doubles_.begin(), bound_doubles_.end(), approx) -
+        bound_doubles_.begin());
+    for (; lo < bounds_.size() && bound_doubles_[lo] == approx; ++lo) {
+      const int c = CompareDecimals(bounds_[lo].view(), exact());
+      if (c == 0) return 2 * lo + 1;
+      if (c > 0) break;
+    }
+    return 2 * lo;
+  }
 
   std::vector<std::pair<NumericRange, Entry>> ranges_;
   std::vector<Decimal> bounds_;
+  std::vector<double> bound_doubles_;  // bounds_, rounded to binary64
   size_t size_ = 0;                 // leaves, a power of two >= 2n + 1
   std::vector<uint32_t> node_begin_;  // CSR offsets into entries_, 2 * size_ + 1
   std::vector<Entry> entries_;

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "compile/program.h"
 #include "runtime/kernel.h"
@@ -219,12 +220,29 @@ class Walker {
         return MatchStatus::kOk;
       }
       case od::json_type::number: {
-        std::string_view token = TrimJsonSpace(value.raw_json_token());
-        if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
+        const std::string_view token = TrimJsonSpace(value.raw_json_token());
+        // Most numbers are decided on their binary64 value; the exact
+        // decimal is parsed only when that cannot decide.
+        bool parsed = false;
         DecimalView number;
-        if (!ParseDecimal(token, s_.digits.data(), &number)) return MatchStatus::kInvalidJson;
-        if (ExceedsBinary64(number)) return MatchStatus::kInvalidJson;
-        MatchNumber(f, number, leaf);
+        auto exact = [&]() -> const DecimalView& {
+          if (!parsed) {
+            if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
+            ParseDecimal(token, s_.digits.data(), &number);  // valid: checked below
+            parsed = true;
+          }
+          return number;
+        };
+        double approx;
+        if (!FastBinary64(token, &approx)) {
+          if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
+          if (!ParseDecimal(token, s_.digits.data(), &number) || ExceedsBinary64(number)) {
+            return MatchStatus::kInvalidJson;
+          }
+          parsed = true;
+          approx = std::numeric_limits<double>::quiet_NaN();
+        }
+        MatchNumber(f, approx, exact, leaf);
         return MatchStatus::kOk;
       }
       default: {
@@ -311,16 +329,17 @@ class Walker {
                                   [&](const Entry& e) { verify(e.pred, CaseAnchor::kSuffix); });
   }
 
-  void MatchNumber(const FieldIndex& f, const DecimalView& number, uint32_t leaf) {
+  template <typename Exact>
+  void MatchNumber(const FieldIndex& f, double approx, Exact& exact, uint32_t leaf) {
     if (!f.numbers.empty()) {
       s_.key.clear();
-      AppendDecimalKey(number, &s_.key);
+      AppendDecimalKey(exact(), &s_.key);
       auto it = f.numbers.find(ToAbsl(s_.key));
       if (it != f.numbers.end()) {
         for (const Entry& e : it->second) Record(e, leaf);
       }
     }
-    f.numeric.ForEach(number, [&](const Entry& e) { Record(e, leaf); });
+    f.numeric.ForEach(approx, exact, [&](const Entry& e) { Record(e, leaf); });
   }
 
   void Record(const Entry& e, uint32_t leaf) {

@@ -202,8 +202,12 @@ class Generator {
   static constexpr const char* kStrings[] = {"x", "y", "xy", "yx", "X", "Xy", "",
                                              "ab", "10.0.0.7", "10.1.0.1", "Stra\u00dfe",
                                              "STRASSE", "a*b", "x.png", "X.PNG"};
+  // 0.1 and its neighbours share one binary64: the matcher must decide them
+  // on the exact decimals.
   static constexpr const char* kNumbers[] = {"0", "-0", "1", "1.0", "-1", "1.5", "10",
-                                             "1e2", "100", "2.25", "9007199254740993"};
+                                             "1e2", "100", "2.25", "9007199254740993",
+                                             "0.1", "0.10000000000000000001",
+                                             "0.09999999999999999999", "1e-400"};
 
   int Pick(int n) { return static_cast<int>(rng_() % static_cast<uint32_t>(n)); }
   std::string Str() { return Quote(kStrings[Pick(std::size(kStrings))]); }
