@@ -1,5 +1,5 @@
 // citylots2 conformance: every rule of every category must match exactly the
-// expected number of events.
+// expected number of events, with Match in both modes and with MatchBatch.
 //
 //   citylots_check DATA_DIR            all events; counts == expected_counts.json
 //   citylots_check DATA_DIR --sample N first N events; compiled counts ==
@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
     return sample == 0 || static_cast<long>(events.size()) < sample;
   });
   for (std::string& e : events) e.reserve(e.size() + evmatch::kPadding);
+  std::string ndjson;
+  for (const std::string& e : events) ndjson += e + "\n";
+  ndjson.reserve(ndjson.size() + evmatch::kPadding);
 
   int passed = 0, failed = 0;
   for (const evmatch::internal::JsonMember& category : expected.members) {
@@ -99,41 +102,67 @@ int main(int argc, char** argv) {
     }
     evmatch::Scratch scratch;
     matcher->PrepareScratch(scratch);
-    std::vector<long> counts(matcher->rule_count(), 0), reference(matcher->rule_count(), 0);
-    for (const std::string& event : events) {
-      if (matcher->Match(event, event.capacity(), scratch) != evmatch::MatchStatus::kOk) {
-        std::printf("FAIL %s: event rejected: %s\n", category.key.c_str(), event.c_str());
-        ++failed;
-        break;
-      }
-      for (evmatch::RuleId id : scratch.matches()) ++counts[id];
-      if (sample == 0) continue;
-      for (size_t r = 0; r < rules.size(); ++r) {
-        for (const evmatch::Pattern& p : rules.patterns(r)) {
-          absl::StatusOr<bool> hit = evmatch::TestEventPattern(p, event);
-          if (hit.ok() && *hit) {
-            ++reference[r];
-            break;
+    std::vector<long> reference(matcher->rule_count(), 0);
+    if (sample != 0) {
+      for (const std::string& event : events) {
+        for (size_t r = 0; r < rules.size(); ++r) {
+          for (const evmatch::Pattern& p : rules.patterns(r)) {
+            absl::StatusOr<bool> hit = evmatch::TestEventPattern(p, event);
+            if (hit.ok() && *hit) {
+              ++reference[r];
+              break;
+            }
           }
         }
       }
     }
-    for (const evmatch::internal::JsonMember& rule : category.value.members) {
-      size_t id = 0;
-      while (id < rules.size() && rules.name(id) != rule.key) ++id;
-      const long want = sample == 0 ? std::atol(rule.value.text.c_str())
-                                    : (id < rules.size() ? reference[id] : -1);
-      const long got = id < rules.size() ? counts[id] : -1;
-      if (got == want) {
-        ++passed;
+    // Three ways through the compiled matcher: Match in each mode, and
+    // MatchBatch over the events as one NDJSON buffer.
+    enum Way { kComplete, kLazy, kBatch };
+    for (Way way : {kComplete, kLazy, kBatch}) {
+      const char* way_name = way == kComplete ? "complete" : way == kLazy ? "lazy" : "batch";
+      std::vector<long> counts(matcher->rule_count(), 0);
+      bool rejected = false;
+      if (way == kBatch) {
+        evmatch::MatchStatus status = matcher->MatchBatch(
+            ndjson, ndjson.capacity(), scratch, [&](const evmatch::BatchEvent& e) {
+              if (e.status != evmatch::MatchStatus::kOk) rejected = true;
+              for (evmatch::RuleId id : e.matches) ++counts[id];
+            });
+        rejected |= status != evmatch::MatchStatus::kOk;
       } else {
+        const evmatch::MatchMode mode =
+            way == kLazy ? evmatch::MatchMode::kLazy : evmatch::MatchMode::kComplete;
+        for (const std::string& event : events) {
+          if (matcher->Match(event, event.capacity(), scratch, mode) != evmatch::MatchStatus::kOk) {
+            rejected = true;
+            break;
+          }
+          for (evmatch::RuleId id : scratch.matches()) ++counts[id];
+        }
+      }
+      if (rejected) {
+        std::printf("FAIL %s (%s): an event was rejected\n", category.key.c_str(), way_name);
         ++failed;
-        std::printf("FAIL %s/%s: matched %ld events, expected %ld\n", category.key.c_str(),
-                    rule.key.c_str(), got, want);
+        continue;
+      }
+      for (const evmatch::internal::JsonMember& rule : category.value.members) {
+        size_t id = 0;
+        while (id < rules.size() && rules.name(id) != rule.key) ++id;
+        const long want = sample == 0 ? std::atol(rule.value.text.c_str())
+                                      : (id < rules.size() ? reference[id] : -1);
+        const long got = id < rules.size() ? counts[id] : -1;
+        if (got == want) {
+          ++passed;
+        } else {
+          ++failed;
+          std::printf("FAIL %s/%s (%s): matched %ld events, expected %ld\n",
+                      category.key.c_str(), rule.key.c_str(), way_name, got, want);
+        }
       }
     }
   }
-  std::printf("citylots2 (%zu events, %s): %d passed, %d failed\n", events.size(),
+  std::printf("citylots2 (%zu events, %s; complete, lazy and batch): %d rule counts passed, %d failed\n", events.size(),
               sample == 0 ? "expected_counts.json" : "reference evaluator", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -56,6 +56,51 @@ printf '{"a":"x"}\nnot json\n\n{"b":1}\n' >/tmp/evmatch_cli_events.$$
 printf '{"r":{"a":["x"]}}' >/tmp/evmatch_cli_rules.$$
 expect "match skips invalid lines" 0 $'{"event": 1, "rules": ["r"]}\n{"event": 4, "rules": []}' \
   'line 2: invalid event' -- match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$
-rm -f /tmp/evmatch_cli_err.$$ /tmp/evmatch_cli_rules.$$ /tmp/evmatch_cli_events.$$
+expect "match --lazy ignores what follows the last rule field" 0 $'{"event": 1, "rules": ["r"]}' '' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events <(printf '{"a":"x","z":1}}\n') --lazy
+expect "match default mode rejects it" 0 '' 'line 1: invalid event: invalid JSON' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events <(printf '{"a":"x","z":1}}\n')
+expect "match --stats" 0 '' \
+  '{"events": 3, "matched_events": 1, "invalid_events": 1, "rule_matches": {"r": 1}, "seconds": ' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$ --output none --stats
+
+# Many events, malformed lines among them, over several chunks: --threads and
+# --lazy give the same output as one thread, gzip input the same as plain.
+python3 - >/tmp/evmatch_cli_events.$$ <<'PY'
+import random
+random.seed(7)
+for i in range(60000):
+    r = random.random()
+    if r < 0.01:
+        print('{"a": "x", broken')
+    elif r < 0.02:
+        print()
+    else:
+        print('{"a": "%s", "n": %d, "pad": "%s"}' % (random.choice("xyz"), i, "p" * random.randrange(200)))
+PY
+printf '{"r":{"a":["x"]},"big":{"n":[{"numeric":[">",30000]}]}}' >/tmp/evmatch_cli_rules.$$
+one=$("$evmatch" match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$ \
+  2>/tmp/evmatch_cli_err.$$)
+one_err=$(cat /tmp/evmatch_cli_err.$$)
+gzip -c /tmp/evmatch_cli_events.$$ >/tmp/evmatch_cli_events.$$.gz
+for flags in "--threads 2" "--threads 3 --lazy" "--lazy"; do
+  # shellcheck disable=SC2086
+  expect "match $flags equals one thread" 0 "$one" '' -- \
+    match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$.gz $flags
+done
+check() {  # check NAME WANT GOT
+  if [[ "$2" != "$3" ]]; then
+    echo "FAIL $1: want [$2] got [$3]"
+    failures=$((failures + 1))
+  else
+    echo "ok   $1"
+  fi
+}
+check "match reports every malformed line, by line number" \
+  "$(grep -n broken /tmp/evmatch_cli_events.$$ | cut -d: -f1 | sed 's/.*/line &: invalid event: invalid JSON/')" \
+  "$one_err"
+check "match writes one line per well-formed event" \
+  "$(grep -c '"pad"' /tmp/evmatch_cli_events.$$)" "$(printf '%s\n' "$one" | wc -l)"
+rm -f /tmp/evmatch_cli_err.$$ /tmp/evmatch_cli_rules.$$ /tmp/evmatch_cli_events.$$ /tmp/evmatch_cli_events.$$.gz
 echo "cli_test: $failures failure(s)"
 [[ $failures -eq 0 ]]
