@@ -5,10 +5,7 @@
 #include "pattern/decimal.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
-#include <limits>
 
 #include "util/strings.h"
 
@@ -79,44 +76,6 @@ bool ParseDecimal(std::string_view t, char* buffer, DecimalView* out) {
   out->negative = negative;
   out->digits = std::string_view(buffer + first, last - first);
   out->exponent = SaturatingAdd(point - static_cast<int64_t>(first), exp);
-  return true;
-}
-
-bool FastBinary64(std::string_view t, double* out) {
-  // JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-  size_t i = 0;
-  const size_t n = t.size();
-  if (i < n && t[i] == '-') ++i;
-  if (i == n || !IsDigit(t[i])) return false;
-  if (t[i] == '0') {
-    ++i;
-  } else {
-    while (i < n && IsDigit(t[i])) ++i;
-  }
-  if (i < n && t[i] == '.') {
-    const size_t start = ++i;
-    while (i < n && IsDigit(t[i])) ++i;
-    if (i == start) return false;
-  }
-  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
-    const size_t start = i;
-    while (i < n && IsDigit(t[i])) ++i;
-    if (i == start) return false;
-  }
-  if (i != n) return false;
-  double d;
-  const auto [end, ec] = std::from_chars(t.data(), t.data() + n, d);
-  if (ec != std::errc() || end != t.data() + n) return false;
-  // |d| == DBL_MAX may have been rounded down from beyond it; a zero or
-  // subnormal result may hide an underflow: leave both to the exact path.
-  const double magnitude = std::fabs(d);
-  if (magnitude >= std::numeric_limits<double>::max() ||
-      (magnitude < std::numeric_limits<double>::min() && t.find_first_of("123456789") != std::string_view::npos)) {
-    return false;
-  }
-  *out = d;
   return true;
 }
 

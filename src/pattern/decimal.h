@@ -26,13 +26,6 @@ struct DecimalView {
 // false when `token` is not a JSON number.
 bool ParseDecimal(std::string_view token, char* buffer, DecimalView* out);
 
-// A JSON number token's value correctly rounded to binary64, when the token
-// is a JSON number whose magnitude is certainly within the binary64 range
-// (below the largest binary64, and not so small that it underflows);
-// otherwise false, and the caller decides with ParseDecimal. Rounding is
-// monotonic, so for exact values a, b: double(a) < double(b) implies a < b.
-bool FastBinary64(std::string_view token, double* out);
-
 // <0, 0, >0 as a is less than, equal to, greater than b.
 int CompareDecimals(const DecimalView& a, const DecimalView& b);
 

@@ -28,6 +28,7 @@
 #endif
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -233,8 +234,15 @@ class Walker {
           }
           return number;
         };
+        // simdjson parses JSON numbers strictly and rounds correctly;
+        // rounding is monotonic, so a binary64 below (above) a bound's means
+        // a value below (above) the bound. Zero, subnormal and extreme
+        // results may hide an underflow or a value beyond binary64: those
+        // take the exact path, which also decides validity.
         double approx;
-        if (!FastBinary64(token, &approx)) {
+        if (value.get_double().get(approx) != simdjson::SUCCESS ||
+            !(std::fabs(approx) >= std::numeric_limits<double>::min() &&
+              std::fabs(approx) < std::numeric_limits<double>::max())) {
           if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
           if (!ParseDecimal(token, s_.digits.data(), &number) || ExceedsBinary64(number)) {
             return MatchStatus::kInvalidJson;

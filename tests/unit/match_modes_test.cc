@@ -255,3 +255,46 @@ TEST_CASE("MatchBatch reports misuse before any event", "[matcher][batch]") {
   CHECK(matcher.MatchBatch(input, input.capacity(), scratch, count) == MatchStatus::kOk);
   CHECK(events == 1);
 }
+
+TEST_CASE("numbers: binary64 decides, exact decimals break ties, validity is exact",
+          "[matcher][numbers]") {
+  const std::string rules_json = R"({
+    "gt": {"n": [{"numeric": [">", 0.1]}]},
+    "eq": {"n": [{"numeric": ["=", 0.1]}]},
+    "range": {"n": [{"numeric": [">=", -5e9, "<", 0]}]},
+    "exact": {"n": [0.1, 300]}
+  })";
+  evmatch::Matcher matcher = Compile(rules_json);
+  evmatch::Scratch scratch;
+  matcher.PrepareScratch(scratch);
+  evmatch::RuleSet rules;
+  REQUIRE(rules.AddRules(rules_json).ok());
+  // 0.1 and its neighbours share one binary64; zero, subnormals and the
+  // binary64 extremes take the exact path.
+  for (const char* n : {"0.1", "0.10000000000000000001", "0.09999999999999999999", "1e-1",
+                        "300", "300.0", "3e2", "299.99999999999999999", "0", "-0", "-0.0",
+                        "1e-400", "-1e-400", "5e-324", "-5e-324", "1.7976931348623157e308",
+                        "-1.7976931348623157e308", "-5e9", "-5000000000.0000000001"}) {
+    for (MatchMode mode : {MatchMode::kComplete, MatchMode::kLazy}) {
+      const std::string event = std::string(R"({"n":)") + n + "}";
+      INFO(event);
+      Result got = MatchOne(matcher, scratch, event, mode);
+      REQUIRE(got.status == MatchStatus::kOk);
+      std::vector<evmatch::RuleId> want;
+      for (size_t r = 0; r < rules.size(); ++r) {
+        absl::StatusOr<bool> hit = evmatch::TestEventPattern(rules.patterns(r)[0], event);
+        REQUIRE(hit.ok());
+        if (*hit) want.push_back(static_cast<evmatch::RuleId>(r));
+      }
+      CHECK(got.matches == want);
+    }
+  }
+  // Beyond binary64, or not JSON numbers, where a rule reads them: invalid.
+  for (const char* n : {"1.7976931348623158e308", "1e400", "-1e400", "01", "-01", "1.", ".5",
+                        "+1", "1e", "1e+", "-", "0x10", "1.5.2", "00"}) {
+    const std::string event = std::string(R"({"n":)") + n + "}";
+    INFO(event);
+    CHECK(MatchOne(matcher, scratch, event, MatchMode::kComplete).status ==
+          MatchStatus::kInvalidJson);
+  }
+}
