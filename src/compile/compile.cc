@@ -480,6 +480,19 @@ class Compiler {
         }
         if (!cond.absence_ok && presence == kNone) presence = c;
       }
+      // The guard: the most selective single-predicate positive condition
+      // other than the trigger's.
+      uint64_t guard_cost = ~uint64_t{0};
+      for (uint32_t c = s.cond_begin; c < s.cond_end; ++c) {
+        const Condition& cond = p_->conditions[c];
+        if (c == best || cond.pred_end - cond.pred_begin != 1) continue;
+        const PredId pred = p_->condition_preds[cond.pred_begin];
+        if (p_->preds[pred].kind != PredKind::kPositive || pred_users_[pred] >= guard_cost) {
+          continue;
+        }
+        guard_cost = pred_users_[pred];
+        p_->sub_rules[id].guard = pred;
+      }
       if (best != kNone) {
         const Condition& cond = p_->conditions[best];
         for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {

@@ -259,6 +259,10 @@ struct Condition {
 struct SubRule {
   RuleId rule;
   uint32_t cond_begin, cond_end;  // into Program::conditions
+  // A positive predicate of another condition than the trigger's, which
+  // must have a hit for the sub-rule to hold (kNone when there is none): a
+  // woken sub-rule whose guard has no hit is dropped with one lookup.
+  PredId guard = kNone;
 };
 
 // A node of the path trie. Rule paths are split at '.', and so are event

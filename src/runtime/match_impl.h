@@ -557,8 +557,10 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
       }
     }
     for (SubRuleId id : s.candidates) {
-      const RuleId rule = p.sub_rules[id].rule;
-      if (s.rule_epoch[rule] == s.epoch) continue;
+      const SubRule& sub = p.sub_rules[id];
+      if (s.rule_epoch[sub.rule] == s.epoch) continue;
+      if (sub.guard != kNone && s.pred_epoch[sub.guard] != s.epoch) continue;
+      const RuleId rule = sub.rule;
       if (CheckSubRule(p, s, id)) {
         s.rule_epoch[rule] = s.epoch;
         s.matches.push_back(rule);
