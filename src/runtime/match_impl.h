@@ -131,6 +131,7 @@ class Walker {
     // been seen as a plain key (a dotted key may reach deeper; it does not
     // count).
     const size_t wanted = p_.path_nodes[node].children.size();
+    if (lazy_ && wanted == 0) return MatchStatus::kOk;  // no rule path goes on
     size_t found = 0;
     MatchStatus status = MatchStatus::kOk;
     for (auto field_result : object) {

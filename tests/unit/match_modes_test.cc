@@ -87,6 +87,18 @@ TEST_CASE("lazy mode stops once every rule path has been read", "[matcher][lazy]
   CHECK(MatchOne(matcher, scratch, repeated, MatchMode::kLazy) == hit);
 }
 
+TEST_CASE("lazy mode reads nothing when no rule names a field", "[matcher][lazy]") {
+  evmatch::RuleSet rules;  // no rules: no path to follow
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  REQUIRE(matcher.ok());
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  const char* event = R"({"a":"x" "z":1})";  // missing comma: found only by reading
+  CHECK(MatchOne(*matcher, scratch, event, MatchMode::kLazy) == Result{MatchStatus::kOk, {}});
+  CHECK(MatchOne(*matcher, scratch, event, MatchMode::kComplete).status ==
+        MatchStatus::kInvalidJson);
+}
+
 TEST_CASE("lazy mode reads a whole object when a rule needs absence", "[matcher][lazy]") {
   evmatch::Matcher matcher = Compile(R"({"r": {"a": ["x"], "b": [{"exists": false}]}})");
   evmatch::Scratch scratch;
