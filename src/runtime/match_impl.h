@@ -612,13 +612,17 @@ size_t MatchLines(const Program& p, std::string_view input, size_t capacity, Mat
   return std::min(pos, input.size());
 }
 
-// True when the text starting at `begin` has its line to itself: the next
-// text (or the end of the input) starts at `next`, after a line break with
-// nothing but whitespace between that break and `next`.
+// True when the text starting at `begin` plausibly has its line to itself,
+// given that the stream's next text starts at `next`: the line ends with `}`
+// and a line break comes before `next`, with nothing but whitespace between
+// that break and `next`.
 bool OwnLine(std::string_view input, size_t begin, size_t next) {
   if (next <= begin) return false;
   const size_t eol = input.substr(0, next).find('\n', begin);
-  if (eol == std::string_view::npos) return next == input.size();
+  if (eol == std::string_view::npos) return false;
+  // The line must end with the object's closing brace.
+  const std::string_view line = TrimJsonSpace(input.substr(begin, eol - begin));
+  if (line.empty() || line.back() != '}') return false;
   for (size_t i = eol; i < next; ++i) {
     if (!IsJsonSpace(input[i])) return false;
   }
@@ -653,12 +657,7 @@ MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, 
     if (parser->iterate_many(input.data() + pos, input.size() - pos, window).get(stream) ==
         simdjson::SUCCESS) {
       auto it = stream.begin();
-      bool clean = false;  // the stream ran to its end without a break
-      while (true) {
-        if (!(it != stream.end())) {
-          clean = true;
-          break;
-        }
+      while (it != stream.end()) {
         const size_t offset = SkipSpace(input, pos + it.current_index());
         if (offset < floor) break;  // the stream failed past the last text
         od::document_reference doc;
@@ -668,14 +667,19 @@ MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, 
           break;
         }
         ++it;
-        const size_t next = it != stream.end()
-                                ? SkipSpace(input, pos + it.current_index())
-                                : input.size() - stream.truncated_bytes();
+        // A text is reported from the stream only when a well-formed text
+        // follows it on a later line. Near malformed or truncated input the
+        // stream may drop bytes between two texts (seen: an unclosed `[`
+        // after an object, before invalid UTF-8), so the last text, and one
+        // followed by a failure, are left to MatchLines.
+        if (!(it != stream.end())) break;
+        od::document_reference following;
+        if ((*it).get(following) != simdjson::SUCCESS) break;
+        const size_t next = SkipSpace(input, pos + it.current_index());
         if (!OwnLine(input, offset, next)) break;
         on_event({index++, offset, MatchStatus::kOk, s.matches});
         floor = next;
       }
-      if (clean && floor == input.size()) break;
     }
     pos = MatchLines(p, input, capacity, mode, s, on_event, &index, floor, floor + window);
   }
