@@ -152,7 +152,9 @@ void Put(Conjunction* c, const std::string& path, const std::vector<Matcher>* m)
   c->push_back({path, m});
 }
 
-void ExpandObject(const PatternObject& object, const std::string& prefix,
+// `prefix` is the dot-joined path of `object`; at the root (`at_root`) there
+// is none, so an empty top-level key still counts as a step.
+void ExpandObject(const PatternObject& object, const std::string& prefix, bool at_root,
                   std::vector<Conjunction>* out) {
   for (const PatternField& f : object.fields) {
     if (f.type == PatternField::Type::kOr) {
@@ -161,14 +163,14 @@ void ExpandObject(const PatternObject& object, const std::string& prefix,
       for (const PatternObject& branch : f.children) {
         std::vector<Conjunction> forked = current;
         if (forked.empty()) forked.emplace_back();
-        ExpandObject(branch, prefix, &forked);
+        ExpandObject(branch, prefix, at_root, &forked);
         for (Conjunction& c : forked) out->push_back(std::move(c));
       }
       continue;
     }
-    std::string path = prefix.empty() ? f.key : Cat(prefix, ".", f.key);
+    std::string path = at_root ? f.key : Cat(prefix, ".", f.key);
     if (f.type == PatternField::Type::kObject) {
-      ExpandObject(f.children[0], path, out);
+      ExpandObject(f.children[0], path, false, out);
     } else {
       if (out->empty()) out->emplace_back();
       for (Conjunction& c : *out) Put(&c, path, &f.matchers);
@@ -198,7 +200,7 @@ std::string PrintPattern(const PatternObject& root) {
 
 std::vector<std::vector<LeafCondition>> ExpandPattern(const PatternObject& root) {
   std::vector<Conjunction> out;
-  ExpandObject(root, "", &out);
+  ExpandObject(root, "", true, &out);
   return out;
 }
 

@@ -144,11 +144,11 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
                           {huge->offset, Cat("Number out of range: ", huge->text)});
   }
   std::vector<std::pair<uint32_t, uint32_t>> trail;
-  event.Flatten(*event.root_, "", &trail);
+  event.Flatten(*event.root_, "", /*at_root=*/true, &trail);
   return event;
 }
 
-void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path,
+void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path, bool at_root,
                              std::vector<std::pair<uint32_t, uint32_t>>* trail) {
   switch (v.type) {
     case Type::kObject: {
@@ -157,7 +157,7 @@ void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path,
       for (size_t i = v.members.size(); i-- > 0;) {
         const JsonMember& m = v.members[i];
         if (!seen.insert(m.key).second) continue;
-        Flatten(m.value, path.empty() ? m.key : Cat(path, ".", m.key), trail);
+        Flatten(m.value, at_root ? m.key : Cat(path, ".", m.key), false, trail);
       }
       return;
     }
@@ -165,7 +165,7 @@ void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path,
       const uint32_t id = next_array_id_++;
       for (size_t i = 0; i < v.elements.size(); ++i) {
         trail->emplace_back(id, static_cast<uint32_t>(i));
-        Flatten(v.elements[i], path, trail);
+        Flatten(v.elements[i], path, at_root, trail);
         trail->pop_back();
       }
       return;

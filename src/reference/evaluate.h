@@ -45,7 +45,10 @@ class ReferenceEvent {
 
  private:
   ReferenceEvent() = default;
-  void Flatten(const JsonValue& value, const std::string& path,
+  // Records the leaves below `value`, whose dot-joined path is `path`; at
+  // the root (`at_root`) there is no path yet, so that an empty top-level
+  // key still counts as a step ({"": {"a": 1}} is ".a", not "a").
+  void Flatten(const JsonValue& value, const std::string& path, bool at_root,
                std::vector<std::pair<uint32_t, uint32_t>>* trail);
   bool MatchesConjunction(const std::vector<LeafCondition>& conjunction) const;
 

@@ -310,3 +310,21 @@ TEST_CASE("numbers: binary64 decides, exact decimals break ties, validity is exa
           MatchStatus::kInvalidJson);
   }
 }
+
+TEST_CASE("an empty top-level key is a path step", "[matcher][paths]") {
+  // {"": {"a": ...}} is the path ".a", distinct from "a" (found by the
+  // event fuzzer: the reference once dropped the empty first step).
+  const char* pattern = R"({"": {"a": ["x"]}})";
+  evmatch::Matcher matcher = Compile(std::string(R"({"r": )") + pattern + "}");
+  evmatch::Scratch scratch;
+  matcher.PrepareScratch(scratch);
+  for (const auto& [event, want] : std::vector<std::pair<const char*, bool>>{
+           {R"({"":{"a":"x"}})", true}, {R"({"a":"x"})", false}, {R"({".a":"x"})", true},
+           {R"({"":{"":{"a":"x"}}})", false}}) {
+    INFO(event);
+    absl::StatusOr<bool> reference = evmatch::TestEventPattern(pattern, event);
+    REQUIRE(reference.ok());
+    CHECK(*reference == want);
+    CHECK(MatchOne(matcher, scratch, event, MatchMode::kComplete).matches.size() == (want ? 1u : 0u));
+  }
+}
