@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,17 +13,6 @@
 #include "json/json_tree.h"
 
 namespace evmatch_fuzz {
-
-inline bool HasDuplicateKeys(const evmatch::internal::JsonValue& v) {
-  std::set<std::string> keys;
-  for (const auto& m : v.members) {
-    if (!keys.insert(m.key).second || HasDuplicateKeys(m.value)) return true;
-  }
-  for (const auto& e : v.elements) {
-    if (HasDuplicateKeys(e)) return true;
-  }
-  return false;
-}
 
 [[noreturn]] inline void Fail(const char* what, std::string_view input) {
   std::fprintf(stderr, "%s\ninput (%zu bytes): %.*s\n", what, input.size(),
@@ -72,7 +60,7 @@ inline void CheckAgainstReference(const evmatch::RuleSet& rules, const evmatch::
   evmatch::internal::JsonValue tree;
   evmatch::internal::JsonParseError error;
   if (!evmatch::internal::ParseJsonTree(input, 1 << 10, &tree, &error)) return;
-  if (HasDuplicateKeys(tree)) return;
+  if (evmatch::internal::HasRepeatedKey(tree)) return;
   if (lazy != complete) Fail("lazy mode disagrees with complete mode", input);
 }
 

@@ -8,6 +8,7 @@
 
 #include <simdjson.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "util/strings.h"
 #include "pattern/decimal.h"
 
@@ -250,6 +251,17 @@ bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
     return builder.Syntax(rest, "Unexpected content after the JSON value");
   }
   return true;
+}
+
+bool HasRepeatedKey(const JsonValue& v) {
+  absl::flat_hash_set<std::string_view> keys;
+  for (const JsonMember& m : v.members) {
+    if (!keys.insert(m.key).second || HasRepeatedKey(m.value)) return true;
+  }
+  for (const JsonValue& e : v.elements) {
+    if (HasRepeatedKey(e)) return true;
+  }
+  return false;
 }
 
 }  // namespace evmatch::internal

@@ -54,6 +54,10 @@ struct JsonParseError {
 bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
                    JsonParseError* error);
 
+// True when some object in `v` repeats a key (events may; the matcher's lazy
+// mode then reads the first occurrence where complete mode reads the last).
+bool HasRepeatedKey(const JsonValue& v);
+
 // Appends `s` as a JSON string literal: quotes, backslashes and control
 // characters escaped, other bytes copied (the input is valid UTF-8).
 void AppendJsonString(std::string* out, std::string_view s);

@@ -15,7 +15,6 @@
 #include <catch2/catch.hpp>
 
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -32,19 +31,9 @@ evmatch::PatternOptions Options() {
   return options;
 }
 
-// True when some object of `v` repeats a key. Lazy mode may then read the
-// first occurrence where the reference reads the last (documented), so such
-// events are compared in complete mode only.
-bool HasDuplicateKeys(const evmatch::internal::JsonValue& v) {
-  std::set<std::string> keys;
-  for (const auto& m : v.members) {
-    if (!keys.insert(m.key).second || HasDuplicateKeys(m.value)) return true;
-  }
-  for (const auto& e : v.elements) {
-    if (HasDuplicateKeys(e)) return true;
-  }
-  return false;
-}
+// Lazy mode may read the first occurrence of a repeated key where the
+// reference reads the last (documented), so such events are compared in
+// complete mode only.
 
 std::string Modes(evmatch::MatchMode mode, bool batch) {
   return std::string(mode == evmatch::MatchMode::kLazy ? "lazy" : "complete") +
@@ -79,7 +68,7 @@ size_t Compare(const std::vector<std::string>& patterns,
     evmatch::internal::JsonValue tree;
     evmatch::internal::JsonParseError error;
     REQUIRE(evmatch::internal::ParseJsonTree(event, 256, &tree, &error));
-    lazy_comparable.push_back(!HasDuplicateKeys(tree));
+    lazy_comparable.push_back(!evmatch::internal::HasRepeatedKey(tree));
     ndjson += event + "\n";
   }
   ndjson.reserve(ndjson.size() + evmatch::kPadding);
