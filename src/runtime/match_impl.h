@@ -227,12 +227,13 @@ class Walker {
         // decimal is parsed only when that cannot decide.
         bool parsed = false;
         DecimalView number;
+        auto parse = [&] {
+          if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
+          parsed = true;
+          return ParseDecimal(token, s_.digits.data(), &number);
+        };
         auto exact = [&]() -> const DecimalView& {
-          if (!parsed) {
-            if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
-            ParseDecimal(token, s_.digits.data(), &number);  // valid: checked below
-            parsed = true;
-          }
+          if (!parsed) parse();  // a valid number: simdjson parsed it
           return number;
         };
         // simdjson parses JSON numbers strictly and rounds correctly;
@@ -244,11 +245,7 @@ class Walker {
         if (value.get_double().get(approx) != simdjson::SUCCESS ||
             !(std::fabs(approx) >= std::numeric_limits<double>::min() &&
               std::fabs(approx) < std::numeric_limits<double>::max())) {
-          if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
-          if (!ParseDecimal(token, s_.digits.data(), &number) || ExceedsBinary64(number)) {
-            return MatchStatus::kInvalidJson;
-          }
-          parsed = true;
+          if (!parse() || ExceedsBinary64(number)) return MatchStatus::kInvalidJson;
           approx = std::numeric_limits<double>::quiet_NaN();
         }
         MatchNumber(f, approx, exact, leaf);
