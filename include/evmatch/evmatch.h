@@ -224,7 +224,9 @@ struct CompileOptions {
   size_t max_program_bytes = size_t{4} << 30;
   // Largest event Match accepts; a Scratch is sized for it.
   size_t max_event_bytes = size_t{1} << 20;
-  // Deepest nesting of objects and arrays in an event.
+  // Deepest nesting of objects and arrays in an event, checked where the
+  // walk enters: along the paths rules name. Values no rule reaches are
+  // skipped without recursion, whatever their depth.
   int max_event_depth = 64;
 };
 
@@ -235,7 +237,10 @@ enum class MatchStatus : uint8_t {
   kInsufficientPadding,  // capacity < json.size() + kPadding
   kEventTooLarge,        // json.size() > CompileOptions::max_event_bytes
   kDepthExceeded,        // nesting deeper than CompileOptions::max_event_depth
+                         // where a rule path leads
   kScratchMismatch,      // the Scratch was not prepared for this Matcher
+  kScratchBusy,          // the Scratch is in use by another call (debug builds
+                         // detect this: another thread, or a MatchBatch callback)
 };
 
 // How much of an event Match reads. Both modes give the same matches for
@@ -275,7 +280,8 @@ EVMATCH_EXPORT const char* MatchStatusName(MatchStatus status);
 
 // Per-thread mutable state for Matcher::Match. Owns every buffer Match
 // touches. Movable, not copyable. A Scratch may serve several Matchers once
-// prepared for each, but only one Match call at a time.
+// prepared for each, but only one call at a time: debug builds answer an
+// overlapping Match, MatchBatch or MatchDocument with kScratchBusy.
 class EVMATCH_EXPORT Scratch {
  public:
   Scratch();
@@ -339,8 +345,9 @@ class EVMATCH_EXPORT Matcher {
   // input.size() + kPadding bytes. Well-formed lines are read with
   // simdjson's iterate_many in windows of CompileOptions::max_event_bytes; a
   // malformed line sends the rest of its window through Match line by line,
-  // and the batch goes on. Returns kOk, kInsufficientPadding or
-  // kScratchMismatch (then no event was reported). The first call with a
+  // and the batch goes on. Returns kOk, or kInsufficientPadding,
+  // kScratchMismatch or kScratchBusy (then no event was reported). The
+  // callback must not use `scratch`. The first call with a
   // Scratch allocates the stream parser; events never allocate.
   [[nodiscard]] MatchStatus MatchBatch(std::string_view input, size_t capacity,
                                        Scratch& scratch,

@@ -356,7 +356,7 @@ class Compiler {
     if (rules.size() > options_.max_rules) {
       return absl::ResourceExhaustedError(
           Cat("Rule set has ", rules.size(), " rules, more than the limit of ",
-              options_.max_rules));
+              options_.max_rules, " (CompileOptions::max_rules)"));
     }
     p_->options = options_;
     for (size_t r = 0; r < rules.size(); ++r) {
@@ -387,7 +387,8 @@ class Compiler {
     if (bytes > options_.max_program_bytes) {
       return absl::ResourceExhaustedError(
           Cat("Compiled program needs about ", bytes, " bytes, more than the limit of ",
-              options_.max_program_bytes));
+              options_.max_program_bytes,
+              " (CompileOptions::max_program_bytes)"));
     }
     return absl::OkStatus();
   }

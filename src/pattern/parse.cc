@@ -59,13 +59,15 @@ class Parser {
       return Limit(options_.max_pattern_bytes,
                    Cat("Event pattern is ", text.size(),
                                 " bytes, more than the limit of ",
-                                options_.max_pattern_bytes, " bytes"));
+                                options_.max_pattern_bytes,
+                                " bytes (PatternOptions::max_pattern_bytes)"));
     }
     JsonValue doc;
     JsonParseError error;
     if (!ParseJsonTree(text, options_.max_depth, &doc, &error)) {
       if (error.kind == JsonParseError::Kind::kDepth) {
-        return Limit(error.offset, Cat("Event pattern ", error.reason));
+        return Limit(error.offset,
+                     Cat("Event pattern ", error.reason, " (PatternOptions::max_depth)"));
       }
       return Invalid(error.offset, error.reason);
     }
@@ -81,7 +83,8 @@ class Parser {
                                     ? std::string("more than 2^64")
                                     : Cat(combinations),
                                 " $or combinations, more than the limit of ",
-                                options_.max_or_combinations));
+                                options_.max_or_combinations,
+                                " (PatternOptions::max_or_combinations)"));
     }
     return absl::OkStatus();
   }
@@ -147,7 +150,8 @@ class Parser {
           if (++leaf_fields_ > options_.max_leaf_fields) {
             return Limit(value.offset,
                          Cat("Event pattern has more than ",
-                                      options_.max_leaf_fields, " fields"));
+                                      options_.max_leaf_fields,
+                                      " fields (PatternOptions::max_leaf_fields)"));
           }
           EVMATCH_RETURN_IF_ERROR(ParseLeaf(value, &field.matchers));
         } else {

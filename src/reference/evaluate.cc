@@ -123,7 +123,8 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
                           {options.max_event_bytes,
                            Cat("Event is ", json.size(),
                                         " bytes, more than the limit of ",
-                                        options.max_event_bytes, " bytes")});
+                                        options.max_event_bytes,
+                                        " bytes (EventOptions::max_event_bytes)")});
   }
   ReferenceEvent event;
   event.root_ = std::make_unique<JsonValue>();
@@ -132,7 +133,8 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
     const bool depth = error.kind == JsonParseError::Kind::kDepth;
     return MakeEventError(depth ? absl::StatusCode::kResourceExhausted
                                 : absl::StatusCode::kInvalidArgument,
-                          {error.offset, depth ? Cat("Event ", error.reason)
+                          {error.offset, depth ? Cat("Event ", error.reason,
+                                                   " (EventOptions::max_event_depth)")
                                                : error.reason});
   }
   if (!event.root_->is_object()) {

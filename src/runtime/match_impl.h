@@ -525,10 +525,6 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
       s.node_seen.size() < p.path_nodes.size()) {
     return MatchStatus::kScratchMismatch;
   }
-#ifndef NDEBUG
-  if (s.in_use) return MatchStatus::kScratchMismatch;
-  s.in_use = true;
-#endif
   if (++s.epoch == 0) {  // wrapped: forget every stamp
     for (auto* v : {&s.pred_epoch, &s.field_epoch, &s.sub_rule_epoch, &s.rule_epoch}) {
       std::fill(v->begin(), v->end(), 0);
@@ -566,9 +562,6 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
     }
     std::sort(s.matches.begin(), s.matches.end());
   }
-#ifndef NDEBUG
-  s.in_use = false;
-#endif
   return status;
 }
 
@@ -694,8 +687,11 @@ MatchStatus MatchDocument(const Matcher& matcher,
                           simdjson::EVMATCH_KERNEL::ondemand::document& document,
                           Scratch& scratch, MatchMode mode) {
   const internal::Program& p = internal::MatcherAccess::ProgramOf(matcher);
+  internal::ScratchState& s = internal::MatcherAccess::StateOf(scratch);
+  const internal::ScratchClaim claim(s);
+  if (!claim.held()) return MatchStatus::kScratchBusy;
   return internal::EVMATCH_KERNEL::Drive(
-      p, internal::MatcherAccess::StateOf(scratch), mode,
+      p, s, mode,
       [&](internal::EVMATCH_KERNEL::Walker& w) { return w.Run(document, true); });
 }
 

@@ -20,6 +20,7 @@ const char* MatchStatusName(MatchStatus status) {
     case MatchStatus::kEventTooLarge: return "event too large";
     case MatchStatus::kDepthExceeded: return "nesting depth exceeded";
     case MatchStatus::kScratchMismatch: return "scratch not prepared for this matcher";
+    case MatchStatus::kScratchBusy: return "scratch in use by another call";
   }
   return "unknown";
 }
@@ -30,10 +31,14 @@ absl::Status ToStatus(MatchStatus status) {
     case MatchStatus::kInvalidJson: return absl::InvalidArgumentError(MatchStatusName(status));
     case MatchStatus::kInsufficientPadding:
     case MatchStatus::kScratchMismatch:
+    case MatchStatus::kScratchBusy:
       return absl::FailedPreconditionError(MatchStatusName(status));
     case MatchStatus::kEventTooLarge:
+      return absl::ResourceExhaustedError(
+          "event too large: more bytes than CompileOptions::max_event_bytes");
     case MatchStatus::kDepthExceeded:
-      return absl::ResourceExhaustedError(MatchStatusName(status));
+      return absl::ResourceExhaustedError(
+          "nesting depth exceeded: deeper than CompileOptions::max_event_depth");
   }
   return absl::UnknownError(MatchStatusName(status));
 }
@@ -101,12 +106,16 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
 
 MatchStatus Matcher::Match(std::string_view json, size_t capacity, Scratch& scratch,
                            MatchMode mode) const {
+  const internal::ScratchClaim claim(*scratch.state_);
+  if (!claim.held()) return MatchStatus::kScratchBusy;
   return program_->kernel->run(*program_, json, capacity, mode, *scratch.state_);
 }
 
 MatchStatus Matcher::MatchBatch(std::string_view input, size_t capacity, Scratch& scratch,
                                 absl::FunctionRef<void(const BatchEvent&)> on_event,
                                 MatchMode mode) const {
+  const internal::ScratchClaim claim(*scratch.state_);
+  if (!claim.held()) return MatchStatus::kScratchBusy;
   return program_->kernel->run_batch(*program_, input, capacity, mode, *scratch.state_,
                                      on_event);
 }

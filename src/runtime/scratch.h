@@ -8,6 +8,7 @@
 #ifndef EVMATCH_SRC_RUNTIME_SCRATCH_H_
 #define EVMATCH_SRC_RUNTIME_SCRATCH_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -77,7 +78,33 @@ struct ScratchState {
   std::vector<uint32_t> choice;
 
   uint32_t next_array_id = 0;
-  bool in_use = false;
+  // Debug builds: set while a call uses this state (see ScratchClaim).
+  std::atomic<bool> in_use{false};
+};
+
+// Claims a ScratchState for one Match, MatchBatch or MatchDocument call. In
+// debug builds a second claim while the first is held fails (the caller
+// reports kScratchBusy): the Scratch is in use on another thread, or from a
+// MatchBatch callback. Release builds check nothing.
+class ScratchClaim {
+ public:
+  explicit ScratchClaim(ScratchState& s) : s_(&s) {
+#ifndef NDEBUG
+    if (s.in_use.exchange(true, std::memory_order_acquire)) s_ = nullptr;
+#endif
+  }
+  ScratchClaim(const ScratchClaim&) = delete;
+  ScratchClaim& operator=(const ScratchClaim&) = delete;
+  ~ScratchClaim() {
+#ifndef NDEBUG
+    if (s_ != nullptr) s_->in_use.store(false, std::memory_order_release);
+#endif
+  }
+
+  bool held() const { return s_ != nullptr; }
+
+ private:
+  ScratchState* s_;
 };
 
 }  // namespace evmatch::internal

@@ -20,22 +20,28 @@ using internal::Cat;
 constexpr char kPatternErrorUrl[] = "evmatch/PatternError";
 constexpr char kEventErrorUrl[] = "evmatch/EventError";
 
+// The offset and the lengths of the rule name and pointer come first, so the
+// fields themselves may hold any byte (a key may contain NUL).
 std::string Encode(const PatternError& e) {
-  return Cat(e.rule_name, std::string_view("\0", 1), e.json_pointer,
-                      std::string_view("\0", 1), e.offset,
-                      std::string_view("\0", 1), e.reason);
+  constexpr std::string_view kNul("\0", 1);
+  return Cat(e.offset, kNul, e.rule_name.size(), kNul, e.json_pointer.size(), kNul,
+             e.rule_name, e.json_pointer, e.reason);
 }
 
 std::optional<PatternError> Decode(const absl::Cord& cord) {
-  std::string flat(cord);
-  std::vector<std::string> parts =
+  const std::string flat(cord);
+  std::vector<absl::string_view> parts =
       absl::StrSplit(flat, absl::MaxSplits(absl::string_view("\0", 1), 3));
-  if (parts.size() != 4) return std::nullopt;
   PatternError e;
-  e.rule_name = std::move(parts[0]);
-  e.json_pointer = std::move(parts[1]);
-  if (!absl::SimpleAtoi(parts[2], &e.offset)) return std::nullopt;
-  e.reason = std::move(parts[3]);
+  size_t name_size = 0, pointer_size = 0;
+  if (parts.size() != 4 || !absl::SimpleAtoi(parts[0], &e.offset) ||
+      !absl::SimpleAtoi(parts[1], &name_size) || !absl::SimpleAtoi(parts[2], &pointer_size) ||
+      parts[3].size() < name_size || parts[3].size() - name_size < pointer_size) {
+    return std::nullopt;
+  }
+  e.rule_name = std::string(parts[3].substr(0, name_size));
+  e.json_pointer = std::string(parts[3].substr(name_size, pointer_size));
+  e.reason = std::string(parts[3].substr(name_size + pointer_size));
   return e;
 }
 

@@ -85,3 +85,23 @@ TEST_CASE("statuses without payloads are not pattern errors", "[errors]") {
   CHECK_FALSE(evmatch::GetPatternError(absl::InternalError("x")).has_value());
   CHECK_FALSE(evmatch::GetEventError(absl::InternalError("x")).has_value());
 }
+
+TEST_CASE("errors keep NUL bytes in rule names and pointers", "[errors]") {
+  evmatch::RuleSet rules;
+  const std::string name("a\0b", 3);
+  absl::Status status = rules.Add(name, R"({"k\u0000":[{"prefix":1}]})");
+  std::optional<evmatch::PatternError> error = evmatch::GetPatternError(status);
+  REQUIRE(error.has_value());
+  CHECK(error->rule_name == name);
+  CHECK(error->json_pointer == std::string("/k\0/0/prefix", 12));
+  CHECK(error->reason == "prefix match pattern must be a string");
+  CHECK(error->offset == 22);
+
+  // A pattern key with NUL, rejected as an array of objects (pattern fuzzer
+  // finding: the error lost its payload).
+  absl::StatusOr<evmatch::Pattern> parsed =
+      evmatch::Pattern::Parse(R"({"s\u0000":[{"b":[1]}]})");
+  REQUIRE_FALSE(parsed.ok());
+  REQUIRE(evmatch::GetPatternError(parsed.status()).has_value());
+  CHECK(evmatch::GetPatternError(parsed.status())->json_pointer == std::string("/s\0/0/b", 7));
+}

@@ -40,7 +40,8 @@ TEST_CASE("$or combinations: 1000 accepted, 1100 rejected (A.9-15)", "[limits]")
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(ErrorOf(bad.status()).reason ==
-        "Event pattern expands to 1100 $or combinations, more than the limit of 1000");
+        "Event pattern expands to 1100 $or combinations, more than the limit of 1000 "
+        "(PatternOptions::max_or_combinations)");
   CHECK(ErrorOf(bad.status()).json_pointer == "/detail/sub/$or");
 }
 
@@ -74,7 +75,7 @@ TEST_CASE("an $or bomb is rejected before expansion", "[limits]") {
   CHECK(parsed.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(ErrorOf(parsed.status()).reason ==
         "Event pattern expands to more than 2^64 $or combinations, more than the "
-        "limit of 1000");
+        "limit of 1000 (PatternOptions::max_or_combinations)");
 }
 
 TEST_CASE("the $or limit is configurable", "[limits]") {
@@ -94,7 +95,8 @@ TEST_CASE("pattern size limit (D9)", "[limits]") {
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(ErrorOf(parsed.status()).reason ==
-        "Event pattern is 5010 bytes, more than the limit of 4096 bytes");
+        "Event pattern is 5010 bytes, more than the limit of 4096 bytes "
+        "(PatternOptions::max_pattern_bytes)");
   evmatch::PatternOptions options;
   options.max_pattern_bytes = 8192;
   CHECK(evmatch::Pattern::Parse(pattern, options).ok());
@@ -113,7 +115,7 @@ TEST_CASE("pattern nesting limit (D9)", "[limits]") {
   REQUIRE_FALSE(deep.ok());
   CHECK(deep.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(ErrorOf(deep.status()).reason ==
-        "Event pattern nesting depth exceeds the limit of 64");
+        "Event pattern nesting depth exceeds the limit of 64 (PatternOptions::max_depth)");
 
   evmatch::PatternOptions options;
   options.max_pattern_bytes = 1 << 22;
@@ -137,7 +139,7 @@ TEST_CASE("leaf field limit (D9)", "[limits]") {
   absl::StatusOr<evmatch::Pattern> bad = evmatch::Pattern::Parse(fields(257), options);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == absl::StatusCode::kResourceExhausted);
-  CHECK(ErrorOf(bad.status()).reason == "Event pattern has more than 256 fields");
+  CHECK(ErrorOf(bad.status()).reason == "Event pattern has more than 256 fields (PatternOptions::max_leaf_fields)");
   CHECK(ErrorOf(bad.status()).json_pointer == "/f256");
 }
 
