@@ -1,9 +1,12 @@
 // One Matcher shared by 8 threads, a Scratch each: every thread's results
-// equal the single-threaded ones. Run under the `tsan` preset to check for
-// data races as well.
+// equal the single-threaded ones. One Scratch used by two calls at once is
+// reported in debug builds. The `tsan` preset runs these under
+// ThreadSanitizer to check for data races as well.
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <future>
 #include <random>
 #include <string>
 #include <thread>
@@ -53,22 +56,32 @@ TEST_CASE("one Matcher, 8 threads, a Scratch each", "[matcher][threads]") {
   })").ok());
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
-  const std::vector<std::string> events = Events(25000);  // 8 x 25,000 = 200,000 matches
+  // The tsan test preset sets EVMATCH_THREAD_EVENTS=200000; plain and ASan
+  // runs use fewer.
+  const char* count = std::getenv("EVMATCH_THREAD_EVENTS");
+  const std::vector<std::string> events = Events(count ? std::strtoul(count, nullptr, 10) : 25000);
+  REQUIRE(!events.empty());
 
-  auto run = [&](evmatch::Scratch& scratch, std::vector<std::vector<evmatch::RuleId>>* out) {
-    for (const std::string& e : events) {
+  // Matches every event, starting at `first` so that threads work on
+  // different events at any moment; results are stored in event order.
+  auto run = [&](evmatch::Scratch& scratch, std::vector<std::vector<evmatch::RuleId>>* out,
+                 size_t first) {
+    out->resize(events.size());
+    for (size_t k = 0; k < events.size(); ++k) {
+      const size_t i = (first + k) % events.size();
+      const std::string& e = events[i];
       if (matcher->Match(e, e.capacity(), scratch) != evmatch::MatchStatus::kOk) {
-        out->emplace_back(1, ~evmatch::RuleId{0});  // marks a rejected event
+        (*out)[i].assign(1, ~evmatch::RuleId{0});  // marks a rejected event
         continue;
       }
-      out->emplace_back(scratch.matches().begin(), scratch.matches().end());
+      (*out)[i].assign(scratch.matches().begin(), scratch.matches().end());
     }
   };
   std::vector<std::vector<evmatch::RuleId>> expected;
   {
     evmatch::Scratch scratch;
     matcher->PrepareScratch(scratch);
-    run(scratch, &expected);
+    run(scratch, &expected, 0);
   }
   size_t matched = 0;
   for (const auto& m : expected) matched += m.size();
@@ -80,11 +93,58 @@ TEST_CASE("one Matcher, 8 threads, a Scratch each", "[matcher][threads]") {
   for (auto& scratch : scratches) matcher->PrepareScratch(scratch);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] { run(scratches[t], &results[t]); });
+    threads.emplace_back([&, t] { run(scratches[t], &results[t], t * events.size() / kThreads); });
   }
   for (std::thread& thread : threads) thread.join();
   for (int t = 0; t < kThreads; ++t) {
     INFO("thread " << t);
     CHECK(results[t] == expected);
   }
+}
+
+TEST_CASE("one Scratch used by two threads at once is reported", "[matcher][threads]") {
+#ifdef NDEBUG
+  WARN("release build: overlapping use of a Scratch is not checked");
+  return;
+#endif
+  evmatch::RuleSet rules;
+  REQUIRE(rules.Add("a", R"({"a":[{"exists":true}]})").ok());
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  REQUIRE(matcher.ok());
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  std::string event = R"({"a":1})";
+  event.reserve(event.size() + evmatch::kPadding);
+  std::string input = "{\"a\":1}\n{\"b\":2}\n";
+  input.reserve(input.size() + evmatch::kPadding);
+
+  // From a MatchBatch callback, on the same thread.
+  std::vector<evmatch::MatchStatus> inner;
+  CHECK(matcher->MatchBatch(input, input.capacity(), scratch, [&](const evmatch::BatchEvent&) {
+    inner.push_back(matcher->Match(event, event.capacity(), scratch));
+  }) == evmatch::MatchStatus::kOk);
+  CHECK(inner == std::vector<evmatch::MatchStatus>(2, evmatch::MatchStatus::kScratchBusy));
+
+  // From another thread while a batch waits in its callback.
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread batch([&] {
+    bool first = true;
+    (void)matcher->MatchBatch(input, input.capacity(), scratch, [&](const evmatch::BatchEvent&) {
+      if (!first) return;
+      first = false;
+      entered.set_value();
+      released.wait();
+    });
+  });
+  entered.get_future().wait();
+  CHECK(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kScratchBusy);
+  CHECK(matcher->MatchBatch(input, input.capacity(), scratch, [](const evmatch::BatchEvent&) {
+  }) == evmatch::MatchStatus::kScratchBusy);
+  release.set_value();
+  batch.join();
+
+  // Released: the Scratch works again.
+  REQUIRE(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk);
+  CHECK(scratch.matches().size() == 1);
 }
