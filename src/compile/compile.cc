@@ -428,6 +428,7 @@ class Compiler {
       p_->preds.push_back({field, KindOf(m)});
       IndexPredicate(&p_->fields[field], m, it->second);
       pred_users_.push_back(0);
+      pred_condition_.push_back(kNone);
     }
     return it->second;
   }
@@ -441,12 +442,12 @@ class Compiler {
       c.field = InternField(leaf.path);
       c.absence_ok = false;
       c.pred_begin = static_cast<uint32_t>(p_->condition_preds.size());
+      const auto condition = static_cast<uint32_t>(p_->conditions.size());
       for (const Matcher& m : *leaf.matchers) {
         PredId pred = InternPredicate(c.field, m);
         if (p_->preds[pred].kind == PredKind::kExistsFalse) c.absence_ok = true;
-        auto begin = p_->condition_preds.begin() + c.pred_begin;
-        if (std::find(begin, p_->condition_preds.end(), pred) ==
-            p_->condition_preds.end()) {
+        if (pred_condition_[pred] != condition) {  // once per condition
+          pred_condition_[pred] = condition;
           p_->condition_preds.push_back(pred);
           ++pred_users_[pred];
         }
@@ -516,7 +517,8 @@ class Compiler {
   const CompileOptions& options_;
   Program* p_;
   absl::flat_hash_map<std::string, PredId> pred_ids_;
-  std::vector<uint32_t> pred_users_;
+  std::vector<uint32_t> pred_users_;      // conditions using each predicate
+  std::vector<uint32_t> pred_condition_;  // the last condition that listed it
 };
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include <simdjson.h>
 
+#include <optional>
+
 #include "absl/container/flat_hash_set.h"
 #include "util/strings.h"
 #include "pattern/decimal.h"
@@ -34,6 +36,84 @@ std::string DescribeBadStart(std::string_view text, size_t at) {
     ++end;
   }
   return DescribeBadToken(text.substr(at, end - at));
+}
+
+// Length of the UTF-8 sequence starting at text[i], or 0 when it is invalid
+// (overlong, surrogate, above U+10FFFF, truncated).
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+  };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return 1;
+  auto continuation = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xbf) {
+    return byte(k) >= lo && byte(k) <= hi;
+  };
+  if (c >= 0xc2 && c <= 0xdf) return continuation(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    return continuation(1, lo, hi) && continuation(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    return continuation(1, lo, hi) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// simdjson often says what is wrong with a text but not where. This plain
+// left-to-right scan (error path only) finds the first structural fault:
+// invalid UTF-8, a control character or the end of input inside a string, a
+// closing bracket that does not match, content after the root container,
+// nesting over `max_depth`, or the end of input with brackets open. Faults
+// inside tokens (a bad number or literal) are not its business: nullopt.
+std::optional<JsonParseError> LocateStructuralError(std::string_view text, int max_depth) {
+  auto syntax = [](size_t offset, std::string reason) {
+    return JsonParseError{JsonParseError::Kind::kSyntax, offset, std::move(reason)};
+  };
+  std::string open;     // the brackets open, innermost last
+  bool closed = false;  // the root container has been closed
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (closed && !IsJsonSpace(static_cast<char>(c))) {
+      return syntax(i, "Unexpected content after the JSON value");
+    }
+    if (c == '"') {
+      const size_t start = i++;
+      while (true) {
+        if (i >= text.size()) return syntax(start, "A string is opened, but never closed.");
+        const auto d = static_cast<unsigned char>(text[i]);
+        if (d == '"') break;
+        if (d < 0x20) return syntax(i, "Unescaped control character in a string");
+        if (d == '\\') {
+          i += 2;
+          continue;
+        }
+        const size_t length = Utf8SequenceLength(text, i);
+        if (length == 0) return syntax(i, "The input is not valid UTF-8");
+        i += length;
+      }
+    } else if (c >= 0x80 && Utf8SequenceLength(text, i) == 0) {
+      return syntax(i, "The input is not valid UTF-8");
+    } else if (c == '{' || c == '[') {
+      if (open.size() >= static_cast<size_t>(max_depth)) {
+        return JsonParseError{JsonParseError::Kind::kDepth, i,
+                              Cat("nesting depth exceeds the limit of ", max_depth)};
+      }
+      open.push_back(c == '{' ? '}' : ']');
+    } else if (c == '}' || c == ']') {
+      if (open.empty() || open.back() != c) {
+        return syntax(i, Cat("Unexpected close marker '", text.substr(i, 1), "'"));
+      }
+      open.pop_back();
+      closed = open.empty();
+    }
+    ++i;
+  }
+  if (!open.empty()) {
+    return syntax(text.size(), "Unexpected end-of-input: an object or array is not closed");
+  }
+  return std::nullopt;
 }
 
 class TreeBuilder {
@@ -149,6 +229,11 @@ class TreeBuilder {
 
   template <typename V>
   bool Fail(simdjson::error_code code, V& v) {
+    if (std::optional<JsonParseError> located = LocateStructuralError(
+            std::string_view(base_, size_), max_depth_)) {
+      *error_ = *std::move(located);
+      return false;
+    }
     const char* where = nullptr;
     size_t offset = size_;
     if (!v.current_location().get(where) && where >= base_) {
@@ -241,7 +326,10 @@ bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
   TreeBuilder builder(input, max_depth, error);
   od::document doc;
   if (auto e = parser.iterate(input).get(doc)) {
-    return builder.Syntax(0, e);
+    *error = LocateStructuralError(text, max_depth)
+                 .value_or(JsonParseError{JsonParseError::Kind::kSyntax, 0,
+                                          simdjson::error_message(e)});
+    return false;
   }
   if (!builder.Build(doc, 0, out)) return false;
   // On Demand 3.0.1 has no at_end(), and a scalar root is never consumed,

@@ -249,3 +249,213 @@ TEST_CASE("hostile events: duplicate keys", "[hostile][events]") {
   many += "\"a\":\"x\"}";
   CHECK(h.Match(many) == Ok({"exact"}));
 }
+
+namespace {
+
+// The pattern error for `pattern`, which must be rejected.
+evmatch::PatternError Rejected(const std::string& pattern, absl::StatusCode code,
+                               const evmatch::PatternOptions& options = {}) {
+  absl::StatusOr<evmatch::Pattern> parsed = evmatch::Pattern::Parse(pattern, options);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == code);
+  std::optional<evmatch::PatternError> error = evmatch::GetPatternError(parsed.status());
+  REQUIRE(error.has_value());
+  return *error;
+}
+
+evmatch::PatternOptions Roomy() {
+  evmatch::PatternOptions options;
+  options.max_pattern_bytes = size_t{8} << 20;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("hostile patterns: malformed JSON", "[hostile][patterns]") {
+  using Code = absl::StatusCode;
+  CHECK(Rejected(R"({"a":[1)", Code::kInvalidArgument).offset == 7);
+  CHECK(Rejected(R"({"a":["x)", Code::kInvalidArgument).offset == 6);
+  CHECK(Rejected(R"({"a":[1]} x)", Code::kInvalidArgument).offset == 10);
+  CHECK(Rejected(R"({"a":[1]}})", Code::kInvalidArgument).offset == 9);
+  CHECK(Rejected("", Code::kInvalidArgument).offset == 0);
+  CHECK(Rejected("{\"a\":[\"\xff\"]}", Code::kInvalidArgument).offset == 7);
+  CHECK(Rejected("{\"\xc0\xaf\":[1]}", Code::kInvalidArgument).offset == 2);
+  CHECK(Rejected(R"({"a":["\ud800"]})", Code::kInvalidArgument).offset == 6);
+  CHECK(Rejected(R"({"a":["\udc00\ud800"]})", Code::kInvalidArgument).offset == 6);
+  CHECK(Rejected(std::string("{\"a\":[\"x\0\"]}", 12), Code::kInvalidArgument).offset == 8);
+  // An escaped NUL is an ordinary character, in values and in keys.
+  absl::StatusOr<bool> nul =
+      evmatch::TestEventPattern(R"({"k\u0000":["x\u0000"]})", R"({"k\u0000":"x\u0000"})");
+  REQUIRE(nul.ok());
+  CHECK(*nul);
+}
+
+TEST_CASE("hostile patterns: numbers", "[hostile][patterns]") {
+  using Code = absl::StatusCode;
+  CHECK(Rejected(R"({"a":[{"numeric":[">",1e400]}]})", Code::kInvalidArgument).reason ==
+        "Cannot compare number : 1e400");
+  CHECK(Rejected(R"({"a":[1e400]})", Code::kInvalidArgument).reason ==
+        "Cannot compare number : 1e400");
+  const std::string big(1000, '9');
+  CHECK(Rejected("{\"a\":[" + big + "]}", Code::kInvalidArgument).reason ==
+        "Cannot compare number : " + big);
+  // -0 is 0 (D1), and 1,000 fractional digits keep their exact value.
+  absl::StatusOr<bool> zero = evmatch::TestEventPattern(R"({"a":[-0]})", R"({"a":0})");
+  REQUIRE(zero.ok());
+  CHECK(*zero);
+  const std::string tiny = "0." + std::string(998, '0') + "1";
+  absl::StatusOr<bool> above = evmatch::TestEventPattern(
+      "{\"a\":[{\"numeric\":[\">\"," + tiny + "]}]}", "{\"a\":" + tiny + "1}");
+  REQUIRE(above.ok());
+  CHECK(*above);
+  absl::StatusOr<bool> equal = evmatch::TestEventPattern(
+      "{\"a\":[{\"numeric\":[\">\"," + tiny + "]}]}", "{\"a\":" + tiny + "}");
+  REQUIRE(equal.ok());
+  CHECK_FALSE(*equal);
+}
+
+TEST_CASE("hostile patterns: sizes, nesting and bombs", "[hostile][patterns]") {
+  using Code = absl::StatusCode;
+  // A 1 MiB key: over the 4096-byte default, accepted when the limit allows.
+  const std::string key(size_t{1} << 20, 'k');
+  const std::string long_key = "{\"" + key + "\":[1]}";
+  CHECK(Rejected(long_key, Code::kResourceExhausted).reason ==
+        "Event pattern is 1048584 bytes, more than the limit of 4096 bytes "
+        "(PatternOptions::max_pattern_bytes)");
+  absl::StatusOr<evmatch::Pattern> roomy = evmatch::Pattern::Parse(long_key, Roomy());
+  REQUIRE(roomy.ok());
+  CHECK(roomy->ToJson() == long_key);
+
+  // 100,000 nested objects stop at the depth limit, wherever the bytes end.
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "{\"a\":";
+  deep += "[1]" + std::string(100000, '}');
+  const evmatch::PatternError too_deep = Rejected(deep, Code::kResourceExhausted, Roomy());
+  CHECK(too_deep.reason ==
+        "Event pattern nesting depth exceeds the limit of 64 (PatternOptions::max_depth)");
+  CHECK(too_deep.offset == 64 * 5);
+  CHECK(Rejected(deep.substr(0, 500000), Code::kResourceExhausted, Roomy()).offset == 64 * 5);
+
+  // An $or bomb: twenty nested objects with a ten-branch $or each are 10^20
+  // combinations in 5 KB, refused without expanding them.
+  std::string bomb = "{\"leaf\":[1]}";
+  for (int level = 0; level < 20; ++level) {
+    std::string branches;
+    for (int b = 0; b < 10; ++b) {
+      branches += std::string(b ? "," : "") + "{\"f" + std::to_string(b) + "\":[1]}";
+    }
+    bomb = "{\"$or\":[" + branches + "],\"n\":" + bomb + "}";
+  }
+  const evmatch::PatternError or_bomb = Rejected(bomb, Code::kResourceExhausted, Roomy());
+  CHECK(or_bomb.reason ==
+        "Event pattern expands to more than 2^64 $or combinations, more than the limit of "
+        "1000 (PatternOptions::max_or_combinations)");
+
+  // 10,000 fields: over the leaf limit; accepted when it is raised.
+  std::string fields = "{";
+  for (int i = 0; i < 10000; ++i) fields += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":[1]";
+  fields += "}";
+  CHECK(Rejected(fields, Code::kResourceExhausted, Roomy()).reason ==
+        "Event pattern has more than 256 fields (PatternOptions::max_leaf_fields)");
+  evmatch::PatternOptions many_fields = Roomy();
+  many_fields.max_leaf_fields = 10000;
+  absl::StatusOr<evmatch::Pattern> wide = evmatch::Pattern::Parse(fields, many_fields);
+  REQUIRE(wide.ok());
+  evmatch::RuleSet wide_rules(many_fields);
+  REQUIRE(wide_rules.Add("wide", fields).ok());
+  absl::StatusOr<evmatch::Matcher> wide_matcher = evmatch::Matcher::Compile(wide_rules);
+  REQUIRE(wide_matcher.ok());
+  std::string all = "{";
+  for (int i = 0; i < 10000; ++i) all += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":1";
+  all += "}";
+  absl::StatusOr<bool> wide_hit = evmatch::TestEventPattern(*wide, all);
+  REQUIRE(wide_hit.ok());
+  CHECK(*wide_hit);
+}
+
+TEST_CASE("hostile patterns: 100,000-value lists compile linearly", "[hostile][patterns]") {
+  auto list = [](int n, const char* op) {
+    std::string s = std::string("{\"a\":[") + (*op ? "{\"" + std::string(op) + "\":[" : "");
+    for (int i = 0; i < n; ++i) s += (i ? ",\"v" : "\"v") + std::to_string(i) + "\"";
+    return s + (*op ? "]}" : "") + "]}";
+  };
+  for (const char* op : {"", "anything-but"}) {
+    INFO(op);
+    evmatch::RuleSet small_rules(Roomy()), large_rules(Roomy());
+    REQUIRE(small_rules.Add("r", list(10000, op)).ok());
+    REQUIRE(large_rules.Add("r", list(100000, op)).ok());
+    absl::StatusOr<evmatch::Matcher> small = evmatch::Matcher::Compile(small_rules);
+    absl::StatusOr<evmatch::Matcher> large = evmatch::Matcher::Compile(large_rules);
+    REQUIRE(small.ok());
+    REQUIRE(large.ok());
+    // Ten times the values: at most about ten times the memory.
+    CHECK(large->memory_bytes() < 12 * small->memory_bytes());
+    evmatch::Scratch scratch;
+    large->PrepareScratch(scratch);
+    const bool negated = *op != '\0';
+    for (const char* value : {"v0", "v99999", "v100000", "v5"}) {
+      std::string event = std::string("{\"a\":\"") + value + "\"}";
+      event.reserve(event.size() + evmatch::kPadding);
+      REQUIRE(large->Match(event, event.capacity(), scratch) == MatchStatus::kOk);
+      const bool listed = std::string(value) != "v100000";
+      CHECK(scratch.matches().size() == (listed != negated ? 1u : 0u));
+    }
+  }
+}
+
+TEST_CASE("hostile patterns: wildcard bombs stay bounded", "[hostile][patterns]") {
+  std::string star_a;
+  for (int i = 0; i < 1000; ++i) star_a += "*a";
+  const std::string bomb = "{\"a\":[{\"wildcard\":\"" + star_a + "\"}]}";
+  // Refused by default with the AWS text (D3).
+  CHECK(Rejected(bomb, absl::StatusCode::kInvalidArgument).reason ==
+        "Rule is too complex - try using fewer wildcard characters or fewer repeating "
+        "character sequences after a wildcard character");
+  // Unlimited: compiles, and matching a 1 MiB value is linear (no
+  // backtracking blow-up: this would not finish otherwise).
+  evmatch::PatternOptions unlimited;
+  unlimited.max_wildcard_complexity = 0;
+  evmatch::RuleSet rules(unlimited);
+  REQUIRE(rules.Add("bomb", bomb).ok());
+  REQUIRE(rules.Add("anything-but", "{\"a\":[{\"anything-but\":{\"wildcard\":\"" + star_a +
+                                        "b\"}}]}")
+              .ok());
+  evmatch::CompileOptions options;
+  options.max_event_bytes = size_t{2} << 20;
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules, options);
+  REQUIRE(matcher.ok());
+  CHECK(matcher->memory_bytes() < (size_t{1} << 20));
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  for (const auto& [value, expected] :
+       std::vector<std::pair<std::string, size_t>>{{std::string(size_t{1} << 20, 'a'), 2},
+                                                    {std::string(999, 'a'), 1},
+                                                    {std::string(size_t{1} << 20, 'b'), 1}}) {
+    std::string event = "{\"a\":\"" + value + "\"}";
+    event.reserve(event.size() + evmatch::kPadding);
+    REQUIRE(matcher->Match(event, event.capacity(), scratch) == MatchStatus::kOk);
+    CHECK(scratch.matches().size() == expected);
+  }
+}
+
+TEST_CASE("hostile rule sets: compile limits name the option", "[hostile][patterns]") {
+  evmatch::RuleSet rules;
+  REQUIRE(rules.Add("a", R"({"a":["x"]})").ok());
+  REQUIRE(rules.Add("b", R"({"b":[{"prefix":"y"}]})").ok());
+  evmatch::CompileOptions options;
+  options.max_rules = 1;
+  absl::StatusOr<evmatch::Matcher> too_many = evmatch::Matcher::Compile(rules, options);
+  REQUIRE_FALSE(too_many.ok());
+  CHECK(too_many.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(too_many.status().message() ==
+        "Rule set has 2 rules, more than the limit of 1 (CompileOptions::max_rules)");
+  options.max_rules = 2;
+  options.max_program_bytes = 64;
+  absl::StatusOr<evmatch::Matcher> too_big = evmatch::Matcher::Compile(rules, options);
+  REQUIRE_FALSE(too_big.ok());
+  CHECK(too_big.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(std::string(too_big.status().message()).find("(CompileOptions::max_program_bytes)") !=
+        std::string::npos);
+  // A limit is per object: the same rules compile under default options.
+  CHECK(evmatch::Matcher::Compile(rules).ok());
+}

@@ -202,7 +202,9 @@ TEST_CASE("event limits and invalid events", "[limits]") {
   CHECK(event_error(deep, {}) == absl::StatusCode::kResourceExhausted);
   CHECK(event_error(std::string(100000, '[') + std::string(100000, ']'), {}) ==
         absl::StatusCode::kResourceExhausted);
-  CHECK(event_error(std::string(100000, '['), {}) == absl::StatusCode::kInvalidArgument);
+  // Unclosed as well, but read left to right the depth limit comes first.
+  CHECK(event_error(std::string(100000, '['), {}) == absl::StatusCode::kResourceExhausted);
+  CHECK(event_error("[[]", {}) == absl::StatusCode::kInvalidArgument);
 
   CHECK(event_error(R"({"a":1e400})", {}) == absl::StatusCode::kInvalidArgument);
   CHECK(event_error(R"([{"a":1}])", {}) == absl::StatusCode::kInvalidArgument);
