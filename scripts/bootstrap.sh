@@ -3,6 +3,9 @@
 #   scripts/bootstrap.sh              install what is missing, build (release
 #                                     preset), run the bundled example
 #   scripts/bootstrap.sh --deps-only  only install what is missing
+#   scripts/bootstrap.sh --deps-only --fuzz
+#                                     also clang and its libFuzzer runtime
+#                                     (the `fuzz` preset, scripts/fuzz.sh)
 # Idempotent: apt-get runs only when a package is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +15,15 @@ packages=(
   libsimdjson-dev libabsl-dev
   catch2 libbenchmark-dev unicode-data zlib1g-dev
 )
+
+deps_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --deps-only) deps_only=1 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,7 +40,7 @@ if ((${#missing[@]})); then
 else
   echo "bootstrap: all packages present"
 fi
-[[ "${1:-}" == "--deps-only" ]] && exit 0
+((deps_only)) && exit 0
 
 cmake --preset release
 cmake --build --preset release

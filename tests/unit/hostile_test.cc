@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "evmatch/evmatch.h"
+#include "compile_rules.h"
 
 namespace {
 
@@ -27,18 +28,10 @@ struct Outcome {
   bool operator==(const Outcome&) const = default;
 };
 
-evmatch::Matcher Compile(const char* rules_json, const evmatch::CompileOptions& options) {
-  evmatch::RuleSet rules;
-  REQUIRE(rules.AddRules(rules_json).ok());
-  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules, options);
-  REQUIRE(matcher.ok());
-  return *std::move(matcher);
-}
-
 class Harness {
  public:
   explicit Harness(const char* rules_json = kRules, const evmatch::CompileOptions& options = {})
-      : matcher_(Compile(rules_json, options)) {
+      : matcher_(evmatch_test::CompileRules(rules_json, options)) {
     matcher_.PrepareScratch(scratch_);
   }
 

@@ -8,19 +8,14 @@
 #include <vector>
 
 #include "evmatch/evmatch.h"
+#include "compile_rules.h"
 
 namespace {
 
 using evmatch::MatchMode;
 using evmatch::MatchStatus;
 
-evmatch::Matcher Compile(const std::string& rules_json, evmatch::CompileOptions options = {}) {
-  evmatch::RuleSet rules;
-  REQUIRE(rules.AddRules(rules_json).ok());
-  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules, options);
-  REQUIRE(matcher.ok());
-  return *std::move(matcher);
-}
+using evmatch_test::CompileRules;
 
 struct Result {
   MatchStatus status;
@@ -50,7 +45,7 @@ struct StringMaker<Result> {
 }  // namespace Catch
 
 TEST_CASE("lazy mode stops once every rule path has been read", "[matcher][lazy]") {
-  evmatch::Matcher matcher = Compile(R"({"r": {"a": ["x"], "o": {"p": [1]}}})");
+  evmatch::Matcher matcher = CompileRules(R"({"r": {"a": ["x"], "o": {"p": [1]}}})");
   evmatch::Scratch scratch;
   matcher.PrepareScratch(scratch);
   const Result hit{MatchStatus::kOk, {0}};
@@ -100,7 +95,7 @@ TEST_CASE("lazy mode reads nothing when no rule names a field", "[matcher][lazy]
 }
 
 TEST_CASE("lazy mode reads a whole object when a rule needs absence", "[matcher][lazy]") {
-  evmatch::Matcher matcher = Compile(R"({"r": {"a": ["x"], "b": [{"exists": false}]}})");
+  evmatch::Matcher matcher = CompileRules(R"({"r": {"a": ["x"], "b": [{"exists": false}]}})");
   evmatch::Scratch scratch;
   matcher.PrepareScratch(scratch);
   for (MatchMode mode : {MatchMode::kComplete, MatchMode::kLazy}) {
@@ -110,7 +105,7 @@ TEST_CASE("lazy mode reads a whole object when a rule needs absence", "[matcher]
 }
 
 TEST_CASE("lazy mode reads every element of an array", "[matcher][lazy]") {
-  evmatch::Matcher matcher = Compile(R"({"r": {"o": {"p": [2], "q": ["b"]}}})");
+  evmatch::Matcher matcher = CompileRules(R"({"r": {"o": {"p": [2], "q": ["b"]}}})");
   evmatch::Scratch scratch;
   matcher.PrepareScratch(scratch);
   const char* consistent = R"({"o":[{"p":1,"q":"a","z":0},{"q":"b","p":2}]})";
@@ -179,7 +174,7 @@ TEST_CASE("MatchBatch reports every line as Match would, malformed ones included
           "[matcher][batch]") {
   evmatch::CompileOptions options;
   options.max_event_bytes = 256;  // small windows: many of them, and a too-large event
-  evmatch::Matcher matcher = Compile(R"({
+  evmatch::Matcher matcher = CompileRules(R"({
     "x": {"a": ["x"]},
     "n": {"b": [{"numeric": [">", 1]}]},
     "nested": {"o": {"p": [{"prefix": "v"}]}}
@@ -232,7 +227,7 @@ TEST_CASE("MatchBatch reports every line as Match would, malformed ones included
 }
 
 TEST_CASE("MatchBatch reads one event per line", "[matcher][batch]") {
-  evmatch::Matcher matcher = Compile(R"({"x": {"a": ["x"]}})");
+  evmatch::Matcher matcher = CompileRules(R"({"x": {"a": ["x"]}})");
   evmatch::Scratch scratch;
   matcher.PrepareScratch(scratch);
   // Two texts on one line, or one text over several lines, are not NDJSON:
@@ -251,7 +246,7 @@ TEST_CASE("MatchBatch reads one event per line", "[matcher][batch]") {
 }
 
 TEST_CASE("MatchBatch reports misuse before any event", "[matcher][batch]") {
-  evmatch::Matcher matcher = Compile(R"({"x": {"a": ["x"]}})");
+  evmatch::Matcher matcher = CompileRules(R"({"x": {"a": ["x"]}})");
   std::string input = "{\"a\":\"x\"}\n";
   input.reserve(input.size() + evmatch::kPadding);
   int events = 0;
@@ -276,7 +271,7 @@ TEST_CASE("numbers: binary64 decides, exact decimals break ties, validity is exa
     "range": {"n": [{"numeric": [">=", -5e9, "<", 0]}]},
     "exact": {"n": [0.1, 300]}
   })";
-  evmatch::Matcher matcher = Compile(rules_json);
+  evmatch::Matcher matcher = CompileRules(rules_json);
   evmatch::Scratch scratch;
   matcher.PrepareScratch(scratch);
   evmatch::RuleSet rules;
@@ -315,7 +310,7 @@ TEST_CASE("an empty top-level key is a path step", "[matcher][paths]") {
   // {"": {"a": ...}} is the path ".a", distinct from "a" (found by the
   // event fuzzer: the reference once dropped the empty first step).
   const char* pattern = R"({"": {"a": ["x"]}})";
-  evmatch::Matcher matcher = Compile(std::string(R"({"r": )") + pattern + "}");
+  evmatch::Matcher matcher = CompileRules(std::string(R"({"r": )") + pattern + "}");
   evmatch::Scratch scratch;
   matcher.PrepareScratch(scratch);
   for (const auto& [event, want] : std::vector<std::pair<const char*, bool>>{
