@@ -14,6 +14,7 @@ packages=(
   g++ cmake ninja-build pkg-config python3
   libsimdjson-dev libabsl-dev
   catch2 libbenchmark-dev unicode-data zlib1g-dev
+  libssl-dev libisal-dev
 )
 
 deps_only=0

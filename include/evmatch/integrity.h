@@ -1,0 +1,191 @@
+// evmatch/integrity.h: S3 object integrity. Digests and CRCs as S3 computes
+// them, their header encodings, Content-MD5 checks, ETags (single-part and
+// multipart) and the composite and full-object checksums of multipart
+// uploads (SPEC section D).
+//
+// Library: evmatch::integrity (links OpenSSL's libcrypto and ISA-L).
+//
+// Example: the ETag and full-object CRC32C of a two-part upload.
+//
+//   std::vector<evmatch::integrity::Digest> md5s, crcs;
+//   std::vector<uint64_t> sizes;
+//   for (std::string_view part : parts) {
+//     md5s.push_back(evmatch::integrity::Compute(Algorithm::kMd5, part));
+//     crcs.push_back(evmatch::integrity::Compute(Algorithm::kCrc32c, part));
+//     sizes.push_back(part.size());
+//   }
+//   std::string etag = evmatch::integrity::MultipartETag(md5s);      // "...-2"
+//   absl::StatusOr<std::string> full =
+//       evmatch::integrity::FullObjectChecksum(crcs, sizes);         // base64
+//
+// Errors are absl::Status. Where S3 has an error code, the message starts
+// with it: "InvalidDigest: The Content-MD5 you specified was invalid."
+// Everything is thread-compatible; nothing allocates except results.
+
+#ifndef EVMATCH_INTEGRITY_H_
+#define EVMATCH_INTEGRITY_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "evmatch/export.h"
+
+namespace evmatch::integrity {
+
+// The digest algorithms S3 uses: MD5 for Content-MD5 and ETags, the others
+// for x-amz-checksum-* headers.
+enum class Algorithm : uint8_t { kMd5, kSha1, kSha256, kCrc32, kCrc32c, kCrc64Nvme };
+
+// "MD5", "SHA1", "SHA256", "CRC32", "CRC32C", "CRC64NVME" (S3's spelling).
+EVMATCH_EXPORT std::string_view AlgorithmName(Algorithm algorithm);
+// The algorithm named `name`, case-insensitively; InvalidArgument otherwise.
+EVMATCH_EXPORT absl::StatusOr<Algorithm> ParseAlgorithm(std::string_view name);
+// Digest size in bytes: 16, 20, 32, 4, 4, 8.
+EVMATCH_EXPORT size_t DigestSize(Algorithm algorithm);
+// True for the three CRCs.
+EVMATCH_EXPORT bool IsCrc(Algorithm algorithm);
+
+// A digest value: raw bytes, CRCs big-endian (as S3 encodes them).
+struct EVMATCH_EXPORT Digest {
+  Algorithm algorithm = Algorithm::kMd5;
+  uint8_t size = 0;
+  std::array<uint8_t, 32> bytes{};
+
+  std::string_view view() const {
+    return {reinterpret_cast<const char*>(bytes.data()), size};
+  }
+  // Lowercase hex, as in an ETag.
+  std::string Hex() const;
+  // Standard padded base64, as in Content-MD5 and x-amz-checksum-* headers.
+  std::string Base64() const;
+  // The CRC as a number (CRCs only; 0 otherwise).
+  uint64_t crc() const;
+  bool operator==(const Digest& other) const {
+    return algorithm == other.algorithm && view() == other.view();
+  }
+};
+
+// The digest of a CRC value.
+EVMATCH_EXPORT Digest CrcDigest(Algorithm crc_algorithm, uint64_t value);
+
+// Streaming digest: Update any number of times, then Finish (which resets it
+// for reuse). Movable.
+class EVMATCH_EXPORT Hasher {
+ public:
+  explicit Hasher(Algorithm algorithm);
+  Hasher(Hasher&&) noexcept;
+  Hasher& operator=(Hasher&&) noexcept;
+  ~Hasher();
+
+  Algorithm algorithm() const { return algorithm_; }
+  void Update(std::string_view data);
+  Digest Finish();
+
+ private:
+  struct Evp;
+  Algorithm algorithm_;
+  uint64_t crc_ = 0;
+  std::unique_ptr<Evp> evp_;  // MD5 and SHA: an OpenSSL EVP context
+};
+
+// One-shot digest of `data`.
+EVMATCH_EXPORT Digest Compute(Algorithm algorithm, std::string_view data);
+
+// CRCs (reflected, init and xorout all ones; SPEC D.5). Resumable:
+// Crc32(b, Crc32(a)) == Crc32(a + b); the empty input gives 0.
+EVMATCH_EXPORT uint32_t Crc32(std::string_view data, uint32_t crc = 0);
+EVMATCH_EXPORT uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
+EVMATCH_EXPORT uint64_t Crc64Nvme(std::string_view data, uint64_t crc = 0);
+// The CRC of A + B from crc(A), crc(B) and B's length, in O(log length).
+EVMATCH_EXPORT uint32_t Crc32Combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b);
+EVMATCH_EXPORT uint32_t Crc32cCombine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b);
+EVMATCH_EXPORT uint64_t Crc64NvmeCombine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b);
+
+// Parses an x-amz-checksum-<algorithm> header value: canonical padded base64
+// of exactly DigestSize bytes. Otherwise InvalidArgument "InvalidRequest:
+// Value for x-amz-checksum-crc32 header is invalid."
+EVMATCH_EXPORT absl::StatusOr<Digest> ParseChecksumHeader(Algorithm algorithm, std::string_view value);
+
+// Checks a Content-MD5 header against the MD5 of the body received. OK when
+// they agree; InvalidArgument "InvalidDigest: The Content-MD5 you specified
+// was invalid." when the header is not canonical base64 of 16 bytes;
+// InvalidArgument "BadDigest: The Content-MD5 you specified did not match
+// what we received." when it is well formed but different.
+EVMATCH_EXPORT absl::Status CheckContentMd5(std::string_view header, const Digest& body_md5);
+
+// An ETag: quoted or not, hex in either case, with an optional "-N" part
+// count.
+struct EVMATCH_EXPORT ETag {
+  std::string hex;  // lowercase
+  uint32_t parts = 0;  // 0: no "-N" suffix
+  bool operator==(const ETag&) const = default;
+  // Formats as S3 sends it, unquoted: hex, then "-N" when parts > 0.
+  std::string ToString() const;
+};
+// InvalidArgument when `text` is not an ETag S3 could send: 32 hex digits
+// optionally followed by "-N", 1 <= N <= 10,000.
+EVMATCH_EXPORT absl::StatusOr<ETag> ParseETag(std::string_view text);
+// Whether an object's ETag is the MD5 of its bytes (SPEC D.7 item 3): 32 hex
+// digits with no part count, for an object uploaded in one request without
+// SSE-C or SSE-KMS.
+enum class Encryption : uint8_t { kNone, kSseS3, kSseKms, kSseC };
+EVMATCH_EXPORT bool ETagIsMd5(const ETag& etag, Encryption encryption);
+// hex(MD5(md5(part 1) + ... + md5(part N))) + "-N". Each digest must be an
+// MD5; parts are in part-number order.
+EVMATCH_EXPORT std::string MultipartETag(absl::Span<const Digest> part_md5s);
+
+// Multipart rules (SPEC D.3).
+inline constexpr uint32_t kMaxParts = 10000;
+inline constexpr uint64_t kMinPartSize = uint64_t{5} << 20;  // except the last
+inline constexpr uint64_t kMaxPartSize = uint64_t{5} << 30;
+inline constexpr uint64_t kMaxObjectSize = uint64_t{5} << 40;
+// InvalidArgument "InvalidArgument: Part number must be an integer between 1
+// and 10000, inclusive" outside 1..10,000.
+EVMATCH_EXPORT absl::Status CheckPartNumber(int64_t part_number);
+// Checks the sizes of an upload's parts in order: every part but the last at
+// least kMinPartSize ("EntityTooSmall: Your proposed upload is smaller than
+// the minimum allowed size", naming the part), none above kMaxPartSize, the
+// total at most kMaxObjectSize, at most kMaxParts parts.
+EVMATCH_EXPORT absl::Status CheckPartSizes(absl::Span<const uint64_t> sizes);
+
+// Multipart checksum types (x-amz-checksum-type).
+enum class ChecksumType : uint8_t { kComposite, kFullObject };
+// Whether S3 accepts `type` with `algorithm` for a multipart upload:
+// CRC64NVME is full-object only, SHA1/SHA256 composite only, CRC32/CRC32C
+// either. The error carries S3's text, e.g. "InvalidRequest: The COMPOSITE
+// checksum type cannot be used with the crc64nvme checksum algorithm."
+EVMATCH_EXPORT absl::Status CheckChecksumType(Algorithm algorithm, ChecksumType type);
+// The type S3 uses when an upload names only the algorithm: full-object for
+// CRC64NVME, composite otherwise.
+EVMATCH_EXPORT ChecksumType DefaultChecksumType(Algorithm algorithm);
+
+// Composite checksum: base64(H(raw(part 1) + ... + raw(part N))) + "-N",
+// H the parts' algorithm. `with_part_count` false gives the
+// GetObjectAttributes form without "-N". InvalidArgument when the parts are
+// empty, mixed or of an algorithm S3 refuses as composite.
+EVMATCH_EXPORT absl::StatusOr<std::string> CompositeChecksum(absl::Span<const Digest> parts,
+                                              bool with_part_count = true);
+// Full-object checksum: the CRC of the whole object from the part CRCs and
+// part sizes (combined, not rehashed), base64. InvalidArgument when sizes and
+// parts differ in number, the parts are mixed, or not CRCs.
+EVMATCH_EXPORT absl::StatusOr<std::string> FullObjectChecksum(absl::Span<const Digest> parts,
+                                               absl::Span<const uint64_t> sizes);
+// Splits a composite value into its base64 part and part count (0 when the
+// value has no "-N", as GetObjectAttributes returns it).
+struct CompositeValue {
+  std::string base64;
+  uint32_t parts = 0;
+};
+EVMATCH_EXPORT absl::StatusOr<CompositeValue> ParseCompositeChecksum(Algorithm algorithm,
+                                                      std::string_view value);
+
+}  // namespace evmatch::integrity
+
+#endif  // EVMATCH_INTEGRITY_H_
