@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "evmatch/evmatch.h"
+#include "evmatch/integrity.h"
 
 int main() {
   absl::StatusOr<bool> hit = evmatch::TestEventPattern(
@@ -11,7 +12,9 @@ int main() {
       R"({"source":["aws.s3"]})", R"({"source":"aws.ec2"})");
   absl::StatusOr<bool> bad = evmatch::TestEventPattern(R"({"a":[]})", "{}");
   const bool ok = hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
-                  evmatch::GetPatternError(bad.status()).has_value();
+                  evmatch::GetPatternError(bad.status()).has_value() &&
+                  evmatch::integrity::Compute(evmatch::integrity::Algorithm::kCrc32, "data")
+                          .Base64() == "rfPzYw==";
   std::printf("consumer: %s\n", ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
 }
