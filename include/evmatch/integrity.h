@@ -29,8 +29,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -185,6 +188,70 @@ struct CompositeValue {
 };
 EVMATCH_EXPORT absl::StatusOr<CompositeValue> ParseCompositeChecksum(Algorithm algorithm,
                                                       std::string_view value);
+
+// What S3 computes for an object uploaded from a file.
+struct HashOptions {
+  // 0: one PutObject. Otherwise a multipart upload in parts of this size
+  // (the last part holds the rest; an empty file is one empty part).
+  uint64_t part_size = 0;
+  // An additional checksum (x-amz-checksum-*), if any.
+  std::optional<Algorithm> checksum;
+  // Parts hashed at once; 0 = one per hardware thread. Single-part uploads
+  // are hashed by one thread.
+  unsigned threads = 1;
+};
+
+struct EVMATCH_EXPORT ObjectDigests {
+  uint64_t size = 0;
+  bool multipart = false;
+  std::vector<uint64_t> part_sizes;      // multipart: one per part
+  std::vector<Digest> part_md5s;         // multipart: one per part
+  std::vector<Digest> part_checksums;    // multipart with a checksum
+  Digest md5;                            // single-part: of the whole object
+  std::optional<Digest> checksum;        // single-part with a checksum
+
+  // The ETag S3 reports (unquoted): the MD5 hex, or the multipart form.
+  std::string ETag() const;
+  // The x-amz-checksum value S3 reports: single-part, the base64 digest;
+  // multipart, the composite ("-N") or full-object form per `type`.
+  // FailedPrecondition when no checksum was computed, InvalidArgument when
+  // the type does not suit the algorithm.
+  absl::StatusOr<std::string> Checksum(ChecksumType type) const;
+};
+
+// Reads `path` once (parts in parallel per `options.threads`) and computes
+// its MD5s and checksums. NotFound / PermissionDenied / DataLoss for I/O
+// errors, InvalidArgument for a part size S3 would refuse (over 5 GiB, over
+// 10,000 parts, or under 5 MiB when there are several parts).
+EVMATCH_EXPORT absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOptions& options);
+
+// Verifying a local file against what S3 reports.
+enum class Verdict : uint8_t { kMatch, kMismatch, kCannotTell };
+struct EVMATCH_EXPORT Verification {
+  Verdict verdict = Verdict::kCannotTell;
+  std::string reason;       // one line a user can act on
+  uint64_t part_size = 0;   // the part size that reproduced a multipart value
+};
+struct VerifyOptions {
+  // Part size of the upload if known; 0 = infer it from the ETag's part count
+  // and the file size, trying 5, 8, 15, 16, 50, 64 and 100 MiB, powers of
+  // two, and the size the part count implies.
+  uint64_t part_size = 0;
+  Encryption encryption = Encryption::kNone;
+  // An additional checksum to verify as well: its algorithm and the value
+  // S3 reported (composite with or without "-N", or full-object).
+  std::optional<std::pair<Algorithm, std::string>> checksum;
+  unsigned threads = 1;
+};
+// Match when every given value is reproduced; Mismatch when one is
+// definitely different; CannotTell when the ETag is not an MD5 (encryption)
+// or no candidate part size reproduces a multipart ETag. Errors: as
+// HashFile, and InvalidArgument for a malformed ETag or checksum.
+EVMATCH_EXPORT absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_view etag,
+                                        const VerifyOptions& options);
+// The part sizes VerifyFile tries for an object of `size` bytes uploaded in
+// `parts` parts, in order, each consistent with both.
+EVMATCH_EXPORT std::vector<uint64_t> CandidatePartSizes(uint64_t size, uint32_t parts);
 
 }  // namespace evmatch::integrity
 

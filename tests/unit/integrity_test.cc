@@ -3,6 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -351,4 +356,163 @@ TEST_CASE("composite and full-object checksums (SPEC D.4, D.6, D.7 item 5)",
   CHECK_FALSE(ei::ParseCompositeChecksum(Algorithm::kCrc32, "5FRUiw==-0").ok());
   CHECK_FALSE(ei::ParseCompositeChecksum(Algorithm::kCrc32, "5FRUiw=-3").ok());
   CHECK_FALSE(ei::ParseCompositeChecksum(Algorithm::kCrc32, "5FRUiw==-10001").ok());
+}
+
+namespace {
+
+// A file in the temporary directory, removed at the end of the test.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& contents) {
+    static int serial = 0;
+    path_ = (std::filesystem::temp_directory_path() /
+             ("evmatch_integrity_" + std::to_string(::getpid()) + "_" + std::to_string(serial++)))
+                .string();
+    std::ofstream(path_, std::ios::binary) << contents;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE("hashing files as S3 would", "[integrity][file]") {
+  const std::string object = std::string(5242881, 'a') + std::string(5242881, 'a') + "aaaaaaaaaa";
+  TempFile file(object);
+
+  ei::HashOptions single;
+  single.checksum = Algorithm::kCrc64Nvme;
+  absl::StatusOr<ei::ObjectDigests> whole = ei::HashFile(file.path(), single);
+  REQUIRE(whole.ok());
+  CHECK_FALSE(whole->multipart);
+  CHECK(whole->size == object.size());
+  CHECK(whole->ETag() == Hex(Algorithm::kMd5, object));
+  CHECK(*whole->Checksum(ei::ChecksumType::kFullObject) == "ZMNX55lZurA=");
+
+  for (unsigned threads : {1u, 3u, 0u}) {
+    INFO(threads);
+    ei::HashOptions parts;
+    parts.part_size = 5242881;
+    parts.checksum = Algorithm::kCrc32;
+    parts.threads = threads;
+    absl::StatusOr<ei::ObjectDigests> d = ei::HashFile(file.path(), parts);
+    REQUIRE(d.ok());
+    CHECK(d->multipart);
+    CHECK(d->part_sizes == std::vector<uint64_t>{5242881, 5242881, 10});
+    CHECK(d->ETag() == "4d45984fc3feb2ac9b22683c49674b56-3");
+    CHECK(*d->Checksum(ei::ChecksumType::kComposite) == "5FRUiw==-3");
+    CHECK(*d->Checksum(ei::ChecksumType::kFullObject) == "qSEQSA==");
+  }
+
+  // A file smaller than the part size is one part; an empty one, one empty part.
+  TempFile small("hello"), empty("");
+  ei::HashOptions big_parts;
+  big_parts.part_size = ei::kMinPartSize;
+  CHECK(ei::HashFile(small.path(), big_parts)->ETag() ==
+        ei::MultipartETag({ei::Compute(Algorithm::kMd5, "hello")}));
+  absl::StatusOr<ei::ObjectDigests> none = ei::HashFile(empty.path(), big_parts);
+  REQUIRE(none.ok());
+  CHECK(none->part_sizes == std::vector<uint64_t>{0});
+  CHECK(none->ETag() == ei::MultipartETag({ei::Compute(Algorithm::kMd5, "")}));
+  CHECK(none->Checksum(ei::ChecksumType::kComposite).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+
+  // Shapes S3 refuses, and I/O errors.
+  ei::HashOptions tiny_parts;
+  tiny_parts.part_size = 1024;
+  CHECK(ei::HashFile(file.path(), tiny_parts).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(ei::HashFile(file.path() + ".missing", single).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(ei::HashFile(std::filesystem::temp_directory_path().string(), single).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("candidate part sizes", "[integrity][file]") {
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  // 20 MiB + 3 bytes in 3 parts: 8 MiB fits (and the implied 7 MiB), 5 MiB does not.
+  const std::vector<uint64_t> c = ei::CandidatePartSizes(20 * kMiB + 3, 3);
+  REQUIRE_FALSE(c.empty());
+  CHECK(c.front() == 8 * kMiB);
+  for (uint64_t p : c) CHECK((20 * kMiB + 3 + p - 1) / p == 3);
+  CHECK(std::find(c.begin(), c.end(), 5 * kMiB) == c.end());
+  CHECK(ei::CandidatePartSizes(100, 1) == std::vector<uint64_t>{ei::kMinPartSize});
+  CHECK(ei::CandidatePartSizes(100, 2).empty());  // no legal split
+  CHECK(ei::CandidatePartSizes(100, 0).empty());
+}
+
+TEST_CASE("verifying files against ETags and checksums", "[integrity][file]") {
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  std::string object(20 * kMiB + 3, '\0');
+  std::mt19937_64 rng(5);
+  for (char& c : object) c = static_cast<char>(rng());
+  TempFile file(object);
+  ei::HashOptions eight;
+  eight.part_size = 8 * kMiB;
+  eight.checksum = Algorithm::kCrc32c;
+  const ei::ObjectDigests d = *ei::HashFile(file.path(), eight);
+
+  // Part size inferred from the part count.
+  ei::VerifyOptions infer;
+  absl::StatusOr<ei::Verification> v = ei::VerifyFile(file.path(), "\"" + d.ETag() + "\"", infer);
+  REQUIRE(v.ok());
+  CHECK(v->verdict == ei::Verdict::kMatch);
+  CHECK(v->part_size == 8 * kMiB);
+  // With checksums in every form S3 reports.
+  for (ei::ChecksumType type : {ei::ChecksumType::kComposite, ei::ChecksumType::kFullObject}) {
+    infer.checksum = std::make_pair(Algorithm::kCrc32c, *d.Checksum(type));
+    CHECK(ei::VerifyFile(file.path(), d.ETag(), infer)->verdict == ei::Verdict::kMatch);
+  }
+  infer.checksum = std::make_pair(Algorithm::kCrc32c,
+                                  *ei::CompositeChecksum(d.part_checksums, false));
+  CHECK(ei::VerifyFile(file.path(), d.ETag(), infer)->verdict == ei::Verdict::kMatch);
+  infer.checksum = std::make_pair(Algorithm::kCrc32c, std::string("AAAAAA=="));
+  CHECK(ei::VerifyFile(file.path(), d.ETag(), infer)->verdict == ei::Verdict::kMismatch);
+  infer.checksum = std::make_pair(Algorithm::kCrc32c, std::string("not base64"));
+  CHECK(ei::VerifyFile(file.path(), d.ETag(), infer).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+
+  // A changed byte: with the part size known it is a mismatch; inferred, no
+  // candidate reproduces the ETag, so it cannot tell.
+  object[12345] ^= 1;
+  TempFile changed(object);
+  ei::VerifyOptions known;
+  known.part_size = 8 * kMiB;
+  CHECK(ei::VerifyFile(changed.path(), d.ETag(), known)->verdict == ei::Verdict::kMismatch);
+  CHECK(ei::VerifyFile(changed.path(), d.ETag(), {})->verdict == ei::Verdict::kCannotTell);
+  known.part_size = 16 * kMiB;  // 2 parts, the ETag says 3
+  CHECK(ei::VerifyFile(file.path(), d.ETag(), known)->verdict == ei::Verdict::kMismatch);
+
+  // Single-part ETags: an MD5 unless SSE-KMS or SSE-C.
+  TempFile data("data");
+  CHECK(ei::VerifyFile(data.path(), "8d777f385d3dfec8815d20f7496026dc", {})->verdict ==
+        ei::Verdict::kMatch);
+  CHECK(ei::VerifyFile(data.path(), "8d777f385d3dfec8815d20f7496026dd", {})->verdict ==
+        ei::Verdict::kMismatch);
+  ei::VerifyOptions kms;
+  kms.encryption = ei::Encryption::kSseKms;
+  CHECK(ei::VerifyFile(data.path(), "8d777f385d3dfec8815d20f7496026dc", kms)->verdict ==
+        ei::Verdict::kCannotTell);
+  ei::VerifyOptions crc;
+  crc.checksum = std::make_pair(Algorithm::kCrc32, std::string("rfPzYw=="));
+  CHECK(ei::VerifyFile(data.path(), "8d777f385d3dfec8815d20f7496026dc", crc)->verdict ==
+        ei::Verdict::kMatch);
+  crc.checksum = std::make_pair(Algorithm::kCrc32, std::string("Y/PzrQ=="));
+  CHECK(ei::VerifyFile(data.path(), "8d777f385d3dfec8815d20f7496026dc", crc)->verdict ==
+        ei::Verdict::kMismatch);
+  CHECK(ei::VerifyFile(data.path(), "nonsense", {}).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+
+  // The AWS 3-part object: 5,242,881-byte parts are not a common size, so
+  // only an explicit part size verifies it.
+  TempFile aws(std::string(5242881 * 2 + 10, 'a'));
+  CHECK(ei::VerifyFile(aws.path(), "4d45984fc3feb2ac9b22683c49674b56-3", {})->verdict ==
+        ei::Verdict::kCannotTell);
+  ei::VerifyOptions aws_parts;
+  aws_parts.part_size = 5242881;
+  CHECK(ei::VerifyFile(aws.path(), "4d45984fc3feb2ac9b22683c49674b56-3", aws_parts)->verdict ==
+        ei::Verdict::kMatch);
 }

@@ -1,0 +1,307 @@
+// Hashing files as S3 would (single-part or in parts, parts in parallel) and
+// verifying them against the ETag and checksum S3 reports.
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "evmatch/integrity.h"
+
+namespace evmatch::integrity {
+namespace {
+
+constexpr size_t kReadChunk = size_t{1} << 20;
+
+absl::Status IoError(const std::string& path, const char* what, int error) {
+  const std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(error));
+  switch (error) {
+    case ENOENT: return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM: return absl::PermissionDeniedError(message);
+    default: return absl::DataLossError(message);
+  }
+}
+
+// An open file, closed on destruction.
+class File {
+ public:
+  ~File() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  absl::Status Open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return IoError(path, "cannot open", errno);
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return IoError(path, "cannot stat", errno);
+    if (!S_ISREG(st.st_mode)) {
+      return absl::InvalidArgumentError(absl::StrCat("not a regular file: ", path));
+    }
+    size_ = static_cast<uint64_t>(st.st_size);
+    return absl::OkStatus();
+  }
+  uint64_t size() const { return size_; }
+
+  // Feeds bytes [offset, offset + length) to every hasher.
+  absl::Status Hash(uint64_t offset, uint64_t length, std::string& buffer,
+                    std::initializer_list<Hasher*> hashers) const {
+    buffer.resize(kReadChunk);
+    while (length > 0) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(length, kReadChunk));
+      const ssize_t got = ::pread(fd_, buffer.data(), want, static_cast<off_t>(offset));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return IoError(path_, "cannot read", errno);
+      }
+      if (got == 0) return absl::DataLossError(absl::StrCat(path_, " shrank while being read"));
+      const std::string_view chunk(buffer.data(), static_cast<size_t>(got));
+      for (Hasher* h : hashers) {
+        if (h != nullptr) h->Update(chunk);
+      }
+      offset += static_cast<uint64_t>(got);
+      length -= static_cast<uint64_t>(got);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string path_;
+};
+
+absl::Status CheckUploadShape(uint64_t size, uint64_t part_size) {
+  const uint64_t parts = std::max<uint64_t>(1, (size + part_size - 1) / part_size);
+  if (part_size > kMaxPartSize || parts > kMaxParts ||
+      (parts > 1 && part_size < kMinPartSize)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "S3 refuses a part size of ", part_size, " bytes for ", size, " bytes (", parts,
+        " parts): parts must be 5 MiB to 5 GiB, at most 10000, the last may be smaller"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string ObjectDigests::ETag() const {
+  return multipart ? MultipartETag(part_md5s) : md5.Hex();
+}
+
+absl::StatusOr<std::string> ObjectDigests::Checksum(ChecksumType type) const {
+  if (!multipart) {
+    if (!checksum) return absl::FailedPreconditionError("no checksum was computed");
+    return checksum->Base64();
+  }
+  if (part_checksums.empty()) return absl::FailedPreconditionError("no checksum was computed");
+  return type == ChecksumType::kComposite ? CompositeChecksum(part_checksums)
+                                          : FullObjectChecksum(part_checksums, part_sizes);
+}
+
+absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOptions& options) {
+  File file;
+  if (absl::Status s = file.Open(path); !s.ok()) return s;
+  ObjectDigests out;
+  out.size = file.size();
+  if (options.part_size == 0) {
+    Hasher md5(Algorithm::kMd5);
+    std::optional<Hasher> checksum;
+    if (options.checksum) checksum.emplace(*options.checksum);
+    std::string buffer;
+    if (absl::Status s = file.Hash(0, out.size, buffer, {&md5, checksum ? &*checksum : nullptr});
+        !s.ok()) {
+      return s;
+    }
+    out.md5 = md5.Finish();
+    if (checksum) out.checksum = checksum->Finish();
+    return out;
+  }
+
+  if (absl::Status s = CheckUploadShape(out.size, options.part_size); !s.ok()) return s;
+  out.multipart = true;
+  const uint64_t parts = std::max<uint64_t>(1, (out.size + options.part_size - 1) / options.part_size);
+  out.part_sizes.resize(parts);
+  out.part_md5s.resize(parts);
+  if (options.checksum) out.part_checksums.resize(parts);
+  std::atomic<uint64_t> next{0};
+  std::mutex error_mutex;
+  absl::Status error;
+  auto worker = [&] {
+    std::string buffer;
+    Hasher md5(Algorithm::kMd5);
+    std::optional<Hasher> checksum;
+    if (options.checksum) checksum.emplace(*options.checksum);
+    for (uint64_t part = next++; part < parts; part = next++) {
+      const uint64_t offset = part * options.part_size;
+      const uint64_t length = std::min(options.part_size, out.size - offset);
+      absl::Status s = file.Hash(offset, length, buffer, {&md5, checksum ? &*checksum : nullptr});
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (error.ok()) error = s;
+        next = parts;  // stop the others
+        return;
+      }
+      out.part_sizes[part] = length;
+      out.part_md5s[part] = md5.Finish();
+      if (checksum) out.part_checksums[part] = checksum->Finish();
+    }
+  };
+  unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
+                                          : options.threads;
+  threads = static_cast<unsigned>(std::min<uint64_t>(threads, parts));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  if (!error.ok()) return error;
+  return out;
+}
+
+std::vector<uint64_t> CandidatePartSizes(uint64_t size, uint32_t parts) {
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  std::vector<uint64_t> candidates;
+  if (parts == 0 || parts > kMaxParts) return candidates;
+  if (parts == 1) {  // any part size of at least `size` gives the same ETag
+    candidates.push_back(std::max(size, kMinPartSize));
+    return candidates;
+  }
+  std::vector<uint64_t> tries;
+  for (uint64_t mib : {5, 8, 15, 16, 50, 64, 100}) tries.push_back(mib * kMiB);
+  for (uint64_t p = 8 * kMiB; p <= kMaxPartSize; p *= 2) tries.push_back(p);
+  const uint64_t implied = (size + parts - 1) / parts;
+  tries.push_back(implied);
+  tries.push_back((implied + kMiB - 1) / kMiB * kMiB);
+  for (uint64_t p : tries) {
+    const bool consistent = p >= kMinPartSize && p <= kMaxPartSize &&
+                            (size + p - 1) / p == parts;
+    if (consistent && std::find(candidates.begin(), candidates.end(), p) == candidates.end()) {
+      candidates.push_back(p);
+    }
+  }
+  return candidates;
+}
+
+namespace {
+
+// Compares a reported checksum with the computed digests.
+Verification CheckChecksum(const ObjectDigests& d, Algorithm algorithm, const std::string& value) {
+  const std::string name(AlgorithmName(algorithm));
+  if (!d.multipart) {
+    if (d.checksum->Base64() == value) return {Verdict::kMatch, name + " matches", 0};
+    return {Verdict::kMismatch,
+            absl::StrCat(name, " of the file is ", d.checksum->Base64(), ", S3 reports ", value),
+            0};
+  }
+  std::vector<std::string> forms;
+  if (CheckChecksumType(algorithm, ChecksumType::kComposite).ok()) {
+    const std::string composite = *CompositeChecksum(d.part_checksums);
+    forms.push_back(composite);
+    forms.push_back(*CompositeChecksum(d.part_checksums, false));
+  }
+  if (CheckChecksumType(algorithm, ChecksumType::kFullObject).ok()) {
+    forms.push_back(*FullObjectChecksum(d.part_checksums, d.part_sizes));
+  }
+  if (std::find(forms.begin(), forms.end(), value) != forms.end()) {
+    return {Verdict::kMatch, name + " matches", 0};
+  }
+  return {Verdict::kMismatch,
+          absl::StrCat(name, " of the file in ", d.part_sizes.size(), " parts is ",
+                       absl::StrJoin(forms, " or "), ", S3 reports ", value),
+          0};
+}
+
+}  // namespace
+
+absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_view etag_text,
+                                        const VerifyOptions& options) {
+  absl::StatusOr<ETag> etag = ParseETag(etag_text);
+  if (!etag.ok()) return etag.status();
+  if (options.checksum) {
+    const auto& [algorithm, value] = *options.checksum;
+    absl::StatusOr<CompositeValue> parsed = ParseCompositeChecksum(algorithm, value);
+    if (!parsed.ok()) return parsed.status();
+  }
+  HashOptions hash;
+  hash.threads = options.threads;
+  if (options.checksum) hash.checksum = options.checksum->first;
+
+  auto finish = [&](const ObjectDigests& d, uint64_t part_size) -> Verification {
+    Verification v{Verdict::kMatch, "ETag matches", part_size};
+    if (part_size != 0) absl::StrAppend(&v.reason, " with parts of ", part_size, " bytes");
+    if (options.checksum) {
+      Verification c = CheckChecksum(d, options.checksum->first, options.checksum->second);
+      if (c.verdict != Verdict::kMatch) {
+        c.part_size = part_size;
+        return c;
+      }
+      absl::StrAppend(&v.reason, "; ", c.reason);
+    }
+    return v;
+  };
+
+  if (etag->parts == 0) {
+    if (!ETagIsMd5(*etag, options.encryption)) {
+      return Verification{Verdict::kCannotTell,
+                          "the ETag of an SSE-KMS or SSE-C object is not the MD5 of its bytes", 0};
+    }
+    absl::StatusOr<ObjectDigests> d = HashFile(path, hash);
+    if (!d.ok()) return d.status();
+    if (d->md5.Hex() != etag->hex) {
+      return Verification{Verdict::kMismatch,
+                          absl::StrCat("MD5 of the file is ", d->md5.Hex(), ", the ETag is ",
+                                       etag->hex),
+                          0};
+    }
+    return finish(*d, 0);
+  }
+
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return IoError(path, "cannot stat", errno);
+  const auto size = static_cast<uint64_t>(st.st_size);
+  std::vector<uint64_t> candidates;
+  if (options.part_size != 0) {
+    const uint64_t parts = std::max<uint64_t>(1, (size + options.part_size - 1) / options.part_size);
+    if (parts != etag->parts) {
+      return Verification{Verdict::kMismatch,
+                          absl::StrCat(size, " bytes in parts of ", options.part_size,
+                                       " bytes make ", parts, " parts; the ETag says ",
+                                       etag->parts),
+                          options.part_size};
+    }
+    candidates.push_back(options.part_size);
+  } else {
+    candidates = CandidatePartSizes(size, etag->parts);
+    if (candidates.empty()) {
+      return Verification{Verdict::kCannotTell,
+                          absl::StrCat("no part size S3 allows splits ", size, " bytes into ",
+                                       etag->parts, " parts"),
+                          0};
+    }
+  }
+  for (uint64_t part_size : candidates) {
+    hash.part_size = part_size;
+    absl::StatusOr<ObjectDigests> d = HashFile(path, hash);
+    if (!d.ok()) return d.status();
+    if (d->ETag() == etag->ToString()) return finish(*d, part_size);
+  }
+  if (options.part_size != 0) {
+    return Verification{Verdict::kMismatch,
+                        absl::StrCat("the file in parts of ", options.part_size,
+                                     " bytes does not reproduce the ETag ", etag->ToString()),
+                        options.part_size};
+  }
+  return Verification{Verdict::kCannotTell,
+                      absl::StrCat("none of the part sizes tried (", absl::StrJoin(candidates, ", "),
+                                   " bytes) reproduces the ETag; give the upload's part size"),
+                      0};
+}
+
+}  // namespace evmatch::integrity
