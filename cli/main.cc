@@ -4,9 +4,12 @@
 //   evmatch validate --rules FILE
 //   evmatch match --rules FILE [--events FILE[.gz]|-] [--output ndjson|none]
 //                 [--stats] [--threads N] [--lazy]
+//   evmatch checksum --algorithm ALG [--part-size SIZE] [--type T] FILE
+//   evmatch verify FILE --etag ETAG [--checksum-ALG VALUE] [--part-size SIZE]
 //
 // Exit codes: 0 success (including {"Result": false}), 1 usage or I/O error,
-// 2 invalid pattern, rules or event (the AWS exception text on stderr).
+// 2 invalid pattern, rules or event (the AWS exception text on stderr);
+// verify: 0 match, 1 mismatch, 2 cannot tell.
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "commands.h"
 #include "evmatch/evmatch.h"
 #include "json/json_tree.h"
 #include "util/strings.h"
@@ -34,9 +38,10 @@ namespace {
 
 using evmatch::internal::Cat;
 
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 1;
-constexpr int kExitInvalid = 2;
+using evmatch_cli::kExitInvalid;
+using evmatch_cli::kExitOk;
+using evmatch_cli::kExitUsage;
+using evmatch_cli::Usage;
 
 constexpr std::string_view kUsage =
     "usage:\n"
@@ -45,6 +50,11 @@ constexpr std::string_view kUsage =
     "  evmatch validate --rules FILE\n"
     "  evmatch match --rules FILE [--events FILE[.gz]|-] [--output ndjson|none]\n"
     "                [--stats] [--threads N] [--lazy]\n"
+    "  evmatch checksum --algorithm md5|sha1|sha256|crc32|crc32c|crc64nvme\n"
+    "                   [--part-size SIZE] [--type composite|full-object]\n"
+    "                   [--threads N] FILE\n"
+    "  evmatch verify FILE --etag ETAG [--checksum-ALG VALUE] [--part-size SIZE]\n"
+    "                 [--sse none|s3|kms|c] [--threads N]\n"
     "\n"
     "A rules FILE is a JSON object {\"rule-name\": pattern, ...}; a value may\n"
     "also be an array of patterns (the rule matches when any of them does).\n"
@@ -52,13 +62,24 @@ constexpr std::string_view kUsage =
     "line per event: {\"event\": <line>, \"rules\": [names...]}. An invalid\n"
     "line is reported on stderr and counted, and matching goes on. --stats\n"
     "prints counts and throughput as one JSON object on stderr. --lazy reads\n"
-    "only what the rules need (malformed JSON past that point goes unseen).\n";
+    "only what the rules need (malformed JSON past that point goes unseen).\n"
+    "\n"
+    "`checksum` prints what S3 reports for FILE uploaded whole (PutObject) or,\n"
+    "with --part-size (bytes, or 8MiB, 5GiB...), as a multipart upload: the\n"
+    "ETag, the checksum (--type, default as S3) and the part count, as JSON.\n"
+    "`verify` checks FILE against an ETag and optionally a checksum S3\n"
+    "reported; without --part-size it tries the common part sizes. Exit 0\n"
+    "match, 1 mismatch, 2 cannot tell.\n";
 
-int Usage(std::string_view error) {
+}  // namespace
+
+int evmatch_cli::Usage(std::string_view error) {
   if (!error.empty()) std::cerr << "evmatch: " << error << "\n";
   std::cerr << kUsage;
   return kExitUsage;
 }
+
+namespace {
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -457,5 +478,7 @@ int main(int argc, char** argv) {
   if (command == "test-event-pattern") return TestEventPatternCommand(argc, argv);
   if (command == "validate") return ValidateCommand(argc, argv);
   if (command == "match") return MatchCommand(argc, argv);
+  if (command == "checksum") return evmatch_cli::ChecksumCommand(argc, argv);
+  if (command == "verify") return evmatch_cli::VerifyCommand(argc, argv);
   return Usage(Cat("unknown command '", command, "'"));
 }
