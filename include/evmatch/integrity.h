@@ -169,6 +169,39 @@ EVMATCH_EXPORT absl::Status CheckChecksumType(Algorithm algorithm, ChecksumType 
 // CRC64NVME, composite otherwise.
 EVMATCH_EXPORT ChecksumType DefaultChecksumType(Algorithm algorithm);
 
+// Request checks with S3's error texts (SPEC D.4). The checksum headers of
+// one request: `headers` lists the algorithm of every x-amz-checksum-<alg>
+// header present, `declared` the x-amz-checksum-algorithm (or SDK) header,
+// `type` the x-amz-checksum-type header. Errors: more than one checksum
+// header, a type without an algorithm, a header of another algorithm than
+// the declared one, a type the algorithm does not allow.
+EVMATCH_EXPORT absl::Status CheckChecksumHeaders(absl::Span<const Algorithm> headers,
+                                                 std::optional<Algorithm> declared,
+                                                 std::optional<ChecksumType> type);
+// A checksum header against the digest S3 computed over the body:
+// "InvalidRequest: Value for x-amz-checksum-<alg> header is invalid." or
+// "BadDigest: The <ALG> you specified did not match the calculated
+// checksum." For an UploadPart (`part_number` > 0) the mismatch reads "The
+// <alg> you specified for part N did not match what we received."
+EVMATCH_EXPORT absl::Status CheckChecksumValue(std::string_view header, const Digest& computed,
+                                               uint32_t part_number = 0);
+// One part listed in CompleteMultipartUpload.
+struct CompletedPart {
+  uint32_t part_number = 0;
+  std::optional<Digest> checksum;  // the part's x-amz-checksum value, if given
+};
+// The parts of a CompleteMultipartUpload for an upload created with
+// `algorithm` (nullopt: none) and `type`: ascending part numbers (starting
+// at 1 and consecutive when the upload has a checksum), every part's
+// checksum present and of the upload's algorithm, and the request's type
+// (if given) equal to the upload's. S3's texts, e.g. "InvalidPartOrder: The
+// list of parts was not in ascending order. Parts must be ordered by part
+// number."
+EVMATCH_EXPORT absl::Status CheckCompletedParts(std::optional<Algorithm> algorithm,
+                                                ChecksumType type,
+                                                absl::Span<const CompletedPart> parts,
+                                                std::optional<ChecksumType> request_type);
+
 // Composite checksum: base64(H(raw(part 1) + ... + raw(part N))) + "-N",
 // H the parts' algorithm. `with_part_count` false gives the
 // GetObjectAttributes form without "-N". InvalidArgument when the parts are

@@ -178,6 +178,83 @@ ChecksumType DefaultChecksumType(Algorithm algorithm) {
                                             : ChecksumType::kComposite;
 }
 
+absl::Status CheckChecksumHeaders(absl::Span<const Algorithm> headers,
+                                  std::optional<Algorithm> declared,
+                                  std::optional<ChecksumType> type) {
+  if (headers.size() > 1) {
+    return absl::InvalidArgumentError(
+        "InvalidRequest: Expecting a single x-amz-checksum- header. Multiple checksum Types "
+        "are not allowed.");
+  }
+  if (type && !declared) {
+    return absl::InvalidArgumentError(
+        "InvalidRequest: The x-amz-checksum-type header can only be used with the "
+        "x-amz-checksum-algorithm header.");
+  }
+  if (declared && !headers.empty() && headers.front() != *declared) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "InvalidRequest: Checksum Type mismatch occurred, expected checksum Type: ",
+        Lower(AlgorithmName(*declared)), ", actual checksum Type: ",
+        Lower(AlgorithmName(headers.front()))));
+  }
+  if (declared && type) return CheckChecksumType(*declared, *type);
+  return absl::OkStatus();
+}
+
+absl::Status CheckChecksumValue(std::string_view header, const Digest& computed,
+                                uint32_t part_number) {
+  absl::StatusOr<Digest> given = ParseChecksumHeader(computed.algorithm, header);
+  if (!given.ok()) return given.status();
+  if (*given == computed) return absl::OkStatus();
+  if (part_number > 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "BadDigest: The ", Lower(AlgorithmName(computed.algorithm)),
+        " you specified for part ", part_number, " did not match what we received."));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("BadDigest: The ",
+                                                 Absl(AlgorithmName(computed.algorithm)),
+                                                 " you specified did not match the calculated "
+                                                 "checksum."));
+}
+
+absl::Status CheckCompletedParts(std::optional<Algorithm> algorithm, ChecksumType type,
+                                 absl::Span<const CompletedPart> parts,
+                                 std::optional<ChecksumType> request_type) {
+  constexpr const char* kOrder =
+      "InvalidPartOrder: The list of parts was not in ascending order. Parts must be ordered "
+      "by part number.";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (absl::Status s = CheckPartNumber(parts[i].part_number); !s.ok()) return s;
+    if (i > 0 && parts[i].part_number <= parts[i - 1].part_number) {
+      return absl::InvalidArgumentError(kOrder);
+    }
+  }
+  if (!algorithm) return absl::OkStatus();
+  if (request_type && *request_type != type) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "InvalidRequest: The upload was created using the ",
+        type == ChecksumType::kComposite ? "COMPOSITE" : "FULL_OBJECT",
+        " checksum mode. The complete request must use the same checksum mode."));
+  }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].part_number != i + 1) return absl::InvalidArgumentError(kOrder);
+    if (!parts[i].checksum) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "InvalidRequest: The upload was created using a ", Lower(AlgorithmName(*algorithm)),
+          " checksum. The complete request must include the checksum for each part. It was "
+          "missing for part ",
+          parts[i].part_number, " in the request."));
+    }
+    if (parts[i].checksum->algorithm != *algorithm) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "InvalidRequest: Checksum Type mismatch occurred, expected checksum Type: ",
+          Lower(AlgorithmName(*algorithm)), ", actual checksum Type: ",
+          Lower(AlgorithmName(parts[i].checksum->algorithm))));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> CompositeChecksum(absl::Span<const Digest> parts,
                                               bool with_part_count) {
   absl::StatusOr<Algorithm> algorithm = CommonAlgorithm(parts);

@@ -541,3 +541,69 @@ TEST_CASE("CRCs against a bit-at-a-time reference, every length and offset", "[i
     }
   }
 }
+
+TEST_CASE("request checks with S3's texts (SPEC D.3, D.4)", "[integrity][multipart]") {
+  using A = Algorithm;
+  using T = ei::ChecksumType;
+  CHECK(ei::CheckChecksumHeaders({A::kCrc32}, A::kCrc32, T::kComposite).ok());
+  CHECK(ei::CheckChecksumHeaders({}, std::nullopt, std::nullopt).ok());
+  CHECK(ei::CheckChecksumHeaders({A::kCrc32, A::kSha1}, std::nullopt, std::nullopt).message() ==
+        "InvalidRequest: Expecting a single x-amz-checksum- header. Multiple checksum Types are "
+        "not allowed.");
+  CHECK(ei::CheckChecksumHeaders({}, std::nullopt, T::kFullObject).message() ==
+        "InvalidRequest: The x-amz-checksum-type header can only be used with the "
+        "x-amz-checksum-algorithm header.");
+  CHECK(ei::CheckChecksumHeaders({A::kCrc32}, A::kCrc32c, std::nullopt).message() ==
+        "InvalidRequest: Checksum Type mismatch occurred, expected checksum Type: crc32c, actual "
+        "checksum Type: crc32");
+  CHECK(ei::CheckChecksumHeaders({}, A::kSha1, T::kFullObject).message() ==
+        "InvalidRequest: The FULL_OBJECT checksum type cannot be used with the sha1 checksum "
+        "algorithm.");
+
+  const ei::Digest crc = ei::Compute(A::kCrc32, "data");
+  CHECK(ei::CheckChecksumValue("rfPzYw==", crc).ok());
+  CHECK(ei::CheckChecksumValue("Y/PzrQ==", crc).message() ==
+        "BadDigest: The CRC32 you specified did not match the calculated checksum.");
+  CHECK(ei::CheckChecksumValue("rfPzYw=", crc).message() ==
+        "InvalidRequest: Value for x-amz-checksum-crc32 header is invalid.");
+  const ei::Digest sha = ei::Compute(A::kSha256, "part");
+  CHECK(ei::CheckChecksumValue(ei::Compute(A::kSha256, "other").Base64(), sha, 1).message() ==
+        "BadDigest: The sha256 you specified for part 1 did not match what we received.");
+
+  auto part = [](uint32_t n, std::optional<A> a) {
+    ei::CompletedPart p;
+    p.part_number = n;
+    if (a) p.checksum = ei::Compute(*a, std::to_string(n));
+    return p;
+  };
+  CHECK(ei::CheckCompletedParts(std::nullopt, T::kComposite,
+                                {part(1, std::nullopt), part(3, std::nullopt)}, std::nullopt)
+            .ok());  // no checksum: gaps are fine
+  CHECK(ei::CheckCompletedParts(std::nullopt, T::kComposite,
+                                {part(2, std::nullopt), part(1, std::nullopt)}, std::nullopt)
+            .message() ==
+        "InvalidPartOrder: The list of parts was not in ascending order. Parts must be ordered by "
+        "part number.");
+  CHECK(ei::CheckCompletedParts(std::nullopt, T::kComposite, {part(10001, std::nullopt)},
+                                std::nullopt)
+            .message() ==
+        "InvalidArgument: Part number must be an integer between 1 and 10000, inclusive");
+  CHECK(ei::CheckCompletedParts(A::kCrc32, T::kComposite, {part(1, A::kCrc32), part(2, A::kCrc32)},
+                                T::kComposite)
+            .ok());
+  CHECK(ei::CheckCompletedParts(A::kCrc32, T::kComposite, {part(1, A::kCrc32), part(3, A::kCrc32)},
+                                std::nullopt)
+            .code() == absl::StatusCode::kInvalidArgument);  // not consecutive
+  CHECK(ei::CheckCompletedParts(A::kCrc32, T::kComposite, {part(1, std::nullopt)}, std::nullopt)
+            .message() ==
+        "InvalidRequest: The upload was created using a crc32 checksum. The complete request "
+        "must include the checksum for each part. It was missing for part 1 in the request.");
+  CHECK(ei::CheckCompletedParts(A::kCrc32, T::kComposite, {part(1, A::kCrc32)}, T::kFullObject)
+            .message() ==
+        "InvalidRequest: The upload was created using the COMPOSITE checksum mode. The complete "
+        "request must use the same checksum mode.");
+  CHECK(ei::CheckCompletedParts(A::kCrc32c, T::kComposite, {part(1, A::kCrc32)}, std::nullopt)
+            .message() ==
+        "InvalidRequest: Checksum Type mismatch occurred, expected checksum Type: crc32c, actual "
+        "checksum Type: crc32");
+}
