@@ -1,0 +1,113 @@
+// evmatch/s3.h: S3 event notifications (SPEC section C): event types and
+// their families, object key encoding, bucket notification configurations
+// validated as S3 validates them, and sequencer ordering for idempotent
+// consumers.
+//
+// Example:
+//
+//   absl::StatusOr<evmatch::s3::NotificationConfiguration> config =
+//       evmatch::s3::ParseNotificationConfiguration(json);
+//   if (!config.ok()) { /* S3's error text, naming the configurations */ }
+//
+// Errors are absl::Status; where S3 has an error code the message starts
+// with it ("InvalidArgument: Configuration is ambiguously defined. ...").
+
+#ifndef EVMATCH_S3_H_
+#define EVMATCH_S3_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "evmatch/export.h"
+
+namespace evmatch::s3 {
+
+// A set of concrete S3 event types (ObjectCreated:Put, ObjectRemoved:Delete,
+// LifecycleTransition, ...), one bit each. A configured family wildcard
+// ("s3:ObjectCreated:*") is the set of its members.
+using EventSet = uint32_t;
+
+// The set a configured event name stands for: "s3:ObjectCreated:*",
+// "s3:ObjectCreated:Put", "s3:LifecycleTransition", ... Case-sensitive as in
+// S3. InvalidArgument "InvalidArgument: The event is not supported for
+// notifications" for anything else (s3:TestEvent, a singleton with ":*", a
+// family without a member).
+EVMATCH_EXPORT absl::StatusOr<EventSet> ParseEventName(std::string_view name);
+// The concrete type of a record's eventName ("ObjectCreated:Put", without
+// "s3:"), or 0 when it is not one.
+EVMATCH_EXPORT EventSet RecordEventType(std::string_view event_name);
+// Every concrete type's configured name ("s3:ObjectCreated:Put", ...).
+EVMATCH_EXPORT std::vector<std::string> EventNames(EventSet events);
+
+// Object keys as S3 writes them into event records (SPEC D15): space as
+// "+", "/" and A-Z a-z 0-9 - _ . * ~ kept, every other byte as %XX.
+EVMATCH_EXPORT std::string EncodeKey(std::string_view key);
+// The inverse: "+" is a space, %XX a byte (upper or lower case hex, %2F
+// included). InvalidArgument naming the offset for "%" not followed by two
+// hex digits; the result need not be UTF-8 (keys are bytes).
+EVMATCH_EXPORT absl::StatusOr<std::string> DecodeKey(std::string_view encoded);
+
+enum class DestinationType : uint8_t { kQueue, kTopic, kLambda };
+
+// One QueueConfiguration, TopicConfiguration or LambdaFunctionConfiguration.
+struct EVMATCH_EXPORT Configuration {
+  std::string id;  // "Id" (S3 invents one when absent; so do we: "config-<n>")
+  DestinationType type = DestinationType::kQueue;
+  std::string arn;                  // QueueArn, TopicArn or LambdaFunctionArn
+  std::vector<std::string> events;  // as given
+  EventSet event_set = 0;
+  std::string prefix, suffix;       // encoded form; "" when absent
+
+  // Whether a record (concrete type, encoded key) fires this configuration.
+  bool Matches(EventSet record_type, std::string_view encoded_key) const;
+};
+
+// A bucket's notification configuration (PutBucketNotificationConfiguration
+// body, JSON as the AWS CLI and SDKs write it).
+struct EVMATCH_EXPORT NotificationConfiguration {
+  std::vector<Configuration> configurations;  // queue, then topic, then lambda
+  bool eventbridge = false;                   // EventBridgeConfiguration present
+};
+
+// Parses and validates `json` as S3 does. Errors (InvalidArgument, message
+// prefixed with S3's code): malformed JSON or shape (with the JSON pointer),
+// unknown event names, filter rule names other than prefix/suffix
+// (case-insensitive; normalised), two prefix or two suffix rules ("Cannot
+// specify more than one prefix rule in a filter."), a value over 1,024
+// characters, an ARN that cannot be parsed ("The ARN could not be parsed"),
+// duplicate Ids, and two configurations whose event types, prefixes and
+// suffixes all overlap ("Configuration is ambiguously defined. Cannot have
+// overlapping suffixes in two rules if the prefixes are overlapping for the
+// same event type." followed by the two Ids). The overlap check is
+// O(total length of prefixes and suffixes x event types), not quadratic.
+EVMATCH_EXPORT absl::StatusOr<NotificationConfiguration> ParseNotificationConfiguration(
+    std::string_view json);
+
+// Sequencers (SPEC C.4): hex strings comparable only for the same key; the
+// shorter is right-padded with '0', the comparison is case-insensitive.
+// Returns <0, 0, >0 as `a` is earlier than, the same as, or later than `b`.
+EVMATCH_EXPORT int CompareSequencers(std::string_view a, std::string_view b);
+
+// Tells an at-least-once consumer what a record is, per (bucket, key): new
+// (later than anything seen), a duplicate (the same sequencer as the latest
+// seen) or stale (earlier than the latest seen: delivered out of order).
+// Remembers the latest sequencer of each key; not thread-safe.
+class EVMATCH_EXPORT SequencerTracker {
+ public:
+  enum class Verdict : uint8_t { kNew, kDuplicate, kStale };
+  Verdict Observe(std::string_view bucket, std::string_view key, std::string_view sequencer);
+  size_t size() const { return latest_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::string> latest_;  // bucket + '\0' + key
+};
+
+}  // namespace evmatch::s3
+
+#endif  // EVMATCH_S3_H_

@@ -1,0 +1,295 @@
+// S3 notifications: SPEC C.1-C.5 cases, and the overlap check against a
+// brute-force pairwise reference on random configurations.
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "evmatch/s3.h"
+
+namespace {
+
+namespace s3 = evmatch::s3;
+
+// A configuration document with one queue configuration per entry.
+struct Entry {
+  std::string id;
+  std::vector<std::string> events;
+  std::string prefix, suffix;  // "-" = no rule
+  const char* list = "QueueConfigurations";
+};
+
+std::string Document(const std::vector<Entry>& entries) {
+  std::string json = "{";
+  bool first_list = true;
+  for (const char* list : {"QueueConfigurations", "TopicConfigurations",
+                           "LambdaFunctionConfigurations"}) {
+    std::string items;
+    for (const Entry& e : entries) {
+      if (std::string(e.list) != list) continue;
+      const std::string arn_key = std::string(list) == "QueueConfigurations" ? "QueueArn"
+                                  : std::string(list) == "TopicConfigurations"
+                                      ? "TopicArn"
+                                      : "LambdaFunctionArn";
+      const std::string service = arn_key == "QueueArn" ? "sqs" : arn_key == "TopicArn" ? "sns" : "lambda";
+      std::string item = "{\"Id\":\"" + e.id + "\",\"" + arn_key + "\":\"arn:aws:" + service +
+                         ":us-east-1:123456789012:" + e.id + "\",\"Events\":[";
+      for (size_t i = 0; i < e.events.size(); ++i) item += (i ? ",\"" : "\"") + e.events[i] + "\"";
+      item += "]";
+      std::string rules;
+      if (e.prefix != "-") rules += "{\"Name\":\"prefix\",\"Value\":\"" + e.prefix + "\"}";
+      if (e.suffix != "-") {
+        rules += std::string(rules.empty() ? "" : ",") + "{\"Name\":\"suffix\",\"Value\":\"" +
+                 e.suffix + "\"}";
+      }
+      if (!rules.empty()) item += ",\"Filter\":{\"Key\":{\"FilterRules\":[" + rules + "]}}";
+      items += (items.empty() ? "" : ",") + item + "}";
+    }
+    if (items.empty()) continue;
+    json += (first_list ? "\"" : ",\"") + std::string(list) + "\":[" + items + "]";
+    first_list = false;
+  }
+  return json + "}";
+}
+
+std::string ErrorOf(const std::string& json) {
+  absl::StatusOr<s3::NotificationConfiguration> c = s3::ParseNotificationConfiguration(json);
+  return c.ok() ? "ok" : std::string(c.status().message());
+}
+
+constexpr const char* kAmbiguous =
+    "InvalidArgument: Configuration is ambiguously defined. Cannot have overlapping suffixes in "
+    "two rules if the prefixes are overlapping for the same event type.";
+
+bool Ambiguous(const std::vector<Entry>& entries) {
+  const std::string error = ErrorOf(Document(entries));
+  if (error == "ok") return false;
+  INFO(error);
+  CHECK(error.rfind(kAmbiguous, 0) == 0);
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("event names and families (SPEC C.1, C.5 item 6)", "[s3]") {
+  const s3::EventSet created = *s3::ParseEventName("s3:ObjectCreated:*");
+  CHECK(s3::EventNames(created) ==
+        std::vector<std::string>{"s3:ObjectCreated:Put", "s3:ObjectCreated:Post",
+                                 "s3:ObjectCreated:Copy",
+                                 "s3:ObjectCreated:CompleteMultipartUpload"});
+  CHECK((*s3::ParseEventName("s3:ObjectRestore:*") & *s3::ParseEventName("s3:ObjectRestore:Delete")) != 0);
+  CHECK((created & *s3::ParseEventName("s3:ObjectRemoved:*")) == 0);
+  for (const char* single : {"s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectAcl:Put",
+                             "s3:ReducedRedundancyLostObject"}) {
+    INFO(single);
+    absl::StatusOr<s3::EventSet> set = s3::ParseEventName(single);
+    REQUIRE(set.ok());
+    CHECK(s3::EventNames(*set) == std::vector<std::string>{single});
+  }
+  for (const char* bad : {"s3:ObjectAcl:*", "s3:LifecycleTransition:*", "s3:TestEvent",
+                          "s3:ObjectCreated", "ObjectCreated:Put", "s3:objectcreated:put",
+                          "s3:ObjectCreated:Put ", "s3:*"}) {
+    INFO(bad);
+    CHECK(s3::ParseEventName(bad).status().message().rfind(
+              "InvalidArgument: The event is not supported for notifications", 0) == 0);
+  }
+  CHECK(s3::RecordEventType("ObjectCreated:Put") == *s3::ParseEventName("s3:ObjectCreated:Put"));
+  CHECK(s3::RecordEventType("ObjectAcl:Put") == *s3::ParseEventName("s3:ObjectAcl:Put"));
+  CHECK(s3::RecordEventType("ObjectCreated:*") == 0);
+  CHECK(s3::RecordEventType("s3:ObjectCreated:Put") == 0);
+}
+
+TEST_CASE("key encoding and decoding (SPEC C.4, C.5 items 3-4, D15)", "[s3]") {
+  CHECK(s3::EncodeKey("red flower.jpg") == "red+flower.jpg");
+  CHECK(s3::EncodeKey("a@b") == "a%40b");
+  CHECK(s3::EncodeKey("this im + age") == "this+im+%2B+age");
+  CHECK(s3::EncodeKey("x=1") == "x%3D1");
+  CHECK(s3::EncodeKey("testupload/dir1/testfile.txt") == "testupload/dir1/testfile.txt");
+  CHECK(s3::EncodeKey("A-Z_a.z*~09") == "A-Z_a.z*~09");
+  CHECK(s3::EncodeKey("caf\xc3\xa9") == "caf%C3%A9");
+  CHECK(*s3::DecodeKey("a%40b") == "a@b");
+  CHECK(*s3::DecodeKey("this+im+%2B+age") == "this im + age");
+  CHECK(*s3::DecodeKey("dir%2Ffile") == "dir/file");
+  CHECK(*s3::DecodeKey("dir/file") == "dir/file");
+  CHECK(*s3::DecodeKey("caf%c3%a9") == "caf\xc3\xa9");
+  for (const char* bad : {"%zz", "a%4", "a%", "%g0"}) {
+    INFO(bad);
+    CHECK(s3::DecodeKey(bad).status().code() == absl::StatusCode::kInvalidArgument);
+  }
+  CHECK(s3::DecodeKey("ab%zz").status().message().find("offset 2") != std::string::npos);
+  std::mt19937 rng(4);
+  for (int i = 0; i < 2000; ++i) {
+    std::string key(rng() % 20, '\0');
+    for (char& c : key) c = static_cast<char>(rng());
+    CHECK(*s3::DecodeKey(s3::EncodeKey(key)) == key);
+  }
+}
+
+TEST_CASE("filters apply to the encoded key (SPEC C.2, C.5 item 3)", "[s3]") {
+  absl::StatusOr<s3::NotificationConfiguration> c = s3::ParseNotificationConfiguration(
+      Document({{"files", {"s3:ObjectCreated:*"}, "a+b/", "file.txt"}}));
+  REQUIRE(c.ok());
+  const s3::Configuration& config = c->configurations.front();
+  const s3::EventSet put = s3::RecordEventType("ObjectCreated:Put");
+  CHECK(config.Matches(put, s3::EncodeKey("a b/my file.txt")));
+  CHECK_FALSE(config.Matches(put, "a b/my file.txt"));
+  CHECK_FALSE(config.Matches(s3::RecordEventType("ObjectRemoved:Delete"),
+                             s3::EncodeKey("a b/my file.txt")));
+  // Prefix and suffix may overlap in the key.
+  absl::StatusOr<s3::NotificationConfiguration> ab =
+      s3::ParseNotificationConfiguration(Document({{"ab", {"s3:ObjectCreated:Put"}, "ab", "b"}}));
+  REQUIRE(ab.ok());
+  CHECK(ab->configurations.front().Matches(put, "ab"));
+  CHECK_FALSE(ab->configurations.front().Matches(put, "a"));
+}
+
+TEST_CASE("configuration validation (SPEC C.2, C.5 item 2)", "[s3]") {
+  absl::StatusOr<s3::NotificationConfiguration> ok = s3::ParseNotificationConfiguration(R"({
+    "QueueConfigurations": [{"Id": "q", "QueueArn": "arn:aws:sqs:us-east-1:1:q",
+      "Events": ["s3:ObjectCreated:*"],
+      "Filter": {"Key": {"FilterRules": [{"Name": "PREFIX", "Value": "images/"},
+                                          {"Name": "Suffix", "Value": ""}]}}}],
+    "LambdaFunctionConfigurations": [{"LambdaFunctionArn": "arn:aws:lambda:us-east-1:1:function:f",
+      "Events": ["s3:ObjectRemoved:Delete"]}],
+    "EventBridgeConfiguration": {}
+  })");
+  REQUIRE(ok.ok());
+  CHECK(ok->eventbridge);
+  REQUIRE(ok->configurations.size() == 2);
+  CHECK(ok->configurations[0].prefix == "images/");
+  CHECK(ok->configurations[0].suffix.empty());
+  CHECK(ok->configurations[1].id == "config-2");
+  CHECK(ok->configurations[1].type == s3::DestinationType::kLambda);
+
+  auto queue = [](const std::string& inner) {
+    return R"({"QueueConfigurations":[{"QueueArn":"arn:aws:sqs:us-east-1:1:q",)" + inner + "}]}";
+  };
+  CHECK(ErrorOf(queue(R"("Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":"a"},{"Name":"Prefix","Value":"b"}]}})")) ==
+        "InvalidArgument: Cannot specify more than one prefix rule in a filter. (at "
+        "/QueueConfigurations/0/Filter/Key/FilterRules/1)");
+  CHECK(ErrorOf(queue(R"("Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"suffix","Value":"a"},{"Name":"suffix","Value":"b"}]}})"))
+            .rfind("InvalidArgument: Cannot specify more than one suffix rule in a filter.", 0) == 0);
+  CHECK(ErrorOf(queue(R"("Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"infix","Value":"a"}]}})")) ==
+        "InvalidArgument: filter rule name must be either prefix or suffix (at "
+        "/QueueConfigurations/0/Filter/Key/FilterRules/0)");
+  CHECK(ErrorOf(queue(R"("Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":")" +
+                      std::string(1025, 'a') + "\"}]}}"))
+            .rfind("InvalidArgument: The filter rule value is longer than 1024 characters", 0) == 0);
+  CHECK(ErrorOf(queue(R"("Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":")" +
+                      std::string(1024, 'a') + "\"}]}}")) == "ok");
+  CHECK(ErrorOf(queue(R"("Events":["s3:ObjectCreated:Get"])")) ==
+        "InvalidArgument: The event is not supported for notifications (at "
+        "/QueueConfigurations/0/Events/0)");
+  CHECK(ErrorOf(R"({"QueueConfigurations":[{"QueueArn":"not-an-arn","Events":["s3:ObjectCreated:*"]}]})") ==
+        "InvalidArgument: The ARN could not be parsed (at /QueueConfigurations/0/QueueArn)");
+  CHECK(ErrorOf(R"({"TopicConfigurations":[{"TopicArn":"arn:aws:sqs:us-east-1:1:q","Events":["s3:ObjectCreated:*"]}]})")
+            .rfind("InvalidArgument: The ARN could not be parsed", 0) == 0);
+  CHECK(ErrorOf(queue(R"("Events":[])")).rfind("MalformedXML:", 0) == 0);
+  CHECK(ErrorOf(R"({"QueueConfiguration":[]})").rfind("MalformedXML:", 0) == 0);
+  CHECK(ErrorOf(R"({"QueueConfigurations":[{"Events":["s3:ObjectCreated:*"]}]})")
+            .rfind("MalformedXML: The configuration is not well formed: missing QueueArn", 0) == 0);
+  CHECK(ErrorOf("{").rfind("MalformedXML: The configuration is not valid JSON", 0) == 0);
+  CHECK(ErrorOf(Document({{"same", {"s3:ObjectCreated:Put"}, "a", "-"},
+                          {"same", {"s3:ObjectRemoved:*"}, "a", "-"}}))
+            .rfind("InvalidArgument: Same ID used for multiple configurations", 0) == 0);
+  CHECK(ErrorOf("{}") == "ok");
+}
+
+TEST_CASE("the overlap matrix (SPEC C.3, C.5 item 1)", "[s3]") {
+  CHECK(Ambiguous({{"a", {"s3:ObjectCreated:*"}, "-", "-"},
+                   {"b", {"s3:ObjectCreated:Put"}, "images", "-"}}));
+  CHECK(Ambiguous({{"a", {"s3:ObjectCreated:*"}, "-", "jpg"},
+                   {"b", {"s3:ObjectCreated:Put"}, "-", "pg"}}));
+  CHECK_FALSE(Ambiguous({{"a", {"s3:ObjectCreated:Put"}, "images", ".jpg"},
+                         {"b", {"s3:ObjectCreated:Put"}, "images", ".png"}}));
+  CHECK_FALSE(Ambiguous({{"a", {"s3:ObjectCreated:Put"}, "images/", "-"},
+                         {"b", {"s3:ObjectCreated:Put"}, "logs/", "-"}}));
+  CHECK_FALSE(Ambiguous({{"a", {"s3:ObjectCreated:Put"}, "image/", "-"},
+                         {"b", {"s3:ObjectRemoved:*"}, "image/", "-"}}));
+  CHECK(Ambiguous({{"a", {"s3:ObjectCreated:*"}, "-", "-"},
+                   {"b", {"s3:ObjectCreated:Put"}, "-", "-"}}));
+  Entry lambda{"b", {"s3:ObjectCreated:Put"}, "x/", "-", "LambdaFunctionConfigurations"};
+  CHECK(Ambiguous({{"a", {"s3:ObjectCreated:Put"}, "x", "-"}, lambda}));
+  CHECK(Ambiguous({{"a", {"s3:ObjectCreated:Put"}, "x", ".jpg"},
+                   {"b", {"s3:ObjectCreated:Put"}, "x", ".jpg"}}));
+  CHECK(Ambiguous({{"a", {"s3:ObjectCreated:Put"}, "images/", ".jpg"},
+                   {"b", {"s3:ObjectCreated:Put"}, "-", ".jpg"}}));
+  // The error names both configurations.
+  CHECK(ErrorOf(Document({{"first", {"s3:ObjectCreated:*"}, "-", "-"},
+                          {"second", {"s3:ObjectRemoved:*"}, "-", "-"},
+                          {"third", {"s3:ObjectCreated:Copy"}, "logs/", "-"}})) ==
+        std::string(kAmbiguous) + " (configurations \"first\" and \"third\")");
+}
+
+TEST_CASE("overlap check agrees with a brute-force pairwise reference", "[s3]") {
+  const std::vector<std::string> events = {"s3:ObjectCreated:*", "s3:ObjectCreated:Put",
+                                           "s3:ObjectCreated:Copy", "s3:ObjectRemoved:*",
+                                           "s3:ObjectRemoved:Delete", "s3:LifecycleTransition"};
+  const std::vector<std::string> affixes = {"-", "", "a", "ab", "b", "ba", "abc", "c", "bc"};
+  auto overlaps = [](const std::string& x, const std::string& y, bool suffix) {
+    const std::string a = x == "-" ? "" : x, b = y == "-" ? "" : y;
+    const size_t n = std::min(a.size(), b.size());
+    return suffix ? a.compare(a.size() - n, n, b, b.size() - n, n) == 0
+                  : a.compare(0, n, b, 0, n) == 0;
+  };
+  std::mt19937 rng(8);
+  int ambiguous = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<Entry> entries;
+    const int n = 1 + static_cast<int>(rng() % 6);
+    for (int i = 0; i < n; ++i) {
+      Entry e{"c" + std::to_string(i), {events[rng() % events.size()]},
+              affixes[rng() % affixes.size()], affixes[rng() % affixes.size()]};
+      if (rng() % 3 == 0) e.events.push_back(events[rng() % events.size()]);
+      entries.push_back(e);
+    }
+    bool expected = false;
+    for (int i = 0; i < n && !expected; ++i) {
+      for (int j = i + 1; j < n && !expected; ++j) {
+        const s3::EventSet ei = *s3::ParseEventName(entries[i].events[0]) |
+                                *s3::ParseEventName(entries[i].events.back());
+        const s3::EventSet ej = *s3::ParseEventName(entries[j].events[0]) |
+                                *s3::ParseEventName(entries[j].events.back());
+        expected = (ei & ej) && overlaps(entries[i].prefix, entries[j].prefix, false) &&
+                   overlaps(entries[i].suffix, entries[j].suffix, true);
+      }
+    }
+    INFO(Document(entries));
+    REQUIRE(Ambiguous(entries) == expected);
+    ambiguous += expected;
+  }
+  CHECK(ambiguous > 300);
+  CHECK(ambiguous < 2700);
+}
+
+TEST_CASE("overlap check on 10,000 configurations", "[s3]") {
+  std::vector<Entry> entries;
+  for (int i = 0; i < 10000; ++i) {
+    entries.push_back({"c" + std::to_string(i), {"s3:ObjectCreated:*"},
+                       "tenant-" + std::to_string(i) + "/", ".jpg"});
+  }
+  CHECK_FALSE(Ambiguous(entries));
+  entries.push_back({"late", {"s3:ObjectCreated:Put"}, "tenant-7", "-"});
+  CHECK(ErrorOf(Document(entries)) ==
+        std::string(kAmbiguous) + " (configurations \"c7\" and \"late\")");
+}
+
+TEST_CASE("sequencers and idempotency (SPEC C.4, C.5 items 5 and 7)", "[s3]") {
+  CHECK(s3::CompareSequencers("0055AED6DCD90281E5", "0055AED6DCD90281E50") == 0);
+  CHECK(s3::CompareSequencers("0055AED6DCD90281E5", "0055aed6dcd90281e5") == 0);
+  CHECK(s3::CompareSequencers("0055AED6DCD90281E5", "0055AED6DCD90281E6") < 0);
+  CHECK(s3::CompareSequencers("0055AED6DCD90281E5", "0055AED6DCD90281E501") < 0);
+  CHECK(s3::CompareSequencers("0055AED6DCD90281F", "0055AED6DCD90281E5") > 0);
+  s3::SequencerTracker tracker;
+  using V = s3::SequencerTracker::Verdict;
+  CHECK(tracker.Observe("b", "k", "0055AED6DCD90281E5") == V::kNew);
+  CHECK(tracker.Observe("b", "k", "0055AED6DCD90281E50") == V::kDuplicate);
+  CHECK(tracker.Observe("b", "k", "0055AED6DCD90281E4") == V::kStale);
+  CHECK(tracker.Observe("b", "k", "0055AED6DCD90281E6") == V::kNew);
+  CHECK(tracker.Observe("b", "k", "0055AED6DCD90281E5") == V::kStale);
+  CHECK(tracker.Observe("b", "other", "0055AED6DCD90281E5") == V::kNew);  // per key
+  CHECK(tracker.Observe("c", "k", "00") == V::kNew);                       // per bucket
+  CHECK(tracker.size() == 3);
+}
