@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -88,6 +89,33 @@ struct EVMATCH_EXPORT NotificationConfiguration {
 // O(total length of prefixes and suffixes x event types), not quadratic.
 EVMATCH_EXPORT absl::StatusOr<NotificationConfiguration> ParseNotificationConfiguration(
     std::string_view json);
+
+// Routes records to the configuration they fire. S3's overlap rule leaves
+// at most one configuration per (event type, key), so a record fires at
+// most one. Built once from a validated configuration (it must outlive
+// nothing: the Router copies what it needs); Route never allocates and its
+// time depends on the key's length, not on the number of configurations.
+// Immutable and thread-safe once built.
+class EVMATCH_EXPORT Router {
+ public:
+  // `config` must come from ParseNotificationConfiguration.
+  explicit Router(const NotificationConfiguration& config);
+
+  // The index (in config.configurations) of the configuration that a record
+  // of `record_type` (RecordEventType) for `encoded_key` (as in the record)
+  // fires, or nullopt.
+  std::optional<size_t> Route(EventSet record_type, std::string_view encoded_key) const;
+
+ private:
+  struct Node {
+    std::vector<std::pair<char, uint32_t>> children;  // sorted by byte
+    uint32_t suffixes = 0;  // prefix-trie node: root of its suffix trie (0 = none)
+    std::vector<std::pair<EventSet, uint32_t>> configs;  // suffix-trie node
+  };
+  uint32_t Child(uint32_t node, char c) const;
+  uint32_t AddChild(uint32_t node, char c);
+  std::vector<Node> nodes_;  // node 0: the prefix trie's root; 0 is never a child
+};
 
 // Sequencers (SPEC C.4): hex strings comparable only for the same key; the
 // shorter is right-padded with '0', the comparison is case-insensitive.

@@ -1,5 +1,6 @@
 // Matcher::Match must not allocate once its Scratch is prepared and warm, in
-// either mode; MatchBatch allocates per call, never per event.
+// either mode; MatchBatch allocates per call, never per event; the S3
+// Router never allocates.
 // Global operator new/delete are replaced with counting versions; the count
 // is taken around Match calls only.
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "evmatch/evmatch.h"
+#include "evmatch/s3.h"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -133,4 +135,26 @@ TEST_CASE("Match reports misuse without allocating", "[scratch]") {
   CHECK(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk);
   REQUIRE(scratch.matches().size() == 1);
   CHECK(matcher->rule_name(scratch.matches()[0]) == "r");
+}
+
+TEST_CASE("S3 Router::Route does not allocate", "[s3]") {
+  absl::StatusOr<evmatch::s3::NotificationConfiguration> config =
+      evmatch::s3::ParseNotificationConfiguration(R"({"QueueConfigurations": [
+        {"Id": "jpg", "QueueArn": "arn:aws:sqs:us-east-1:1:q", "Events": ["s3:ObjectCreated:*"],
+         "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "images/"},
+                                             {"Name": "suffix", "Value": ".jpg"}]}}},
+        {"Id": "rm", "QueueArn": "arn:aws:sqs:us-east-1:1:q", "Events": ["s3:ObjectRemoved:*"]}]})");
+  REQUIRE(config.ok());
+  const evmatch::s3::Router router(*config);
+  const evmatch::s3::EventSet put = evmatch::s3::RecordEventType("ObjectCreated:Put");
+  const evmatch::s3::EventSet del = evmatch::s3::RecordEventType("ObjectRemoved:Delete");
+  const long before = g_allocations.load();
+  size_t hits = 0;
+  for (int i = 0; i < 1000; ++i) {
+    hits += router.Route(put, "images/cat.jpg").has_value();
+    hits += router.Route(put, "images/cat.png").has_value();
+    hits += router.Route(del, "anything").has_value();
+  }
+  CHECK(g_allocations.load() - before == 0);
+  CHECK(hits == 2000);
 }

@@ -293,3 +293,46 @@ TEST_CASE("sequencers and idempotency (SPEC C.4, C.5 items 5 and 7)", "[s3]") {
   CHECK(tracker.Observe("c", "k", "00") == V::kNew);                       // per bucket
   CHECK(tracker.size() == 3);
 }
+
+TEST_CASE("the router agrees with a brute-force scan", "[s3][router]") {
+  const std::vector<std::string> events = {"s3:ObjectCreated:*", "s3:ObjectCreated:Put",
+                                           "s3:ObjectRemoved:*", "s3:ObjectTagging:Put",
+                                           "s3:LifecycleTransition"};
+  const std::vector<std::string> records = {"ObjectCreated:Put", "ObjectCreated:Copy",
+                                            "ObjectRemoved:Delete", "ObjectTagging:Put",
+                                            "LifecycleTransition", "ObjectAcl:Put"};
+  std::mt19937 rng(12);
+  auto word = [&](size_t max) {
+    std::string w(rng() % (max + 1), 'a');
+    for (char& c : w) c = "ab/"[rng() % 3];
+    return w;
+  };
+  int routed = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::vector<Entry> entries;
+    const int n = static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) {
+      entries.push_back({"c" + std::to_string(i), {events[rng() % events.size()]},
+                         rng() % 4 ? word(3) : "-", rng() % 3 ? word(2) : "-"});
+    }
+    absl::StatusOr<s3::NotificationConfiguration> config =
+        s3::ParseNotificationConfiguration(Document(entries));
+    if (!config.ok()) continue;  // ambiguous: S3 would refuse it
+    const s3::Router router(*config);
+    for (int k = 0; k < 60; ++k) {
+      const std::string key = word(6);
+      const s3::EventSet type = s3::RecordEventType(records[rng() % records.size()]);
+      std::optional<size_t> expected;
+      for (size_t i = 0; i < config->configurations.size(); ++i) {
+        if (config->configurations[i].Matches(type, key)) {
+          REQUIRE_FALSE(expected.has_value());  // validation leaves at most one
+          expected = i;
+        }
+      }
+      INFO(Document(entries) << " key " << key);
+      REQUIRE(router.Route(type, key) == expected);
+      routed += expected.has_value();
+    }
+  }
+  CHECK(routed > 500);  // the random cases do reach configurations
+}
