@@ -16,6 +16,7 @@
 #define EVMATCH_S3_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "evmatch/export.h"
@@ -115,6 +117,50 @@ class EVMATCH_EXPORT Router {
   uint32_t Child(uint32_t node, char c) const;
   uint32_t AddChild(uint32_t node, char c);
   std::vector<Node> nodes_;  // node 0: the prefix trie's root; 0 is never a child
+};
+
+// One S3 event from a notification message, as views into the reader's
+// buffers (valid until its next Read). Fields absent from the message are
+// empty (size: nullopt).
+struct Record {
+  enum class Shape : uint8_t {
+    kNotification,  // a Records[] entry (SQS, SNS, Lambda)
+    kTestEvent,     // the s3:TestEvent message S3 sends when a configuration is saved
+    kEventBridge,   // an EventBridge event from source aws.s3
+  };
+  Shape shape = Shape::kNotification;
+  std::string_view event_name;   // "ObjectCreated:Put"; EventBridge: the detail-type
+  EventSet type = 0;             // RecordEventType(event_name); 0 for the others
+  std::string_view event_version, region, time, configuration_id;
+  std::string_view bucket;
+  std::string_view key;          // as in the message: URL-encoded in notifications
+  std::optional<uint64_t> size;
+  std::string_view etag, version_id, sequencer;
+  std::string_view reason, deletion_type;  // EventBridge only
+};
+
+// Reads notification messages: {"Records": [...]}, the test event, or an
+// EventBridge event, with simdjson On Demand. Reuses its buffers: no
+// allocation per message once they are large enough. Not thread-safe; one
+// reader per thread.
+class EVMATCH_EXPORT RecordReader {
+ public:
+  RecordReader();
+  RecordReader(RecordReader&&) noexcept;
+  RecordReader& operator=(RecordReader&&) noexcept;
+  ~RecordReader();
+
+  // Calls `on_record` for each record of the message `json`, readable up to
+  // `capacity` bytes (capacity >= json.size() + evmatch::kPadding).
+  // InvalidArgument for malformed JSON, a message of none of the three
+  // shapes, or a field of the wrong type (naming it); FailedPrecondition for
+  // too little padding.
+  absl::Status Read(std::string_view json, size_t capacity,
+                    absl::FunctionRef<void(const Record&)> on_record);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Sequencers (SPEC C.4): hex strings comparable only for the same key; the

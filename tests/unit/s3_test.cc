@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "evmatch/evmatch.h"
 #include "evmatch/s3.h"
 
 namespace {
@@ -335,4 +336,97 @@ TEST_CASE("the router agrees with a brute-force scan", "[s3][router]") {
     }
   }
   CHECK(routed > 500);  // the random cases do reach configurations
+}
+
+namespace {
+
+struct Read {
+  absl::Status status;
+  std::vector<s3::Record> records;
+  std::vector<std::string> keys;  // copies: the views die with the reader's next Read
+};
+
+Read ReadMessage(s3::RecordReader& reader, std::string json) {
+  json.reserve(json.size() + evmatch::kPadding);
+  Read out;
+  out.status = reader.Read(json, json.capacity(), [&](const s3::Record& r) {
+    out.records.push_back(r);
+    out.keys.emplace_back(r.key);
+  });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reading notification messages (SPEC C.4)", "[s3][records]") {
+  s3::RecordReader reader;
+  const std::string message = R"({"Records":[{
+    "eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-west-2",
+    "eventTime":"1970-01-01T00:00:00.000Z","eventName":"ObjectCreated:Put",
+    "userIdentity":{"principalId":"AIDAJDPLRKLG7UEXAMPLE"},
+    "requestParameters":{"sourceIPAddress":"127.0.0.1"},
+    "responseElements":{"x-amz-request-id":"C3D13FE58DE4C810","x-amz-id-2":"FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"},
+    "s3":{"s3SchemaVersion":"1.0","configurationId":"testConfigRule",
+          "bucket":{"name":"mybucket","ownerIdentity":{"principalId":"A3NL1KOZZKExample"},"arn":"arn:aws:s3:::mybucket"},
+          "object":{"key":"red+flower.jpg","size":1024,"eTag":"d41d8cd98f00b204e9800998ecf8427e",
+                    "versionId":"096fKKXTRTtl3on89fVO.nfljtsv6qko","sequencer":"0055AED6DCD90281E5"}}},
+    {"eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"mybucket"},"object":{"key":"a%40b","sequencer":"0055AED6DCD90281E6"}}}]})";
+  Read read = ReadMessage(reader, message);
+  REQUIRE(read.status.ok());
+  REQUIRE(read.records.size() == 2);
+  CHECK(read.keys == std::vector<std::string>{"red+flower.jpg", "a%40b"});
+  CHECK(*s3::DecodeKey(read.keys[0]) == "red flower.jpg");
+  // The second message's views are checked right away, in the callback's copy.
+  Read again = ReadMessage(reader, message);
+  const s3::Record& first = again.records[0];
+  CHECK(first.shape == s3::Record::Shape::kNotification);
+  CHECK(first.event_name == "ObjectCreated:Put");
+  CHECK(first.type == s3::RecordEventType("ObjectCreated:Put"));
+  CHECK(first.event_version == "2.1");
+  CHECK(first.region == "us-west-2");
+  CHECK(first.time == "1970-01-01T00:00:00.000Z");
+  CHECK(first.configuration_id == "testConfigRule");
+  CHECK(first.bucket == "mybucket");
+  CHECK(first.size == 1024u);
+  CHECK(first.etag == "d41d8cd98f00b204e9800998ecf8427e");
+  CHECK(first.version_id == "096fKKXTRTtl3on89fVO.nfljtsv6qko");
+  CHECK(first.sequencer == "0055AED6DCD90281E5");
+  const s3::Record& second = again.records[1];
+  CHECK(second.type == s3::RecordEventType("ObjectRemoved:Delete"));
+  CHECK_FALSE(second.size.has_value());
+  CHECK(second.etag.empty());
+  CHECK(second.configuration_id.empty());
+
+  Read test = ReadMessage(reader, R"({"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2014-10-13T15:57:02.089Z","Bucket":"bucketname","RequestId":"5582815E1AEA5ADF","HostId":"8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"})");
+  REQUIRE(test.status.ok());
+  REQUIRE(test.records.size() == 1);
+  CHECK(test.records[0].shape == s3::Record::Shape::kTestEvent);
+  CHECK(test.keys[0].empty());
+
+  Read eb = ReadMessage(reader, R"({"version":"0","id":"17793124-05d4-b198-2fde-7ededc63b103",
+    "detail-type":"Object Deleted","source":"aws.s3","account":"111122223333",
+    "time":"2021-11-12T00:00:00Z","region":"ca-central-1","resources":["arn:aws:s3:::example-bucket"],
+    "detail":{"version":"0","bucket":{"name":"example-bucket"},
+              "object":{"key":"example-key","etag":"d41d8cd98f00b204e9800998ecf8427e","sequencer":"617f08299329d189"},
+              "request-id":"N4N7GDK58NMKJ12R","requester":"123456789012","source-ip-address":"1.2.3.4",
+              "reason":"DeleteObject","deletion-type":"Delete Marker Created"}})");
+  REQUIRE(eb.status.ok());
+  REQUIRE(eb.records.size() == 1);
+  CHECK(eb.records[0].shape == s3::Record::Shape::kEventBridge);
+  CHECK(eb.keys[0] == "example-key");
+
+  CHECK(ReadMessage(reader, R"({"Records":[{"eventName":1}]})").status.message().rfind(
+            "Not an S3 notification message: eventName", 0) == 0);
+  CHECK(ReadMessage(reader, R"({"Records":[{"s3":{"object":{"size":"big"}}}]})").status.code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(ReadMessage(reader, R"({"hello":"world"})").status.message() ==
+        "Not an S3 notification message: no Records, no s3:TestEvent Event, no detail-type");
+  CHECK(ReadMessage(reader, R"({"detail-type":"x","source":"aws.ec2"})").status.code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(ReadMessage(reader, R"([1,2])").status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(ReadMessage(reader, "{\"Records\":[").status.code() == absl::StatusCode::kInvalidArgument);
+  std::string small = R"({"Records":[]})";
+  CHECK(reader.Read(small, small.size(), [](const s3::Record&) {}).code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(ReadMessage(reader, R"({"Records":[]})").records.empty());
 }
