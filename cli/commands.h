@@ -21,6 +21,10 @@ int ChecksumCommand(int argc, char** argv);
 //                [--sse none|s3|kms|c] [--threads N]; exit 0 match, 1 mismatch,
 // 2 cannot tell (including unreadable files and bad arguments).
 int VerifyCommand(int argc, char** argv);
+// evmatch s3 validate-notification FILE: exit 0 valid, 2 with S3's error.
+// evmatch s3 route --config FILE [--events FILE|-]: one line per record, the
+// configurations it fires; malformed lines reported on stderr.
+int S3Command(int argc, char** argv);
 
 }  // namespace evmatch_cli
 

@@ -6,6 +6,8 @@
 //                 [--stats] [--threads N] [--lazy]
 //   evmatch checksum --algorithm ALG [--part-size SIZE] [--type T] FILE
 //   evmatch verify FILE --etag ETAG [--checksum-ALG VALUE] [--part-size SIZE]
+//   evmatch s3 validate-notification FILE
+//   evmatch s3 route --config FILE [--events FILE|-]
 //
 // Exit codes: 0 success (including {"Result": false}), 1 usage or I/O error,
 // 2 invalid pattern, rules or event (the AWS exception text on stderr);
@@ -55,6 +57,8 @@ constexpr std::string_view kUsage =
     "                   [--threads N] FILE\n"
     "  evmatch verify FILE --etag ETAG [--checksum-ALG VALUE] [--part-size SIZE]\n"
     "                 [--sse none|s3|kms|c] [--threads N]\n"
+    "  evmatch s3 validate-notification FILE\n"
+    "  evmatch s3 route --config FILE [--events FILE|-]\n"
     "\n"
     "A rules FILE is a JSON object {\"rule-name\": pattern, ...}; a value may\n"
     "also be an array of patterns (the rule matches when any of them does).\n"
@@ -69,7 +73,12 @@ constexpr std::string_view kUsage =
     "ETag, the checksum (--type, default as S3) and the part count, as JSON.\n"
     "`verify` checks FILE against an ETag and optionally a checksum S3\n"
     "reported; without --part-size it tries the common part sizes. Exit 0\n"
-    "match, 1 mismatch, 2 cannot tell.\n";
+    "match, 1 mismatch, 2 cannot tell.\n"
+    "\n"
+    "`s3 validate-notification` checks a PutBucketNotificationConfiguration\n"
+    "body (JSON) as S3 does (exit 2 with S3's error). `s3 route` reads S3\n"
+    "notification messages, one per line, and prints for each record the\n"
+    "configuration it fires.\n";
 
 }  // namespace
 
@@ -480,5 +489,6 @@ int main(int argc, char** argv) {
   if (command == "match") return MatchCommand(argc, argv);
   if (command == "checksum") return evmatch_cli::ChecksumCommand(argc, argv);
   if (command == "verify") return evmatch_cli::VerifyCommand(argc, argv);
+  if (command == "s3") return evmatch_cli::S3Command(argc, argv);
   return Usage(Cat("unknown command '", command, "'"));
 }
