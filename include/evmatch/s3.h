@@ -163,6 +163,27 @@ class EVMATCH_EXPORT RecordReader {
   std::unique_ptr<Impl> impl_;
 };
 
+// The EventBridge event pattern that selects the events `config` selects as
+// a notification configuration, for a bucket that also sends its events to
+// EventBridge (source "aws.s3"): the detail-types of its event types (with
+// detail.reason and detail.deletion-type where a configuration names only
+// some of the events behind one detail-type), detail.bucket.name, and
+// detail.object.key with the configuration's prefix and suffix decoded
+// (EventBridge events carry keys as written, not URL-encoded). A prefix and
+// a suffix together become a wildcard plus the short keys in which they
+// overlap. InvalidArgument for event types EventBridge does not send
+// (Replication, ReducedRedundancyLostObject) and filters that do not decode.
+EVMATCH_EXPORT absl::StatusOr<std::string> EventBridgePattern(const Configuration& config,
+                                                              std::string_view bucket);
+
+// The EventBridge detail-type, reason and deletion-type ("" when the
+// detail-type has none) of a concrete notification type; nullopt for types
+// EventBridge does not send.
+struct EventBridgeFields {
+  std::string_view detail_type, reason, deletion_type;
+};
+EVMATCH_EXPORT std::optional<EventBridgeFields> EventBridgeFieldsOf(EventSet type);
+
 // Sequencers (SPEC C.4): hex strings comparable only for the same key; the
 // shorter is right-padded with '0', the comparison is case-insensitive.
 // Returns <0, 0, >0 as `a` is earlier than, the same as, or later than `b`.

@@ -430,3 +430,100 @@ TEST_CASE("reading notification messages (SPEC C.4)", "[s3][records]") {
         absl::StatusCode::kFailedPrecondition);
   CHECK(ReadMessage(reader, R"({"Records":[]})").records.empty());
 }
+
+TEST_CASE("EventBridge patterns for notification configurations", "[s3][eventbridge]") {
+  auto pattern = [](const std::vector<std::string>& events, const std::string& prefix,
+                    const std::string& suffix) {
+    absl::StatusOr<s3::NotificationConfiguration> c =
+        s3::ParseNotificationConfiguration(Document({{"c", events, prefix, suffix}}));
+    REQUIRE(c.ok());
+    absl::StatusOr<std::string> p = s3::EventBridgePattern(c->configurations[0], "media");
+    return p.ok() ? *p : std::string(p.status().message());
+  };
+  CHECK(pattern({"s3:ObjectCreated:*"}, "photos/", ".jpg") ==
+        R"({"source":["aws.s3"],"detail-type":["Object Created"],"detail":{"bucket":{"name":["media"]},"object":{"key":[{"wildcard":"photos/*.jpg"}]}}})");
+  CHECK(pattern({"s3:ObjectCreated:Put"}, "-", "-") ==
+        R"({"source":["aws.s3"],"detail-type":["Object Created"],"detail":{"bucket":{"name":["media"]},"reason":["PutObject"]}})");
+  CHECK(pattern({"s3:ObjectRemoved:*", "s3:ObjectTagging:*"}, "a+b%2A", "-") ==
+        R"({"source":["aws.s3"],"detail":{"bucket":{"name":["media"]},"object":{"key":[{"prefix":"a b*"}]}},"$or":[{"detail-type":["Object Tags Added","Object Tags Deleted"]},{"detail-type":["Object Deleted"],"detail":{"reason":["DeleteObject"],"deletion-type":["Permanently Deleted"]}},{"detail-type":["Object Deleted"],"detail":{"reason":["DeleteObject"],"deletion-type":["Delete Marker Created"]}}]})");
+  // Prefix and suffix overlapping in short keys: "ab" for prefix "ab", suffix "b".
+  CHECK(pattern({"s3:ObjectAcl:Put"}, "ab", "b") ==
+        R"({"source":["aws.s3"],"detail-type":["Object ACL Updated"],"detail":{"bucket":{"name":["media"]},"object":{"key":[{"wildcard":"ab*b"},"ab"]}}})");
+  CHECK(pattern({"s3:Replication:*"}, "-", "-").rfind("EventBridge does not send", 0) == 0);
+  for (const auto& events : std::vector<std::vector<std::string>>{
+           {"s3:ObjectCreated:*"}, {"s3:ObjectRemoved:Delete", "s3:LifecycleExpiration:*"},
+           {"s3:ObjectRestore:*", "s3:LifecycleTransition", "s3:IntelligentTiering"}}) {
+    CHECK(evmatch::Pattern::Parse(pattern(events, "x*y", "%5Cz")).ok());
+  }
+}
+
+TEST_CASE("EventBridge patterns route the same events as the configurations", "[s3][eventbridge]") {
+  const std::vector<std::string> events = {
+      "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Copy",
+      "s3:ObjectRemoved:*", "s3:ObjectRemoved:DeleteMarkerCreated", "s3:LifecycleExpiration:Delete",
+      "s3:ObjectTagging:*", "s3:ObjectAcl:Put", "s3:LifecycleTransition"};
+  std::vector<s3::EventSet> types;
+  for (s3::EventSet bit = 1; bit != 0 && bit < (s3::EventSet{1} << 21); bit <<= 1) {
+    if (s3::EventBridgeFieldsOf(bit)) types.push_back(bit);
+  }
+  REQUIRE(types.size() == 16);
+  std::mt19937 rng(21);
+  auto word = [&](size_t max) {
+    std::string w(rng() % (max + 1), 'a');
+    for (char& c : w) c = "ab *"[rng() % 4];
+    return w;
+  };
+  size_t compared = 0, routed = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    std::vector<Entry> entries;
+    const int n = 1 + static_cast<int>(rng() % 6);
+    for (int i = 0; i < n; ++i) {
+      entries.push_back({"c" + std::to_string(i), {events[rng() % events.size()]},
+                         rng() % 3 ? s3::EncodeKey(word(3)) : "-",
+                         rng() % 2 ? s3::EncodeKey(word(2)) : "-"});
+    }
+    absl::StatusOr<s3::NotificationConfiguration> config =
+        s3::ParseNotificationConfiguration(Document(entries));
+    if (!config.ok()) continue;
+    const s3::Router router(*config);
+    evmatch::PatternOptions options;
+    options.max_wildcard_complexity = 0;
+    evmatch::RuleSet rules(options);
+    for (const s3::Configuration& c : config->configurations) {
+      absl::StatusOr<std::string> p = s3::EventBridgePattern(c, "media");
+      REQUIRE(p.ok());
+      INFO(*p);
+      REQUIRE(rules.Add(c.id, *p).ok());
+    }
+    absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+    REQUIRE(matcher.ok());
+    evmatch::Scratch scratch;
+    matcher->PrepareScratch(scratch);
+    for (int k = 0; k < 80; ++k) {
+      const std::string key = word(5);
+      const s3::EventSet type = types[rng() % types.size()];
+      const s3::EventBridgeFields f = *s3::EventBridgeFieldsOf(type);
+      std::string detail = "\"bucket\":{\"name\":\"media\"},\"object\":{\"key\":\"" + key + "\"}";
+      if (!f.reason.empty()) detail += ",\"reason\":\"" + std::string(f.reason) + "\"";
+      if (!f.deletion_type.empty()) {
+        detail += ",\"deletion-type\":\"" + std::string(f.deletion_type) + "\"";
+      }
+      std::string event = "{\"source\":\"aws.s3\",\"detail-type\":\"" +
+                          std::string(f.detail_type) + "\",\"detail\":{" + detail + "}}";
+      event.reserve(event.size() + evmatch::kPadding);
+      REQUIRE(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk);
+      std::vector<std::string> fired;
+      for (evmatch::RuleId id : scratch.matches()) fired.emplace_back(matcher->rule_name(id));
+      std::vector<std::string> expected;
+      if (std::optional<size_t> hit = router.Route(type, s3::EncodeKey(key))) {
+        expected.push_back(config->configurations[*hit].id);
+      }
+      INFO(Document(entries) << "\nevent " << event);
+      REQUIRE(fired == expected);
+      ++compared;
+      routed += !expected.empty();
+    }
+  }
+  CHECK(compared > 5000);
+  CHECK(routed > 300);
+}
