@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 fuzzers=("$@")
-((${#fuzzers[@]})) || fuzzers=(pattern_fuzzer event_fuzzer differential_fuzzer integrity_fuzzer)
+((${#fuzzers[@]})) || fuzzers=(pattern_fuzzer event_fuzzer differential_fuzzer integrity_fuzzer s3_fuzzer)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
