@@ -3,6 +3,7 @@
 #ifndef EVMATCH_CLI_COMMANDS_H_
 #define EVMATCH_CLI_COMMANDS_H_
 
+#include <string>
 #include <string_view>
 
 namespace evmatch_cli {
@@ -10,6 +11,9 @@ namespace evmatch_cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 1;    // usage or I/O error
 inline constexpr int kExitInvalid = 2;  // invalid input (pattern, rules, event, ...)
+
+// Reads a whole file; false when it cannot be read.
+bool ReadFile(const std::string& path, std::string* out);
 
 // Prints `error` (if any) and the usage text to stderr; returns kExitUsage.
 int Usage(std::string_view error);

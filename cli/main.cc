@@ -43,6 +43,7 @@ using evmatch::internal::Cat;
 using evmatch_cli::kExitInvalid;
 using evmatch_cli::kExitOk;
 using evmatch_cli::kExitUsage;
+using evmatch_cli::ReadFile;
 using evmatch_cli::Usage;
 
 constexpr std::string_view kUsage =
@@ -82,6 +83,15 @@ constexpr std::string_view kUsage =
 
 }  // namespace
 
+bool evmatch_cli::ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return true;
+}
+
 int evmatch_cli::Usage(std::string_view error) {
   if (!error.empty()) std::cerr << "evmatch: " << error << "\n";
   std::cerr << kUsage;
@@ -90,14 +100,6 @@ int evmatch_cli::Usage(std::string_view error) {
 
 namespace {
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
-}
 
 // Parses "--name value" pairs into `flags`; returns false on a malformed list.
 bool ParseFlags(int argc, char** argv, int first,

@@ -3,7 +3,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "commands.h"
@@ -16,18 +15,9 @@ namespace {
 
 namespace s3 = evmatch::s3;
 
-bool Slurp(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
-}
-
 absl::StatusOr<s3::NotificationConfiguration> LoadConfiguration(const std::string& path) {
   std::string text;
-  if (!Slurp(path, &text)) return absl::NotFoundError("cannot read " + path);
+  if (!ReadFile(path, &text)) return absl::NotFoundError("cannot read " + path);
   return s3::ParseNotificationConfiguration(text);
 }
 

@@ -4,23 +4,10 @@
 set -u
 evmatch=$1
 examples=$2
-failures=0
-
-expect() {  # expect NAME WANT_RC WANT_STDOUT WANT_STDERR_SUBSTRING -- ARGS...
-  local name=$1 want_rc=$2 want_out=$3 want_err=$4
-  shift 5
-  local out err rc
-  out=$("$evmatch" "$@" 2>/tmp/evmatch_cli_err.$$)
-  rc=$?
-  err=$(cat /tmp/evmatch_cli_err.$$)
-  if [[ $rc -ne $want_rc || "$out" != "$want_out" || "$err" != *"$want_err"* ]]; then
-    echo "FAIL $name: rc=$rc stdout=[$out] stderr=[$err]"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=expect.sh
+source "$(dirname "$0")/expect.sh"
 
 expect "300 matches 300.0" 0 '{"Result": true}' "" -- \
   test-event-pattern --event-pattern '{"n":[300]}' --event '{"n":300.0}'
@@ -80,27 +67,18 @@ for i in range(60000):
 PY
 printf '{"r":{"a":["x"]},"big":{"n":[{"numeric":[">",30000]}]}}' >/tmp/evmatch_cli_rules.$$
 one=$("$evmatch" match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$ \
-  2>/tmp/evmatch_cli_err.$$)
-one_err=$(cat /tmp/evmatch_cli_err.$$)
+  2>"$work/err")
+one_err=$(cat "$work/err")
 gzip -c /tmp/evmatch_cli_events.$$ >/tmp/evmatch_cli_events.$$.gz
 for flags in "--threads 2" "--threads 3 --lazy" "--lazy"; do
   # shellcheck disable=SC2086
   expect "match $flags equals one thread" 0 "$one" '' -- \
     match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$.gz $flags
 done
-check() {  # check NAME WANT GOT
-  if [[ "$2" != "$3" ]]; then
-    echo "FAIL $1: want [$2] got [$3]"
-    failures=$((failures + 1))
-  else
-    echo "ok   $1"
-  fi
-}
 check "match reports every malformed line, by line number" \
   "$(grep -n broken /tmp/evmatch_cli_events.$$ | cut -d: -f1 | sed 's/.*/line &: invalid event: invalid JSON/')" \
   "$one_err"
 check "match writes one line per well-formed event" \
   "$(grep -c '"pad"' /tmp/evmatch_cli_events.$$)" "$(printf '%s\n' "$one" | wc -l)"
-rm -f /tmp/evmatch_cli_err.$$ /tmp/evmatch_cli_rules.$$ /tmp/evmatch_cli_events.$$ /tmp/evmatch_cli_events.$$.gz
-echo "cli_test: $failures failure(s)"
-[[ $failures -eq 0 ]]
+rm -f /tmp/evmatch_cli_rules.$$ /tmp/evmatch_cli_events.$$ /tmp/evmatch_cli_events.$$.gz
+finish cli_test

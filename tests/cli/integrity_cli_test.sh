@@ -6,22 +6,8 @@ set -u
 evmatch=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-
-expect() {  # expect NAME WANT_RC WANT_STDOUT WANT_STDERR_SUBSTRING -- ARGS...
-  local name=$1 want_rc=$2 want_out=$3 want_err=$4
-  shift 5
-  local out err rc
-  out=$("$evmatch" "$@" 2>"$work/err")
-  rc=$?
-  err=$(cat "$work/err")
-  if [[ $rc -ne $want_rc || "$out" != "$want_out" || "$err" != *"$want_err"* ]]; then
-    echo "FAIL $name: rc=$rc stdout=[$out] stderr=[$err]"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+# shellcheck source=expect.sh
+source "$(dirname "$0")/expect.sh"
 
 obj="$work/object"
 head -c 10485772 /dev/zero | tr '\0' a >"$obj"
@@ -68,7 +54,4 @@ expect "verify: missing file" 2 '' 'cannot tell: cannot open' -- \
   verify "$work/missing" --etag 8d777f385d3dfec8815d20f7496026dc
 expect "verify: no etag" 2 '' 'verify needs --etag ETAG' -- verify "$work/data"
 
-if ((failures)); then
-  echo "$failures failure(s)"
-  exit 1
-fi
+finish integrity_cli_test

@@ -7,22 +7,8 @@ evmatch=$1
 example=$2/s3-notifications
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-
-expect() {  # expect NAME WANT_RC WANT_STDOUT WANT_STDERR_SUBSTRING -- ARGS...
-  local name=$1 want_rc=$2 want_out=$3 want_err=$4
-  shift 5
-  local out err rc
-  out=$("$evmatch" "$@" 2>"$work/err")
-  rc=$?
-  err=$(cat "$work/err")
-  if [[ $rc -ne $want_rc || "$out" != "$want_out" || "$err" != *"$want_err"* ]]; then
-    echo "FAIL $name: rc=$rc stdout=[$out] stderr=[$err]"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+# shellcheck source=expect.sh
+source "$(dirname "$0")/expect.sh"
 
 expect "valid example" 0 "2 configurations are valid; EventBridge delivery on" "" -- \
   s3 validate-notification "$example/notification.json"
@@ -53,7 +39,4 @@ expect "bad line reported, rest routed" 0 \
 expect "route needs a config" 1 "" "s3 route needs --config FILE" -- s3 route
 expect "unknown s3 command" 1 "" "s3 takes validate-notification" -- s3 list
 
-if ((failures)); then
-  echo "$failures failure(s)"
-  exit 1
-fi
+finish s3_cli_test
