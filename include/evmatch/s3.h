@@ -94,10 +94,10 @@ EVMATCH_EXPORT absl::StatusOr<NotificationConfiguration> ParseNotificationConfig
 
 // Routes records to the configuration they fire. S3's overlap rule leaves
 // at most one configuration per (event type, key), so a record fires at
-// most one. Built once from a validated configuration (it must outlive
-// nothing: the Router copies what it needs); Route never allocates and its
-// time depends on the key's length, not on the number of configurations.
-// Immutable and thread-safe once built.
+// most one. Built once from a validated configuration, of which it keeps
+// no reference; Route never allocates and its time depends on the key's
+// length, not on the number of configurations. Immutable and thread-safe
+// once built.
 class EVMATCH_EXPORT Router {
  public:
   // `config` must come from ParseNotificationConfiguration.
