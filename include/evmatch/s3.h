@@ -172,7 +172,8 @@ class EVMATCH_EXPORT RecordReader {
 // (EventBridge events carry keys as written, not URL-encoded). A prefix and
 // a suffix together become a wildcard plus the short keys in which they
 // overlap. InvalidArgument for event types EventBridge does not send
-// (Replication, ReducedRedundancyLostObject) and filters that do not decode.
+// (Replication, ReducedRedundancyLostObject) and filters that do not decode
+// to UTF-8.
 EVMATCH_EXPORT absl::StatusOr<std::string> EventBridgePattern(const Configuration& config,
                                                               std::string_view bucket);
 

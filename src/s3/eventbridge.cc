@@ -1,5 +1,7 @@
 // Notification configurations as EventBridge patterns.
 
+#include <simdjson.h>
+
 #include <map>
 #include <vector>
 
@@ -103,6 +105,13 @@ absl::StatusOr<std::string> EventBridgePattern(const Configuration& config,
   if (!prefix.ok()) return prefix.status();
   absl::StatusOr<std::string> suffix = DecodeKey(config.suffix);
   if (!suffix.ok()) return suffix.status();
+  for (const std::string* decoded : {&*prefix, &*suffix}) {
+    if (!simdjson::validate_utf8(decoded->data(), decoded->size())) {
+      return absl::InvalidArgumentError(Cat(
+          "Configuration \"", config.id, "\" has a filter that decodes to bytes that are not "
+          "UTF-8; an EventBridge pattern cannot hold it"));
+    }
+  }
 
   // Branches of the pattern: detail-types (JSON strings) and extra detail
   // fields. Detail-types wanted entirely share the first branch.
