@@ -55,7 +55,9 @@ inline void CheckAgainstReference(const evmatch::RuleSet& rules, const evmatch::
     }
     if (hit) want.push_back(static_cast<evmatch::RuleId>(r));
   }
-  if (complete.status != evmatch::MatchStatus::kOk) Fail("complete mode rejects a valid event", input);
+  if (complete.status != evmatch::MatchStatus::kOk) {
+    Fail("complete mode rejects a valid event", input);
+  }
   if (complete.matches != want) Fail("complete mode disagrees with the reference", input);
   evmatch::internal::JsonValue tree;
   evmatch::internal::JsonParseError error;

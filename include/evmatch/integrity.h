@@ -114,7 +114,8 @@ EVMATCH_EXPORT uint64_t Crc64NvmeCombine(uint64_t crc_a, uint64_t crc_b, uint64_
 // Parses an x-amz-checksum-<algorithm> header value: canonical padded base64
 // of exactly DigestSize bytes. Otherwise InvalidArgument "InvalidRequest:
 // Value for x-amz-checksum-crc32 header is invalid."
-EVMATCH_EXPORT absl::StatusOr<Digest> ParseChecksumHeader(Algorithm algorithm, std::string_view value);
+EVMATCH_EXPORT absl::StatusOr<Digest> ParseChecksumHeader(Algorithm algorithm,
+                                                          std::string_view value);
 
 // Checks a Content-MD5 header against the MD5 of the body received. OK when
 // they agree; InvalidArgument "InvalidDigest: The Content-MD5 you specified
@@ -256,7 +257,8 @@ struct EVMATCH_EXPORT ObjectDigests {
 // its MD5s and checksums. NotFound / PermissionDenied / DataLoss for I/O
 // errors, InvalidArgument for a part size S3 would refuse (over 5 GiB, over
 // 10,000 parts, or under 5 MiB when there are several parts).
-EVMATCH_EXPORT absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOptions& options);
+EVMATCH_EXPORT absl::StatusOr<ObjectDigests> HashFile(const std::string& path,
+                                                      const HashOptions& options);
 
 // Verifying a local file against what S3 reports.
 enum class Verdict : uint8_t { kMatch, kMismatch, kCannotTell };
@@ -280,8 +282,9 @@ struct VerifyOptions {
 // definitely different; CannotTell when the ETag is not an MD5 (encryption)
 // or no candidate part size reproduces a multipart ETag. Errors: as
 // HashFile, and InvalidArgument for a malformed ETag or checksum.
-EVMATCH_EXPORT absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_view etag,
-                                        const VerifyOptions& options);
+EVMATCH_EXPORT absl::StatusOr<Verification> VerifyFile(const std::string& path,
+                                                       std::string_view etag,
+                                                       const VerifyOptions& options);
 // The part sizes VerifyFile tries for an object of `size` bytes uploaded in
 // `parts` parts, in order, each consistent with both.
 EVMATCH_EXPORT std::vector<uint64_t> CandidatePartSizes(uint64_t size, uint32_t parts);

@@ -79,8 +79,14 @@ class File {
   std::string path_;
 };
 
+// Parts of an upload of `size` bytes in parts of `part_size` (an empty
+// object is one empty part).
+uint64_t PartCount(uint64_t size, uint64_t part_size) {
+  return std::max<uint64_t>(1, (size + part_size - 1) / part_size);
+}
+
 absl::Status CheckUploadShape(uint64_t size, uint64_t part_size) {
-  const uint64_t parts = std::max<uint64_t>(1, (size + part_size - 1) / part_size);
+  const uint64_t parts = PartCount(size, part_size);
   if (part_size > kMaxPartSize || parts > kMaxParts ||
       (parts > 1 && part_size < kMinPartSize)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -127,7 +133,7 @@ absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOption
 
   if (absl::Status s = CheckUploadShape(out.size, options.part_size); !s.ok()) return s;
   out.multipart = true;
-  const uint64_t parts = std::max<uint64_t>(1, (out.size + options.part_size - 1) / options.part_size);
+  const uint64_t parts = PartCount(out.size, options.part_size);
   out.part_sizes.resize(parts);
   out.part_md5s.resize(parts);
   if (options.checksum) out.part_checksums.resize(parts);
@@ -181,7 +187,7 @@ std::vector<uint64_t> CandidatePartSizes(uint64_t size, uint32_t parts) {
   tries.push_back((implied + kMiB - 1) / kMiB * kMiB);
   for (uint64_t p : tries) {
     const bool consistent = p >= kMinPartSize && p <= kMaxPartSize &&
-                            (size + p - 1) / p == parts;
+                            PartCount(size, p) == parts;
     if (consistent && std::find(candidates.begin(), candidates.end(), p) == candidates.end()) {
       candidates.push_back(p);
     }
@@ -268,7 +274,7 @@ absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_vie
   const auto size = static_cast<uint64_t>(st.st_size);
   std::vector<uint64_t> candidates;
   if (options.part_size != 0) {
-    const uint64_t parts = std::max<uint64_t>(1, (size + options.part_size - 1) / options.part_size);
+    const uint64_t parts = PartCount(size, options.part_size);
     if (parts != etag->parts) {
       return Verification{Verdict::kMismatch,
                           absl::StrCat(size, " bytes in parts of ", options.part_size,
@@ -299,7 +305,8 @@ absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_vie
                         options.part_size};
   }
   return Verification{Verdict::kCannotTell,
-                      absl::StrCat("none of the part sizes tried (", absl::StrJoin(candidates, ", "),
+                      absl::StrCat("none of the part sizes tried (",
+                                   absl::StrJoin(candidates, ", "),
                                    " bytes) reproduces the ETag; give the upload's part size"),
                       0};
 }

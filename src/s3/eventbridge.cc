@@ -58,7 +58,8 @@ std::string EscapeWildcard(std::string_view s) {
 std::string KeyValues(const std::string& prefix, const std::string& suffix) {
   if (suffix.empty()) return "{\"prefix\":" + Json(prefix) + "}";
   if (prefix.empty()) return "{\"suffix\":" + Json(suffix) + "}";
-  std::string values = "{\"wildcard\":" + Json(EscapeWildcard(prefix) + "*" + EscapeWildcard(suffix)) + "}";
+  std::string values =
+      "{\"wildcard\":" + Json(EscapeWildcard(prefix) + "*" + EscapeWildcard(suffix)) + "}";
   // Keys shorter than prefix + suffix in which the two overlap by o bytes.
   for (size_t o = 1; o <= std::min(prefix.size(), suffix.size()); ++o) {
     if (prefix.compare(prefix.size() - o, o, suffix, 0, o) == 0) {

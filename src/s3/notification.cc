@@ -142,7 +142,9 @@ class Parser {
         const JsonValue& e = v.elements[i];
         if (!e.is_string()) return Malformed("an event is a string");
         absl::StatusOr<EventSet> set = ParseEventName(e.text);
-        if (!set.ok()) return Error("InvalidArgument", "The event is not supported for notifications");
+        if (!set.ok()) {
+          return Error("InvalidArgument", "The event is not supported for notifications");
+        }
         c->events.push_back(e.text);
         c->event_set |= *set;
         return absl::OkStatus();
@@ -250,9 +252,10 @@ class SuffixTrie {
   std::vector<Node> nodes_;
 };
 
-bool Overlap(std::string_view a, std::string_view b, bool suffix) {
+// Whether one of `a` and `b` is a suffix of the other.
+bool SuffixesOverlap(std::string_view a, std::string_view b) {
   const size_t n = std::min(a.size(), b.size());
-  return suffix ? a.substr(a.size() - n) == b.substr(b.size() - n) : a.substr(0, n) == b.substr(0, n);
+  return a.substr(a.size() - n) == b.substr(b.size() - n);
 }
 
 // Two configurations that S3 refuses together, if any: per event type, the
@@ -278,7 +281,9 @@ std::optional<std::pair<size_t, size_t>> FindOverlap(const std::vector<Configura
       }
       if (open.Overlaps(c.suffix)) {
         for (size_t j : stack) {  // name the partner (error path only)
-          if (Overlap(configs[j].suffix, c.suffix, true)) return std::make_pair(std::min(i, j), std::max(i, j));
+          if (SuffixesOverlap(configs[j].suffix, c.suffix)) {
+            return std::make_pair(std::min(i, j), std::max(i, j));
+          }
         }
       }
       open.Add(c.suffix, +1);

@@ -123,7 +123,7 @@ absl::Status RecordReader::Read(std::string_view json, size_t capacity,
   // are reported as they are read.
   bool records = false, test = false, eventbridge = false;
   Record r, top;
-  absl::Status status = Fields(root, "message", [&](std::string_view k, od::value& v) -> absl::Status {
+  auto field = [&](std::string_view k, od::value& v) -> absl::Status {
     if (k == "Records") {
       records = true;
       od::array array;
@@ -170,8 +170,8 @@ absl::Status RecordReader::Read(std::string_view json, size_t capacity,
       });
     }
     return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
+  };
+  if (absl::Status status = Fields(root, "message", field); !status.ok()) return status;
   if (records) return absl::OkStatus();
   if (test) {
     top.shape = Record::Shape::kTestEvent;

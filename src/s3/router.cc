@@ -7,11 +7,20 @@
 #include "evmatch/s3.h"
 
 namespace evmatch::s3 {
+namespace {
+
+// Where byte `c` is or belongs among `children`, sorted by byte.
+template <typename Children>
+auto Position(Children& children, char c) {
+  return std::lower_bound(children.begin(), children.end(), c,
+                          [](const std::pair<char, uint32_t>& e, char x) { return e.first < x; });
+}
+
+}  // namespace
 
 uint32_t Router::Child(uint32_t node, char c) const {
   const auto& children = nodes_[node].children;
-  auto it = std::lower_bound(children.begin(), children.end(), c,
-                             [](const std::pair<char, uint32_t>& e, char x) { return e.first < x; });
+  auto it = Position(children, c);
   return it != children.end() && it->first == c ? it->second : 0;
 }
 
@@ -20,9 +29,7 @@ uint32_t Router::AddChild(uint32_t node, char c) {
   const auto child = static_cast<uint32_t>(nodes_.size());
   nodes_.emplace_back();
   auto& children = nodes_[node].children;
-  auto it = std::lower_bound(children.begin(), children.end(), c,
-                             [](const std::pair<char, uint32_t>& e, char x) { return e.first < x; });
-  children.insert(it, {c, child});
+  children.insert(Position(children, c), {c, child});
   return child;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crc_reference.h"  // fuzz/
 #include "evmatch/integrity.h"
 
 namespace {
@@ -518,16 +519,7 @@ TEST_CASE("verifying files against ETags and checksums", "[integrity][file]") {
 }
 
 TEST_CASE("CRCs against a bit-at-a-time reference, every length and offset", "[integrity][crc]") {
-  // The textbook reflected CRC, one bit at a time (SPEC D.5 parameters).
-  auto reference = [](std::string_view data, uint64_t poly, int width) {
-    const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-    uint64_t crc = mask;
-    for (unsigned char byte : data) {
-      crc ^= byte;
-      for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ ((crc & 1) ? poly : 0);
-    }
-    return crc ^ mask;
-  };
+  using evmatch_fuzz::ReferenceCrc;
   std::mt19937_64 rng(3);
   std::string buffer(1100, '\0');
   for (char& c : buffer) c = static_cast<char>(rng());
@@ -535,9 +527,9 @@ TEST_CASE("CRCs against a bit-at-a-time reference, every length and offset", "[i
     for (size_t length = 0; length + offset <= buffer.size(); length += (length < 300 ? 1 : 37)) {
       const std::string_view data(buffer.data() + offset, length);
       INFO("offset " << offset << " length " << length);
-      REQUIRE(ei::Crc64Nvme(data) == reference(data, 0x9A6C9329AC4BC9B5ull, 64));
-      REQUIRE(ei::Crc32c(data) == reference(data, 0x82F63B78, 32));
-      REQUIRE(ei::Crc32(data) == reference(data, 0xEDB88320, 32));
+      REQUIRE(ei::Crc64Nvme(data) == ReferenceCrc(data, 0x9A6C9329AC4BC9B5ull, 64));
+      REQUIRE(ei::Crc32c(data) == ReferenceCrc(data, 0x82F63B78, 32));
+      REQUIRE(ei::Crc32(data) == ReferenceCrc(data, 0xEDB88320, 32));
     }
   }
 }
