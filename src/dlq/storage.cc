@@ -1,0 +1,271 @@
+#include "dlq/storage.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "evmatch/integrity.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace evmatch::dlq::internal {
+namespace {
+
+using evmatch::internal::Cat;
+
+constexpr std::string_view kJournalMagic = "EVMDLQJ1";
+constexpr std::string_view kSnapshotMagic = "EVMDLQS1";
+constexpr size_t kHeaderSize = 16;  // magic + generation
+constexpr size_t kFrameSize = 12;   // length, payload CRC32C, CRC32C of those 8 bytes
+constexpr uint32_t kMaxRecord = 64u << 20;
+
+void PutLe(std::string* out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+uint64_t GetLe(std::string_view in, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
+  return v;
+}
+
+absl::Status Errno(std::string_view what, const std::string& path) {
+  return absl::Status(absl::ErrnoToStatusCode(errno),
+                      Cat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+// The whole file, or NotFound.
+absl::StatusOr<std::string> ReadAll(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", path);
+  std::string data;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status s = Errno("cannot read", path);
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+absl::Status WriteFully(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot write", path);
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Errno("cannot sync", dir);
+  return absl::OkStatus();
+}
+
+std::string Header(std::string_view magic, uint64_t generation) {
+  std::string h(magic);
+  PutLe(&h, generation, 8);
+  return h;
+}
+
+}  // namespace
+
+void Encoder::U64(uint64_t v) {
+  while (v >= 0x80) {
+    out_.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out_.push_back(static_cast<char>(v));
+}
+
+void Encoder::Str(std::string_view s) {
+  U64(s.size());
+  out_.append(s);
+}
+
+uint64_t Decoder::U64() {
+  uint64_t v = 0;
+  for (int shift = 0; ok_; shift += 7) {
+    if (in_.empty() || shift > 63) {
+      ok_ = false;
+      break;
+    }
+    const auto byte = static_cast<unsigned char>(in_.front());
+    in_.remove_prefix(1);
+    v |= uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) return v;
+  }
+  return 0;
+}
+
+std::string Decoder::Str() {
+  uint64_t n = U64();
+  if (!ok_ || n > in_.size()) {
+    ok_ = false;
+    return {};
+  }
+  std::string s(in_.substr(0, n));
+  in_.remove_prefix(n);
+  return s;
+}
+
+absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& directory,
+                                                       FsyncPolicy fsync,
+                                                       Recovered* recovered) {
+  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Errno("cannot create", directory);
+  }
+  std::unique_ptr<Storage> storage(new Storage(directory, fsync));
+  *recovered = Recovered();
+
+  uint64_t snapshot_generation = 0;
+  const std::string snapshot_path = directory + "/snapshot";
+  absl::StatusOr<std::string> snapshot = ReadAll(snapshot_path);
+  if (snapshot.ok()) {
+    const std::string& s = *snapshot;
+    if (s.size() < kHeaderSize + 4 || std::string_view(s).substr(0, 8) != kSnapshotMagic ||
+        integrity::Crc32c(std::string_view(s).substr(0, s.size() - 4)) !=
+            GetLe(std::string_view(s).substr(s.size() - 4), 4)) {
+      return absl::DataLossError(Cat("corrupt snapshot ", snapshot_path));
+    }
+    snapshot_generation = GetLe(std::string_view(s).substr(8), 8);
+    recovered->snapshot = s.substr(kHeaderSize, s.size() - kHeaderSize - 4);
+  } else if (!absl::IsNotFound(snapshot.status())) {
+    return snapshot.status();
+  }
+
+  const std::string journal_path = directory + "/journal";
+  absl::StatusOr<std::string> journal = ReadAll(journal_path);
+  if (absl::IsNotFound(journal.status())) {  // a first start
+    storage->generation_ = snapshot_generation;
+    EVMATCH_RETURN_IF_ERROR(storage->WriteFileAside(
+        "journal", Header(kJournalMagic, storage->generation_)));
+    EVMATCH_RETURN_IF_ERROR(storage->OpenJournalForAppend(kHeaderSize));
+    return storage;
+  }
+  if (!journal.ok()) return journal.status();
+  const std::string_view j = *journal;
+  if (j.size() < kHeaderSize || j.substr(0, 8) != kJournalMagic) {
+    return absl::DataLossError(Cat("not an evmatch journal: ", journal_path));
+  }
+  const uint64_t journal_generation = GetLe(j.substr(8), 8);
+  if (journal_generation > snapshot_generation ||
+      (journal_generation < snapshot_generation && recovered->snapshot.empty())) {
+    return absl::DataLossError(Cat("journal ", journal_path, " (generation ",
+                                   journal_generation, ") does not follow the snapshot (",
+                                   snapshot_generation, ")"));
+  }
+  if (journal_generation < snapshot_generation) {
+    // Compaction stopped between its two renames: the snapshot holds all
+    // of this journal.
+    storage->generation_ = snapshot_generation;
+    EVMATCH_RETURN_IF_ERROR(storage->WriteFileAside(
+        "journal", Header(kJournalMagic, storage->generation_)));
+    EVMATCH_RETURN_IF_ERROR(storage->OpenJournalForAppend(kHeaderSize));
+    return storage;
+  }
+  storage->generation_ = journal_generation;
+  size_t offset = kHeaderSize;
+  while (offset < j.size()) {
+    const size_t left = j.size() - offset;
+    if (left < kFrameSize) break;  // torn frame header
+    if (integrity::Crc32c(j.substr(offset, 8)) != GetLe(j.substr(offset + 8), 4)) {
+      // A torn append leaves a prefix of the frame, or zeros where the file
+      // system extended the file; anything else is damage.
+      if (j.find_first_not_of('\0', offset) == std::string_view::npos) break;
+      return absl::DataLossError(Cat("corrupt record header at offset ", offset, " of ",
+                                     journal_path));
+    }
+    const uint64_t length = GetLe(j.substr(offset), 4);
+    const uint64_t crc = GetLe(j.substr(offset + 4), 4);
+    if (length > left - kFrameSize) break;  // torn payload
+    std::string_view payload = j.substr(offset + kFrameSize, length);
+    if (length > kMaxRecord || integrity::Crc32c(payload) != crc) {
+      if (offset + kFrameSize + length == j.size()) break;  // the last record, torn
+      return absl::DataLossError(Cat("corrupt record at offset ", offset, " of ",
+                                     journal_path, " (", j.size() - offset,
+                                     " bytes follow; not a torn tail)"));
+    }
+    recovered->records.emplace_back(payload);
+    offset += kFrameSize + length;
+  }
+  recovered->dropped_torn_tail = offset < j.size();
+  EVMATCH_RETURN_IF_ERROR(storage->OpenJournalForAppend(offset));
+  return storage;
+}
+
+Storage::~Storage() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+absl::Status Storage::OpenJournalForAppend(uint64_t truncate_to) {
+  const std::string path = dir_ + "/journal";
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) return Errno("cannot open", path);
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return Errno("cannot stat", path);
+  if (static_cast<uint64_t>(st.st_size) != truncate_to) {
+    if (::ftruncate(fd_, static_cast<off_t>(truncate_to)) != 0) {
+      return Errno("cannot truncate", path);
+    }
+    if (::fdatasync(fd_) != 0) return Errno("cannot sync", path);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Storage::WriteFileAside(const std::string& name, std::string_view contents) {
+  const std::string path = dir_ + "/" + name;
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot create", tmp);
+  absl::Status s = WriteFully(fd, contents, tmp);
+  if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot sync", tmp);
+  ::close(fd);
+  if (!s.ok()) return s;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename", tmp);
+  return SyncDirectory(dir_);
+}
+
+absl::Status Storage::Append(std::string_view payload) {
+  frame_.clear();
+  PutLe(&frame_, payload.size(), 4);
+  PutLe(&frame_, integrity::Crc32c(payload), 4);
+  PutLe(&frame_, integrity::Crc32c(frame_), 4);
+  frame_.append(payload);
+  const std::string path = dir_ + "/journal";
+  EVMATCH_RETURN_IF_ERROR(WriteFully(fd_, frame_, path));
+  if (fsync_ == FsyncPolicy::kEveryRecord && ::fdatasync(fd_) != 0) {
+    return Errno("cannot sync", path);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Storage::Compact(std::string_view payload) {
+  const uint64_t next = generation_ + 1;
+  std::string file = Header(kSnapshotMagic, next);
+  file.append(payload);
+  PutLe(&file, integrity::Crc32c(file), 4);
+  EVMATCH_RETURN_IF_ERROR(WriteFileAside("snapshot", file));
+  generation_ = next;
+  EVMATCH_RETURN_IF_ERROR(WriteFileAside("journal", Header(kJournalMagic, next)));
+  return OpenJournalForAppend(kHeaderSize);
+}
+
+}  // namespace evmatch::dlq::internal
