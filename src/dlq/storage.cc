@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "evmatch/integrity.h"
@@ -21,7 +22,6 @@ constexpr std::string_view kJournalMagic = "EVMDLQJ1";
 constexpr std::string_view kSnapshotMagic = "EVMDLQS1";
 constexpr size_t kHeaderSize = 16;  // magic + generation
 constexpr size_t kFrameSize = 12;   // length, payload CRC32C, CRC32C of those 8 bytes
-constexpr uint32_t kMaxRecord = 64u << 20;
 
 void PutLe(std::string* out, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
@@ -76,6 +76,19 @@ absl::Status SyncDirectory(const std::string& dir) {
   ::close(fd);
   if (rc != 0) return Errno("cannot sync", dir);
   return absl::OkStatus();
+}
+
+// The payload of the well-formed record at `offset`, if there is one.
+std::optional<std::string_view> RecordAt(std::string_view j, size_t offset) {
+  if (j.size() - offset < kFrameSize) return std::nullopt;
+  if (integrity::Crc32c(j.substr(offset, 8)) != GetLe(j.substr(offset + 8), 4)) {
+    return std::nullopt;
+  }
+  const uint64_t length = GetLe(j.substr(offset), 4);
+  if (length > j.size() - offset - kFrameSize) return std::nullopt;
+  const std::string_view payload = j.substr(offset + kFrameSize, length);
+  if (integrity::Crc32c(payload) != GetLe(j.substr(offset + 4), 4)) return std::nullopt;
+  return payload;
 }
 
 std::string Header(std::string_view magic, uint64_t generation) {
@@ -183,29 +196,23 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& direct
   storage->generation_ = journal_generation;
   size_t offset = kHeaderSize;
   while (offset < j.size()) {
-    const size_t left = j.size() - offset;
-    if (left < kFrameSize) break;  // torn frame header
-    if (integrity::Crc32c(j.substr(offset, 8)) != GetLe(j.substr(offset + 8), 4)) {
-      // A torn append leaves a prefix of the frame, or zeros where the file
-      // system extended the file; anything else is damage.
-      if (j.find_first_not_of('\0', offset) == std::string_view::npos) break;
-      return absl::DataLossError(Cat("corrupt record header at offset ", offset, " of ",
-                                     journal_path));
+    const std::optional<std::string_view> payload = RecordAt(j, offset);
+    if (!payload) {
+      // A torn append leaves a prefix of its record, or zeros or stale
+      // bytes where the file system extended the file: nothing valid
+      // follows it. A bad record with valid ones after it is damage.
+      for (size_t next = offset + 1; next + kFrameSize <= j.size(); ++next) {
+        if (RecordAt(j, next)) {
+          return absl::DataLossError(Cat("corrupt record at offset ", offset, " of ",
+                                         journal_path, " (valid records follow it at offset ",
+                                         next, ")"));
+        }
+      }
+      break;
     }
-    const uint64_t length = GetLe(j.substr(offset), 4);
-    const uint64_t crc = GetLe(j.substr(offset + 4), 4);
-    if (length > left - kFrameSize) break;  // torn payload
-    std::string_view payload = j.substr(offset + kFrameSize, length);
-    if (length > kMaxRecord || integrity::Crc32c(payload) != crc) {
-      if (offset + kFrameSize + length == j.size()) break;  // the last record, torn
-      return absl::DataLossError(Cat("corrupt record at offset ", offset, " of ",
-                                     journal_path, " (", j.size() - offset,
-                                     " bytes follow; not a torn tail)"));
-    }
-    recovered->records.emplace_back(payload);
-    offset += kFrameSize + length;
+    recovered->records.emplace_back(*payload);
+    offset += kFrameSize + payload->size();
   }
-  recovered->dropped_torn_tail = offset < j.size();
   EVMATCH_RETURN_IF_ERROR(storage->OpenJournalForAppend(offset));
   return storage;
 }

@@ -5,9 +5,9 @@
 //   journal   "EVMDLQJ1", generation (u64 LE), then records:
 //             payload length (u32 LE), CRC32C of the payload (u32 LE),
 //             CRC32C of those 8 bytes (u32 LE), payload
-//             A record cut short, or one whose bytes are wrong and that ends
-//             the file, is a torn append: dropped and truncated away. A bad
-//             record with more bytes after it is DataLoss.
+//             A bad record (cut short, or failing a CRC) with no valid record
+//             after it is a torn append: dropped and truncated away. A bad
+//             record followed by valid ones is DataLoss.
 //   snapshot  "EVMDLQS1", generation (u64 LE), payload, CRC32C of all that
 //
 // A snapshot of generation g holds the state after every record of the
@@ -66,7 +66,6 @@ class Decoder {
 struct Recovered {
   std::string snapshot;              // payload; empty when there is none
   std::vector<std::string> records;  // journal payloads to replay, in order
-  bool dropped_torn_tail = false;    // a torn last record was cut off
 };
 
 class Storage {
