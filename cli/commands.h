@@ -29,6 +29,9 @@ int VerifyCommand(int argc, char** argv);
 // evmatch s3 route --config FILE [--events FILE|-]: one line per record, the
 // configurations it fires; malformed lines reported on stderr.
 int S3Command(int argc, char** argv);
+// evmatch dlq simulate --policy FILE --script FILE: replays a scenario on a
+// DLQ ledger and prints the timeline; exit 2 for an invalid policy or line.
+int DlqCommand(int argc, char** argv);
 
 }  // namespace evmatch_cli
 

@@ -8,6 +8,7 @@
 //   evmatch verify FILE --etag ETAG [--checksum-ALG VALUE] [--part-size SIZE]
 //   evmatch s3 validate-notification FILE
 //   evmatch s3 route --config FILE [--events FILE|-]
+//   evmatch dlq simulate --policy FILE --script FILE
 //
 // Exit codes: 0 success (including {"Result": false}), 1 usage or I/O error,
 // 2 invalid pattern, rules or event (the AWS exception text on stderr);
@@ -60,6 +61,7 @@ constexpr std::string_view kUsage =
     "                 [--sse none|s3|kms|c] [--threads N]\n"
     "  evmatch s3 validate-notification FILE\n"
     "  evmatch s3 route --config FILE [--events FILE|-]\n"
+    "  evmatch dlq simulate --policy FILE --script FILE\n"
     "\n"
     "A rules FILE is a JSON object {\"rule-name\": pattern, ...}; a value may\n"
     "also be an array of patterns (the rule matches when any of them does).\n"
@@ -79,7 +81,11 @@ constexpr std::string_view kUsage =
     "`s3 validate-notification` checks a PutBucketNotificationConfiguration\n"
     "body (JSON) as S3 does (exit 2 with S3's error). `s3 route` reads S3\n"
     "notification messages, one per line, and prints for each record the\n"
-    "configuration it fires.\n";
+    "configuration it fires.\n"
+    "\n"
+    "`dlq simulate` replays a scenario (sends, receives that fail or succeed,\n"
+    "time passing, redrives) on queues with SQS's dead-letter rules and prints\n"
+    "what SQS would do; see examples/dlq-redrive for the file formats.\n";
 
 }  // namespace
 
@@ -492,5 +498,6 @@ int main(int argc, char** argv) {
   if (command == "checksum") return evmatch_cli::ChecksumCommand(argc, argv);
   if (command == "verify") return evmatch_cli::VerifyCommand(argc, argv);
   if (command == "s3") return evmatch_cli::S3Command(argc, argv);
+  if (command == "dlq") return evmatch_cli::DlqCommand(argc, argv);
   return Usage(Cat("unknown command '", command, "'"));
 }

@@ -1,0 +1,524 @@
+// `evmatch dlq simulate --policy FILE --script FILE`: replays a scripted
+// scenario against a DLQ ledger on a manual clock and prints the timeline.
+//
+// The policy file names the queues and their SQS attributes:
+//   {"queues": {"<queue ARN>": {"VisibilityTimeout": 30,
+//                               "RedrivePolicy": "{\"deadLetterTargetArn\": ...}"}, ...}}
+// Attribute values may be numbers or strings, as the AWS CLI writes them;
+// RedrivePolicy and RedriveAllowPolicy may also be JSON objects.
+//
+// The script has one command per line ('#' starts a comment). QUEUE is a
+// queue's name (the ARN's last part) or its ARN; LABEL names a message.
+//   wait DURATION                       e.g. 30s, 5m, 2h, 1d, 250ms
+//   send QUEUE LABEL [delay=S] [dedup=ID]
+//   receive QUEUE [max=N] [visibility=S]  (a consumer that fails: no delete)
+//   consume QUEUE [max=N]               (receive and delete: processing succeeded)
+//   delete LABEL
+//   visibility LABEL SECONDS
+//   redrive SOURCE [to=QUEUE] [rate=N]
+//   cancel-redrive SOURCE
+//   tasks SOURCE
+//   counters QUEUE
+// Calls SQS would refuse print the error and the scenario goes on. Exit 0,
+// or 2 for an invalid policy file or script line (with its line number).
+
+#include <algorithm>
+#include <cstdint>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "commands.h"
+#include "evmatch/dlq.h"
+#include "simdjson.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace evmatch_cli {
+namespace {
+
+namespace dlq = evmatch::dlq;
+using evmatch::internal::Cat;
+using evmatch::internal::ToAbsl;
+
+std::string Duration(int64_t ms) {
+  if (ms % 1000 != 0) return Cat(ms, "ms");
+  int64_t s = ms / 1000;
+  std::string out;
+  static constexpr std::pair<int64_t, std::string_view> kUnits[] = {
+      {86'400, "d"}, {3600, "h"}, {60, "m"}};
+  for (const auto& [size, unit] : kUnits) {
+    if (s >= size) {
+      out += Cat(s / size, unit);
+      s %= size;
+    }
+  }
+  if (s > 0 || out.empty()) out += Cat(s, "s");
+  return out;
+}
+
+std::optional<int64_t> ParseDuration(std::string_view text) {
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  for (const auto& [unit, scale] : kUnits) {
+    if (text.size() > unit.size() && text.substr(text.size() - unit.size()) == unit) {
+      int64_t n = 0;
+      std::string_view digits = text.substr(0, text.size() - unit.size());
+      // "5ms" also ends in "s": only a number before the unit counts.
+      if (absl::SimpleAtoi(ToAbsl(digits), &n) && n >= 0) return n * scale;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view ShortName(std::string_view arn) { return arn.substr(arn.rfind(':') + 1); }
+
+// ---------------------------------------------------------------- policy
+
+absl::StatusOr<int64_t> Number(simdjson::dom::element value, std::string_view name) {
+  int64_t n = 0;
+  if (value.get_int64().get(n) == simdjson::SUCCESS) return n;
+  std::string_view s;
+  if (value.get_string().get(s) == simdjson::SUCCESS && absl::SimpleAtoi(ToAbsl(s), &n)) {
+    return n;
+  }
+  return absl::InvalidArgumentError(Cat(name, " must be an integer"));
+}
+
+std::string PolicyText(simdjson::dom::element value) {
+  std::string_view s;
+  if (value.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+  return simdjson::minify(value);
+}
+
+struct QueueSpec {
+  std::string arn;
+  dlq::QueueAttributes attributes;
+};
+
+absl::StatusOr<std::vector<QueueSpec>> LoadPolicy(const std::string& text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element root;
+  simdjson::dom::object queues;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS ||
+      root["queues"].get_object().get(queues) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        "the policy file must be a JSON object with a \"queues\" object");
+  }
+  std::vector<QueueSpec> specs;
+  for (auto queue : queues) {
+    QueueSpec& spec = specs.emplace_back();
+    spec.arn = std::string(queue.key);
+    simdjson::dom::object attributes;
+    if (queue.value.get_object().get(attributes) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": attributes must be an object"));
+    }
+    dlq::QueueAttributes& a = spec.attributes;
+    for (auto field : attributes) {
+      absl::StatusOr<int64_t> n = int64_t{0};
+      const std::string_view key = field.key;
+      if (key == "VisibilityTimeout") {
+        n = Number(field.value, key);
+        if (n.ok()) a.visibility_timeout_seconds = *n;
+      } else if (key == "MessageRetentionPeriod") {
+        n = Number(field.value, key);
+        if (n.ok()) a.message_retention_period_seconds = *n;
+      } else if (key == "DelaySeconds") {
+        n = Number(field.value, key);
+        if (n.ok()) a.delay_seconds = *n;
+      } else if (key == "MaximumMessageSize") {
+        n = Number(field.value, key);
+        if (n.ok()) a.maximum_message_size = *n;
+      } else if (key == "RedrivePolicy") {
+        absl::StatusOr<std::optional<dlq::RedrivePolicy>> p =
+            dlq::ParseRedrivePolicy(PolicyText(field.value));
+        if (!p.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", p.status().message()));
+        a.redrive_policy = *p;
+      } else if (key == "RedriveAllowPolicy") {
+        absl::StatusOr<dlq::RedriveAllowPolicy> p =
+            dlq::ParseRedriveAllowPolicy(PolicyText(field.value));
+        if (!p.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", p.status().message()));
+        a.redrive_allow_policy = *p;
+      } else {
+        return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": unknown attribute ", key));
+      }
+      if (!n.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", n.status().message()));
+    }
+  }
+  return specs;
+}
+
+// ---------------------------------------------------------------- script
+
+class Simulation {
+ public:
+  absl::Status Setup(const std::vector<QueueSpec>& specs) {
+    dlq::LedgerOptions options;
+    options.clock = &clock_;
+    absl::StatusOr<std::unique_ptr<dlq::Ledger>> ledger = dlq::Ledger::Open(options);
+    if (!ledger.ok()) return ledger.status();
+    ledger_ = std::move(*ledger);
+    // Queues first, then their redrive policies, so that the file may list
+    // them in any order.
+    for (const QueueSpec& spec : specs) {
+      dlq::QueueAttributes plain = spec.attributes;
+      plain.redrive_policy.reset();
+      absl::Status s = ledger_->CreateQueue(spec.arn, plain);
+      if (!s.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", s.message()));
+      queues_.push_back(spec.arn);
+    }
+    for (const QueueSpec& spec : specs) {
+      if (!spec.attributes.redrive_policy) continue;
+      absl::Status s = ledger_->SetQueueAttributes(spec.arn, spec.attributes);
+      if (!s.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", s.message()));
+    }
+    for (const std::string& arn : queues_) {
+      std::string line = Cat("queue ", ShortName(arn));
+      const dlq::QueueAttributes a = *ledger_->GetQueueAttributes(arn);
+      line += Cat(": visibility ", Duration(a.visibility_timeout_seconds * 1000), ", retention ",
+                  Duration(a.message_retention_period_seconds * 1000));
+      if (a.delay_seconds > 0) line += Cat(", delay ", Duration(a.delay_seconds * 1000));
+      if (a.redrive_policy) {
+        line += Cat(", dead-letter queue ", ShortName(a.redrive_policy->dead_letter_target_arn),
+                    " (maxReceiveCount ", a.redrive_policy->max_receive_count, ")");
+      }
+      Print(line);
+    }
+    Snapshot();
+    return absl::OkStatus();
+  }
+
+  // Runs one script line; InvalidArgument for a malformed one.
+  absl::Status Run(std::string_view line) {
+    std::vector<std::string> words;
+    std::istringstream in{std::string(line)};
+    for (std::string w; in >> w;) words.push_back(w);
+    if (words.empty()) return absl::OkStatus();
+    const std::string& verb = words[0];
+    std::map<std::string, std::string> options;
+    std::vector<std::string> args;
+    for (size_t i = 1; i < words.size(); ++i) {
+      const size_t eq = words[i].find('=');
+      if (eq == std::string::npos) {
+        args.push_back(words[i]);
+      } else {
+        options[words[i].substr(0, eq)] = words[i].substr(eq + 1);
+      }
+    }
+    auto number = [&](const std::string& key) -> std::optional<int64_t> {
+      auto it = options.find(key);
+      int64_t n = 0;
+      if (it == options.end() || !absl::SimpleAtoi(ToAbsl(it->second), &n)) return std::nullopt;
+      return n;
+    };
+    auto check_options = [&](std::initializer_list<std::string_view> allowed) -> absl::Status {
+      for (const auto& [key, value] : options) {
+        bool ok = false;
+        for (std::string_view a : allowed) ok |= key == a;
+        if (!ok || (key != "dedup" && key != "to" && !number(key))) {
+          return absl::InvalidArgumentError(Cat("bad option ", key, "=", value));
+        }
+      }
+      return absl::OkStatus();
+    };
+    auto need = [&](size_t n, std::string_view usage) -> absl::Status {
+      if (args.size() != n) return absl::InvalidArgumentError(Cat("usage: ", usage));
+      return absl::OkStatus();
+    };
+
+    if (verb == "wait") {
+      EVMATCH_RETURN_IF_ERROR(need(1, "wait DURATION"));
+      std::optional<int64_t> ms = ParseDuration(args[0]);
+      if (!ms) return absl::InvalidArgumentError(Cat("bad duration ", args[0]));
+      clock_.Advance(*ms);
+      Print(Cat("wait ", Duration(*ms)));
+      for (const std::string& arn : queues_) (void)ledger_->Counters(arn);  // brings the books up
+    } else if (verb == "send") {
+      EVMATCH_RETURN_IF_ERROR(need(2, "send QUEUE LABEL [delay=S] [dedup=ID]"));
+      EVMATCH_RETURN_IF_ERROR(check_options({"delay", "dedup"}));
+      std::string arn;
+      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &arn));
+      dlq::SendRequest r;
+      r.delay_seconds = number("delay");
+      if (options.count("dedup")) r.deduplication_id = options["dedup"];
+      absl::StatusOr<dlq::SendResult> sent = ledger_->Send(arn, r);
+      if (!sent.ok()) {
+        Print(Cat("send ", args[0], ": error: ", sent.status().message()));
+      } else if (sent->duplicate) {
+        Print(Cat("send ", args[0], " ", args[1], ": dropped as a duplicate of ",
+                  Label(sent->message_id), " (deduplication window)"));
+      } else {
+        labels_[sent->message_id] = args[1];
+        ids_[args[1]] = sent->message_id;
+        Print(Cat("send ", args[0], ": ", args[1],
+                  r.delay_seconds.value_or(0) > 0
+                      ? Cat(" (delayed ", Duration(*r.delay_seconds * 1000), ")")
+                      : std::string()));
+      }
+    } else if (verb == "receive" || verb == "consume") {
+      EVMATCH_RETURN_IF_ERROR(need(1, Cat(verb, " QUEUE [max=N]",
+                                    verb == "receive" ? " [visibility=S]" : "")));
+      EVMATCH_RETURN_IF_ERROR(verb == "receive" ? check_options({"max", "visibility"})
+                                          : check_options({"max"}));
+      std::string arn;
+      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &arn));
+      dlq::ReceiveRequest r;
+      r.max_number_of_messages = static_cast<int>(number("max").value_or(1));
+      r.visibility_timeout_seconds = number("visibility");
+      absl::StatusOr<std::vector<dlq::ReceivedMessage>> got = ledger_->Receive(arn, r);
+      if (!got.ok()) {
+        Print(Cat(verb, " ", args[0], ": error: ", got.status().message()));
+      } else {
+        std::string line = Cat(verb, " ", args[0], ":");
+        if (got->empty()) line += " nothing";
+        for (const dlq::ReceivedMessage& m : *got) {
+          handles_[m.message_id] = {arn, m.receipt_handle};
+          line += Cat(" ", Label(m.message_id), " (receive ", m.receive_count);
+          if (!m.dead_letter_queue_source_arn.empty()) {
+            line += Cat(", from ", ShortName(m.dead_letter_queue_source_arn));
+          }
+          line += verb == "consume" ? ", deleted)"
+                                    : Cat(", invisible until +",
+                                          Duration(m.visible_again_at_ms - kStart), ")");
+          if (verb == "consume") {
+            absl::Status s = ledger_->Delete(arn, m.receipt_handle);
+            if (!s.ok()) line += Cat(" delete error: ", s.message());
+            known_.erase(m.message_id);
+          }
+        }
+        Print(line);
+      }
+    } else if (verb == "delete" || verb == "visibility") {
+      EVMATCH_RETURN_IF_ERROR(verb == "delete" ? need(1, "delete LABEL")
+                                         : need(2, "visibility LABEL SECONDS"));
+      auto id = ids_.find(args[0]);
+      auto handle = id == ids_.end() ? handles_.end() : handles_.find(id->second);
+      if (handle == handles_.end()) {
+        return absl::InvalidArgumentError(Cat(args[0], " was never received"));
+      }
+      absl::Status s;
+      if (verb == "delete") {
+        s = ledger_->Delete(handle->second.first, handle->second.second);
+        if (s.ok()) known_.erase(id->second);
+      } else {
+        int64_t seconds = 0;
+        if (!absl::SimpleAtoi(ToAbsl(args[1]), &seconds)) {
+          return absl::InvalidArgumentError(Cat("bad seconds ", args[1]));
+        }
+        s = ledger_->ChangeVisibility(handle->second.first, handle->second.second, seconds);
+      }
+      Print(Cat(verb, " ", args[0], s.ok() ? std::string() : Cat(": error: ", s.message())));
+    } else if (verb == "redrive") {
+      EVMATCH_RETURN_IF_ERROR(need(1, "redrive SOURCE [to=QUEUE] [rate=N]"));
+      EVMATCH_RETURN_IF_ERROR(check_options({"to", "rate"}));
+      std::string source, destination;
+      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &source));
+      if (options.count("to")) EVMATCH_RETURN_IF_ERROR(Queue(options["to"], &destination));
+      std::optional<int> rate;
+      if (auto n = number("rate")) rate = static_cast<int>(*n);
+      absl::StatusOr<std::string> task = ledger_->StartMoveTask(
+          source, destination.empty() ? std::nullopt : std::optional<std::string_view>(destination),
+          rate);
+      if (!task.ok()) {
+        Print(Cat("redrive ", args[0], ": error: ", task.status().message()));
+      } else {
+        tasks_[source] = *task;
+        auto listed = ledger_->ListMoveTasks(source);
+        Print(Cat("redrive ", args[0], ": task started, ",
+                  (*listed)[0].approximate_number_of_messages_to_move,
+                  (*listed)[0].approximate_number_of_messages_to_move == 1 ? " message"
+                                                                          : " messages",
+                  " to move to ",
+                  destination.empty() ? "their sources" : ShortName(destination),
+                  rate ? Cat(" at ", *rate, "/s") : std::string()));
+      }
+    } else if (verb == "cancel-redrive") {
+      EVMATCH_RETURN_IF_ERROR(need(1, "cancel-redrive SOURCE"));
+      std::string source;
+      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &source));
+      absl::StatusOr<int64_t> moved = ledger_->CancelMoveTask(tasks_[source]);
+      Print(moved.ok() ? Cat("cancel-redrive ", args[0], ": ", *moved, " moved so far")
+                       : Cat("cancel-redrive ", args[0], ": error: ", moved.status().message()));
+    } else if (verb == "tasks") {
+      EVMATCH_RETURN_IF_ERROR(need(1, "tasks SOURCE"));
+      std::string source;
+      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &source));
+      absl::StatusOr<std::vector<dlq::MoveTask>> list = ledger_->ListMoveTasks(source, 10);
+      if (!list.ok()) {
+        Print(Cat("tasks ", args[0], ": error: ", list.status().message()));
+      } else {
+        Print(Cat("tasks ", args[0], ": ", list->size(), list->size() == 1 ? " task" : " tasks"));
+        for (const dlq::MoveTask& t : *list) {
+          Print(Cat("  ", dlq::MoveTaskStatusName(t.status), " started +",
+                    Duration(t.started_timestamp_ms - kStart), ", moved ",
+                    t.approximate_number_of_messages_moved, " of ",
+                    t.approximate_number_of_messages_to_move,
+                    t.failure_reason.empty() ? std::string()
+                                             : Cat(": ", WithLabels(t.failure_reason))));
+        }
+      }
+    } else if (verb == "counters") {
+      EVMATCH_RETURN_IF_ERROR(need(1, "counters QUEUE"));
+      std::string arn;
+      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &arn));
+      dlq::QueueCounters c = *ledger_->Counters(arn);
+      Print(Cat("counters ", args[0], ": visible ", c.approximate_number_of_messages,
+                ", in flight ", c.approximate_number_of_messages_not_visible, ", delayed ",
+                c.approximate_number_of_messages_delayed, ", oldest ",
+                Duration(c.approximate_age_of_oldest_message_seconds * 1000),
+                ", moved to DLQ ", c.moved_to_dead_letter_queue, ", expired ", c.expired));
+    } else {
+      return absl::InvalidArgumentError(Cat("unknown command ", verb));
+    }
+    Snapshot();
+    return absl::OkStatus();
+  }
+
+ private:
+  static constexpr int64_t kStart = 1'700'000'000'000;  // any fixed origin
+
+  absl::Status Queue(const std::string& name, std::string* arn) {
+    for (const std::string& q : queues_) {
+      if (q == name || ShortName(q) == name) {
+        *arn = q;
+        return absl::OkStatus();
+      }
+    }
+    return absl::InvalidArgumentError(Cat("no queue ", name, " in the policy file"));
+  }
+
+  std::string Label(const std::string& id) {
+    auto it = labels_.find(id);
+    if (it != labels_.end()) return it->second;
+    const std::string label = Cat("m", ++unnamed_);
+    labels_[id] = label;
+    ids_[label] = id;
+    return label;
+  }
+
+  // `text` with the message ids it names replaced by their labels.
+  std::string WithLabels(std::string text) const {
+    for (const auto& [id, label] : labels_) {
+      for (size_t at; (at = text.find(id)) != std::string::npos;) text.replace(at, id.size(), label);
+    }
+    return text;
+  }
+
+  void Print(std::string_view line) {
+    std::cout << "[+" << Duration(clock_.NowMillis() - kStart) << "] " << line << "\n";
+  }
+
+  // Reports what the books did on their own since the last call: moves to
+  // a dead-letter queue, expiries, and messages a move task redrove.
+  void Snapshot() {
+    std::map<std::string, Tracked> now;
+    std::vector<std::pair<std::string, std::string>> appeared;  // (id, queue), oldest first
+    ledger_->ForEachMessage([&](const dlq::MessageInfo& m) {
+      // SPEC E.2: retention counts from the first enqueue in standard
+      // queues, from the arrival in FIFO ones.
+      const int64_t base = dlq::IsFifoQueue(m.queue_arn) ? m.arrived_ms : m.sent_timestamp_ms;
+      now[m.message_id] = {m.queue_arn, base, now.size()};
+      if (!known_.count(m.message_id)) appeared.emplace_back(m.message_id, m.queue_arn);
+    });
+    std::vector<std::pair<std::string, Tracked>> gone;
+    for (const auto& [id, was] : known_) {
+      auto it = now.find(id);
+      if (it == now.end()) {
+        gone.emplace_back(id, was);
+      } else if (it->second.queue != was.queue) {
+        Print(Cat(Label(id), " moved ", ShortName(was.queue), " -> ",
+                  ShortName(it->second.queue), " (maxReceiveCount exceeded)"));
+      }
+    }
+    std::sort(gone.begin(), gone.end(),
+              [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
+    size_t next_new = 0;
+    for (const auto& [id, was] : gone) {
+      const int64_t retention =
+          ledger_->GetQueueAttributes(was.queue)->message_retention_period_seconds * 1000;
+      if (was.retention_base_ms + retention <= clock_.NowMillis() || next_new == appeared.size()) {
+        Print(Cat(Label(id), " expired from ", ShortName(was.queue), " (retention)"));
+      } else {
+        // A move task deletes messages from the DLQ, oldest first, and sends
+        // new ones in the same order.
+        const auto& [new_id, new_queue] = appeared[next_new++];
+        if (!labels_.count(new_id)) {
+          labels_[new_id] = Label(id) + "'";
+          ids_[labels_[new_id]] = new_id;
+        }
+        Print(Cat(Label(id), " redriven ", ShortName(was.queue), " -> ", ShortName(new_queue),
+                  " as new message ", Label(new_id)));
+      }
+    }
+    known_ = std::move(now);
+  }
+
+  struct Tracked {
+    std::string queue;
+    int64_t retention_base_ms;
+    size_t order;  // in ForEachMessage: queue by queue, oldest arrival first
+  };
+
+  dlq::ManualClock clock_{kStart};
+  std::unique_ptr<dlq::Ledger> ledger_;
+  std::vector<std::string> queues_;
+  std::map<std::string, std::string> labels_, ids_;  // id -> label, label -> id
+  std::map<std::string, std::pair<std::string, std::string>> handles_;  // id -> (queue, handle)
+  std::map<std::string, std::string> tasks_;                            // source -> handle
+  std::map<std::string, Tracked> known_;                                // by id
+  int unnamed_ = 0;
+};
+
+int Simulate(int argc, char** argv) {
+  std::string policy_path, script_path;
+  for (int i = 3; i < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    if (i + 1 >= argc) return Usage(Cat("missing value after ", flag));
+    if (flag == "--policy") {
+      policy_path = argv[i + 1];
+    } else if (flag == "--script") {
+      script_path = argv[i + 1];
+    } else {
+      return Usage(Cat("unknown option ", flag));
+    }
+  }
+  if (policy_path.empty() || script_path.empty()) {
+    return Usage("dlq simulate needs --policy FILE and --script FILE");
+  }
+  std::string policy_text, script;
+  if (!ReadFile(policy_path, &policy_text)) return Usage("cannot read " + policy_path);
+  if (!ReadFile(script_path, &script)) return Usage("cannot read " + script_path);
+  absl::StatusOr<std::vector<QueueSpec>> specs = LoadPolicy(policy_text);
+  Simulation simulation;
+  absl::Status setup = specs.ok() ? simulation.Setup(*specs) : specs.status();
+  if (!setup.ok()) {
+    std::cerr << policy_path << ": " << setup.message() << "\n";
+    return kExitInvalid;
+  }
+  std::istringstream lines(script);
+  int number = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    line = line.substr(0, line.find('#'));
+    absl::Status s = simulation.Run(line);
+    if (!s.ok()) {
+      std::cerr << script_path << ":" << number << ": " << s.message() << "\n";
+      return kExitInvalid;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int DlqCommand(int argc, char** argv) {
+  if (argc >= 3 && std::string_view(argv[2]) == "simulate") return Simulate(argc, argv);
+  return Usage("dlq needs a subcommand: simulate");
+}
+
+}  // namespace evmatch_cli
