@@ -142,6 +142,32 @@ absl::Status BadHandle(std::string_view handle, std::string_view why) {
                                         handle, "\" is not a valid receipt handle", why, "."));
 }
 
+absl::Status CheckRanges(const QueueAttributes& a) {
+  if (a.visibility_timeout_seconds < 0 || a.visibility_timeout_seconds > kMaxVisibilitySeconds) {
+    return InvalidAttribute("VisibilityTimeout", "0 to 43200");
+  }
+  if (a.message_retention_period_seconds < 60 || a.message_retention_period_seconds > 1'209'600) {
+    return InvalidAttribute("MessageRetentionPeriod", "60 to 1209600");
+  }
+  if (a.delay_seconds < 0 || a.delay_seconds > 900) {
+    return InvalidAttribute("DelaySeconds", "0 to 900");
+  }
+  if (a.maximum_message_size < 1024 || a.maximum_message_size > 1'048'576) {
+    return InvalidAttribute("MaximumMessageSize", "1024 to 1048576");
+  }
+  return absl::OkStatus();
+}
+
+// Clock readings the ledger accepts (about +-31,000 years around the
+// epoch): time arithmetic can then never overflow. Stored times are
+// readings plus at most 14 days.
+constexpr int64_t kMaxClockMillis = 1'000'000'000'000'000;
+bool ClockInRange(int64_t ms) { return ms >= -kMaxClockMillis && ms <= kMaxClockMillis; }
+bool StoredTimeInRange(int64_t ms) {
+  return ms >= -2 * kMaxClockMillis && ms <= 2 * kMaxClockMillis;
+}
+bool CountInRange(int64_t n) { return n >= 0 && n <= (int64_t{1} << 62); }
+
 bool SameAttributes(const QueueAttributes& a, const QueueAttributes& b) {
   auto redrive = [](const QueueAttributes& q) {
     return q.redrive_policy ? q.redrive_policy->ToJson() : std::string();
@@ -247,7 +273,8 @@ struct Ledger::State {
   absl::flat_hash_map<uint32_t, std::string> dedup_ids;  // FIFO messages
   absl::btree_set<std::pair<int64_t, uint32_t>> pending;  // (visible at, slot)
   absl::btree_set<std::pair<int64_t, uint32_t>> expiry;   // (expires at, slot)
-  std::vector<Task> tasks;
+  std::vector<Task> tasks;  // the last 10 of each source, oldest first
+  int active_tasks = 0;     // RUNNING or CANCELLING
   size_t live = 0;
 
   // ---- helpers
@@ -435,8 +462,11 @@ struct Ledger::State {
       q.ready.emplace(m.arrival, slot);
       changed = true;
     }
-    for (Task& task : tasks) {
-      if (Active(task.status)) changed |= AdvanceTask(&task, now);
+    for (size_t i = 0; active_tasks > 0 && i < tasks.size(); ++i) {
+      Task& task = tasks[i];
+      if (!Active(task.status)) continue;
+      changed |= AdvanceTask(&task, now);
+      if (!Active(task.status)) --active_tasks;
     }
     now_ms = now;
     return changed;
@@ -445,19 +475,7 @@ struct Ledger::State {
   // ---- validation
 
   absl::Status ValidateAttributes(std::string_view arn, const QueueAttributes& a) {
-    if (a.visibility_timeout_seconds < 0 || a.visibility_timeout_seconds > kMaxVisibilitySeconds) {
-      return InvalidAttribute("VisibilityTimeout", "0 to 43200");
-    }
-    if (a.message_retention_period_seconds < 60 ||
-        a.message_retention_period_seconds > 1'209'600) {
-      return InvalidAttribute("MessageRetentionPeriod", "60 to 1209600");
-    }
-    if (a.delay_seconds < 0 || a.delay_seconds > 900) {
-      return InvalidAttribute("DelaySeconds", "0 to 900");
-    }
-    if (a.maximum_message_size < 1024 || a.maximum_message_size > 1'048'576) {
-      return InvalidAttribute("MaximumMessageSize", "1024 to 1048576");
-    }
+    EVMATCH_RETURN_IF_ERROR(CheckRanges(a));
     if (a.redrive_allow_policy) {
       // Re-parsing the policy's JSON applies every rule to hand-built ones.
       absl::StatusOr<RedriveAllowPolicy> p =
@@ -744,17 +762,14 @@ struct Ledger::State {
       return InvalidValue("MaxNumberOfMessagesPerSecond", *rate, "Must be between 1 and 500.");
     }
     const uint32_t si = IndexOf(source);
-    int active = 0;
     for (const Task& t : tasks) {
-      if (!Active(t.status)) continue;
-      ++active;
-      if (t.source == si) {
+      if (Active(t.status) && t.source == si) {
         return absl::FailedPreconditionError(
             "UnsupportedOperation: There is already a task running. Only one active task is "
             "allowed for a source queue arn at a given time.");
       }
     }
-    if (active >= kMaxActiveTasks) {
+    if (active_tasks >= kMaxActiveTasks) {
       return absl::ResourceExhaustedError(
           "UnsupportedOperation: An account can have at most 100 active message move tasks.");
     }
@@ -767,6 +782,7 @@ struct Ledger::State {
     task.cutoff = next_arrival - 1;
     task.started_ms = now;
     tasks.push_back(std::move(task));
+    ++active_tasks;
     // Keep the last 10 tasks of this source.
     size_t kept = 0;
     for (size_t i = tasks.size(); i-- > 0;) {
@@ -824,6 +840,10 @@ struct Ledger::State {
           Cat("the ledger's journal failed earlier (", broken.message(), "); reopen it"));
     }
     *now = Now();
+    if (!ClockInRange(*now)) {
+      return absl::InvalidArgumentError(
+          Cat("the clock reads ", *now, " ms, outside the +-1e15 ms the ledger accepts"));
+    }
     *ticked = Advance(*now);
     return absl::OkStatus();
   }
@@ -863,7 +883,7 @@ absl::Status Ledger::State::Replay(std::string_view payload) {
     return d.done() ? absl::OkStatus() : absl::DataLossError("malformed init record");
   }
   const int64_t now = d.I64();
-  if (!d.ok()) return absl::DataLossError("malformed record");
+  if (!d.ok() || !ClockInRange(now)) return absl::DataLossError("malformed record");
   Advance(std::max(now, now_ms));
   bool mutated = false;
   absl::Status s;
@@ -1004,15 +1024,19 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
   next_task = d.U64();
   now_ms = d.I64();
   const uint64_t queue_count = d.U64();
-  if (!d.ok() || queue_count > payload.size()) return corrupt;
+  if (!d.ok() || queue_count > payload.size() ||
+      (now_ms != std::numeric_limits<int64_t>::min() && !ClockInRange(now_ms))) {
+    return corrupt;
+  }
   for (uint64_t i = 0; i < queue_count; ++i) {
     Queue& q = queues.emplace_back();
     q.arn = d.Str();
     q.fifo = IsFifoQueue(q.arn);
     q.alive = d.U64() != 0;
-    if (!DecodeAttributes(&d, &q.attributes)) return corrupt;
+    if (!DecodeAttributes(&d, &q.attributes) || !CheckRanges(q.attributes).ok()) return corrupt;
     q.moved_to_dlq = d.I64();
     q.expired = d.I64();
+    if (!CountInRange(q.moved_to_dlq) || !CountInRange(q.expired)) return corrupt;
     const uint64_t dedup_count = d.U64();
     if (!d.ok() || dedup_count > payload.size()) return corrupt;
     for (uint64_t j = 0; j < dedup_count; ++j) {
@@ -1028,14 +1052,17 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
   const uint64_t free_count = d.U64();
   if (!d.ok() || slots > payload.size() || free_count > slots) return corrupt;
   messages.assign(slots, Message());
+  std::vector<bool> used(slots);
   for (uint64_t i = 0; i < free_count; ++i) {
     const uint64_t slot = d.U64();
-    if (slot >= slots) return corrupt;
+    if (slot >= slots || used[slot]) return corrupt;
+    used[slot] = true;
     free_slots.push_back(static_cast<uint32_t>(slot));
   }
   for (uint64_t i = 0; i < slots - free_count; ++i) {
     const uint64_t slot = d.U64();
-    if (!d.ok() || slot >= slots) return corrupt;
+    if (!d.ok() || slot >= slots || used[slot]) return corrupt;
+    used[slot] = true;
     Message& m = messages[slot];
     m.seq = d.U64();
     m.arrival = d.U64();
@@ -1051,7 +1078,16 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
     m.receive_count = static_cast<uint32_t>(d.U64());
     m.flags = static_cast<uint32_t>(d.U64());
     std::string dedup = d.Str();
-    if (!d.ok() || m.seq == 0 || m.queue >= queues.size() ||
+    const bool times_ok = StoredTimeInRange(m.sent_ms) &&
+                          StoredTimeInRange(m.retention_base_ms) &&
+                          StoredTimeInRange(m.arrived_ms) && StoredTimeInRange(m.visible_at_ms) &&
+                          StoredTimeInRange(m.received_ms) &&
+                          StoredTimeInRange(m.first_receive_ms);
+    // Counters ahead of every stored value: new ids, arrivals and nonces
+    // never collide with old ones.
+    if (!d.ok() || !times_ok || m.seq == 0 || m.seq >= next_seq || m.arrival >= next_arrival ||
+        m.nonce >= next_nonce || m.queue >= queues.size() || !queues[m.queue].alive ||
+        queues[m.queue].arrivals.count(m.arrival) != 0 ||
         (m.source != kNoQueue && m.source >= queues.size())) {
       return corrupt;
     }
@@ -1076,9 +1112,13 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
     t.started_ms = d.I64();
     t.cancel_ms = d.I64();
     t.failure = d.Str();
+    if (Active(t.status)) ++active_tasks;
     if (!d.ok() || t.source >= queues.size() ||
         (t.destination && *t.destination >= queues.size()) ||
-        t.status > MoveTaskStatus::kFailed) {
+        t.status > MoveTaskStatus::kFailed || (t.rate && (*t.rate < 1 || *t.rate > 500)) ||
+        t.id == 0 || t.id >= next_task ||
+        !CountInRange(t.moved) || !CountInRange(t.to_move) ||
+        !StoredTimeInRange(t.started_ms) || !StoredTimeInRange(t.cancel_ms)) {
       return corrupt;
     }
   }
