@@ -1,7 +1,7 @@
 # install(): library, headers, CLI, CMake package and pkg-config file.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS evmatch evmatch_integrity EXPORT evmatchTargets
+install(TARGETS evmatch evmatch_integrity evmatch_dlq EXPORT evmatchTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -29,7 +29,7 @@ install(FILES ${PROJECT_BINARY_DIR}/evmatchConfig.cmake
               ${PROJECT_BINARY_DIR}/evmatchConfigVersion.cmake
         DESTINATION ${EVMATCH_CMAKE_DIR})
 
-foreach(_pc evmatch evmatch-integrity)
+foreach(_pc evmatch evmatch-integrity evmatch-dlq)
   configure_file(${PROJECT_SOURCE_DIR}/cmake/${_pc}.pc.in
                  ${PROJECT_BINARY_DIR}/${_pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${_pc}.pc

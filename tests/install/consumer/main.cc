@@ -1,6 +1,7 @@
 // A downstream program built against an installed evmatch.
 #include <cstdio>
 
+#include "evmatch/dlq.h"
 #include "evmatch/evmatch.h"
 #include "evmatch/integrity.h"
 
@@ -11,7 +12,14 @@ int main() {
   absl::StatusOr<bool> miss = evmatch::TestEventPattern(
       R"({"source":["aws.s3"]})", R"({"source":"aws.ec2"})");
   absl::StatusOr<bool> bad = evmatch::TestEventPattern(R"({"a":[]})", "{}");
-  const bool ok = hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
+  evmatch::dlq::ManualClock clock(0);
+  auto ledger = evmatch::dlq::Ledger::Open({.clock = &clock});
+  const bool dlq_ok = ledger.ok() &&
+                      (*ledger)->CreateQueue("arn:aws:sqs:us-east-1:1:q").ok() &&
+                      (*ledger)->Send("arn:aws:sqs:us-east-1:1:q").ok() &&
+                      (*ledger)->message_count() == 1 &&
+                      evmatch::dlq::RetrySchedule::AwsManaged().retries() == 100'015;
+  const bool ok = dlq_ok && hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
                   evmatch::GetPatternError(bad.status()).has_value() &&
                   evmatch::integrity::Compute(evmatch::integrity::Algorithm::kCrc32, "data")
                           .Base64() == "rfPzYw==";
