@@ -299,8 +299,12 @@ struct MoveTask {
 };
 
 enum class FsyncPolicy : uint8_t {
-  kNone,         // records reach the OS before each call returns
-  kEveryRecord,  // ... and are fdatasync'ed: they survive a power loss
+  // Records and snapshots reach the OS before each call returns: they
+  // survive the process crashing, not the machine.
+  kNone,
+  // ... and are fdatasync'ed (snapshots fsync'ed with their directory):
+  // they survive a power loss.
+  kEveryRecord,
 };
 
 struct LedgerOptions {
@@ -327,8 +331,11 @@ struct LedgerOptions {
 // write fails, the call returns the error and the ledger refuses every
 // later call (Internal): reopen it.
 //
-// Costs: n messages in the ledger, k messages a call touches; every call
-// is O(k log n). A message takes about 150 bytes (bench/dlq_benchmark).
+// Costs: n messages in the ledger, k messages a call touches (received,
+// moved, expired, made visible); every call is O(k log n), plus
+// O(tasks kept) while a move task is active. SetQueueAttributes changing
+// the retention and DeleteQueue touch every message of the queue. A
+// message takes about 150 bytes (bench/dlq_benchmark).
 //
 // Not modelled: message bodies and attributes, FIFO message groups (the
 // ordering inside a group is the broker's), long polling, the in-flight

@@ -242,12 +242,13 @@ absl::Status Storage::WriteFileAside(const std::string& name, std::string_view c
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create", tmp);
+  const bool sync = fsync_ == FsyncPolicy::kEveryRecord;
   absl::Status s = WriteFully(fd, contents, tmp);
-  if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot sync", tmp);
+  if (s.ok() && sync && ::fsync(fd) != 0) s = Errno("cannot sync", tmp);
   ::close(fd);
   if (!s.ok()) return s;
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename", tmp);
-  return SyncDirectory(dir_);
+  return sync ? SyncDirectory(dir_) : absl::OkStatus();
 }
 
 absl::Status Storage::Append(std::string_view payload) {

@@ -407,6 +407,35 @@ TEST_CASE("Move tasks: arguments and states (E.7 5)", "[dlq]") {
   CHECK(f.Counters(kDlq).approximate_number_of_messages == 3);
 }
 
+TEST_CASE("Move tasks: at most 100 active at once (E.4)", "[dlq]") {
+  ManualClock clock(0);
+  auto ledger = std::move(*Ledger::Open({.clock = &clock}));
+  std::vector<std::string> handles;
+  for (int i = 0; i <= 100; ++i) {
+    const std::string dlq = "arn:aws:sqs:us-east-2:123456789012:dlq" + std::to_string(i);
+    const std::string src = "arn:aws:sqs:us-east-2:123456789012:src" + std::to_string(i);
+    REQUIRE(ledger->CreateQueue(dlq).ok());
+    QueueAttributes a;
+    a.redrive_policy = RedrivePolicy{dlq, 1};
+    REQUIRE(ledger->CreateQueue(src, a).ok());
+    // An in-flight message keeps the task RUNNING: it waits for it.
+    REQUIRE(ledger->Send(dlq).ok());
+    REQUIRE(ledger->Receive(dlq)->size() == 1);
+    auto task = ledger->StartMoveTask(dlq, std::string_view(src));
+    if (i < 100) {
+      REQUIRE(task.ok());
+      handles.push_back(*task);
+    } else {
+      CHECK(absl::IsResourceExhausted(task.status()));
+    }
+  }
+  REQUIRE(ledger->CancelMoveTask(handles[0]).ok());
+  clock.Advance(1);  // CANCELLED: a slot is free
+  CHECK(ledger->StartMoveTask("arn:aws:sqs:us-east-2:123456789012:dlq100",
+                              std::string_view("arn:aws:sqs:us-east-2:123456789012:src100"))
+            .ok());
+}
+
 TEST_CASE("Move tasks: each message back to its own source (E.4)", "[dlq]") {
   Fixture f(1);
   QueueAttributes src2;
