@@ -149,6 +149,19 @@ void BM_Redrive(benchmark::State& state) {
 }
 BENCHMARK(BM_Redrive)->Unit(benchmark::kMillisecond);
 
+// Times Open over `dir`, which must hold `n` messages.
+void OpenRepeatedly(const std::string& dir, const Clock* clock, int64_t n,
+                    benchmark::State& state) {
+  for (auto _ : state) {
+    auto ledger = Ledger::Open({.directory = dir, .clock = clock});
+    if (!ledger.ok() || (*ledger)->message_count() != static_cast<size_t>(n)) {
+      state.SkipWithError("open failed");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
 void BM_Replay(benchmark::State& state) {
   const int64_t n = state.range(0);
   ManualClock clock(1'700'000'000'000);
@@ -158,14 +171,7 @@ void BM_Replay(benchmark::State& state) {
     Fill(*ledger, n);
   }
   const auto bytes = std::filesystem::file_size(dir.path + "/journal");
-  for (auto _ : state) {
-    auto ledger = Ledger::Open({.directory = dir.path, .clock = &clock});
-    if (!ledger.ok() || (*ledger)->message_count() != static_cast<size_t>(n)) {
-      state.SkipWithError("replay failed");
-      return;
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * n);
+  OpenRepeatedly(dir.path, &clock, n, state);
   state.counters["journal_bytes_per_send"] = static_cast<double>(bytes) / static_cast<double>(n);
 }
 BENCHMARK(BM_Replay)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
@@ -198,14 +204,7 @@ void BM_OpenSnapshot(benchmark::State& state) {
     Fill(*ledger, n);
     if (!ledger->Snapshot().ok()) state.SkipWithError("snapshot failed");
   }
-  for (auto _ : state) {
-    auto ledger = Ledger::Open({.directory = dir.path, .clock = &clock});
-    if (!ledger.ok() || (*ledger)->message_count() != static_cast<size_t>(n)) {
-      state.SkipWithError("open failed");
-      return;
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * n);
+  OpenRepeatedly(dir.path, &clock, n, state);
 }
 BENCHMARK(BM_OpenSnapshot)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 

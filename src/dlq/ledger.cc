@@ -834,40 +834,39 @@ struct Ledger::State {
 
   // ---- journal
 
-  absl::Status Begin(int64_t* now, bool* ticked) {
-    if (!broken.ok()) {
-      return absl::InternalError(
-          Cat("the ledger's journal failed earlier (", broken.message(), "); reopen it"));
-    }
-    *now = Now();
-    if (!ClockInRange(*now)) {
+  absl::Status Usable() const {
+    if (broken.ok()) return absl::OkStatus();
+    return absl::InternalError(
+        Cat("the ledger's journal failed earlier (", broken.message(), "); reopen it"));
+  }
+
+  // One public call: brings the books up to the clock, runs
+  // `run(now, &mutated)`, and journals the call (its operation, `now` and
+  // what `arguments` encodes) when it changed the books, or a Tick when
+  // only Advance did. The result is `run`'s unless the journal fails.
+  template <typename Result, typename Run, typename Arguments>
+  Result Call(Op op, Run run, Arguments arguments) {
+    std::lock_guard lock(mu);
+    EVMATCH_RETURN_IF_ERROR(Usable());
+    const int64_t now = Now();
+    if (!ClockInRange(now)) {
       return absl::InvalidArgumentError(
-          Cat("the clock reads ", *now, " ms, outside the +-1e15 ms the ledger accepts"));
+          Cat("the clock reads ", now, " ms, outside the +-1e15 ms the ledger accepts"));
     }
-    *ticked = Advance(*now);
-    return absl::OkStatus();
-  }
-
-  // Journals a call that ran at `now` (its record, or a Tick when only
-  // Advance changed the books).
-  absl::Status Commit(int64_t now, bool ticked, bool mutated, Encoder* record) {
-    if (storage == nullptr || (!mutated && !ticked)) return absl::OkStatus();
-    Encoder tick;
-    if (!mutated) {
-      tick.U64(static_cast<uint64_t>(Op::kTick));
-      tick.I64(now);
-      record = &tick;
+    const bool ticked = Advance(now);
+    bool mutated = false;
+    Result result = run(now, &mutated);
+    mutated &= result.ok();
+    if (storage == nullptr || (!mutated && !ticked)) return result;
+    Encoder record;
+    record.U64(static_cast<uint64_t>(mutated ? op : Op::kTick));
+    record.I64(now);
+    if (mutated) arguments(&record);
+    if (absl::Status s = storage->Append(record.bytes()); !s.ok()) {
+      broken = s;
+      return s;
     }
-    absl::Status s = storage->Append(record->bytes());
-    if (!s.ok()) broken = s;
-    return s;
-  }
-
-  static Encoder Record(Op op, int64_t now) {
-    Encoder e;
-    e.U64(static_cast<uint64_t>(op));
-    e.I64(now);
-    return e;
+    return result;
   }
 
   absl::Status Replay(std::string_view payload);
@@ -1163,29 +1162,27 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
 }
 
 absl::Status Ledger::CreateQueue(std::string_view arn, const QueueAttributes& attributes) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::Status s = state_->CreateQueue(now, arn, attributes, &mutated);
-  Encoder record = State::Record(Op::kCreateQueue, now);
-  record.Str(arn);
-  EncodeAttributes(attributes, &record);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, s.ok() && mutated, &record));
-  return s;
+  return state_->Call<absl::Status>(
+      Op::kCreateQueue,
+      [&](int64_t now, bool* mutated) {
+        return state_->CreateQueue(now, arn, attributes, mutated);
+      },
+      [&](Encoder* e) {
+        e->Str(arn);
+        EncodeAttributes(attributes, e);
+      });
 }
 
 absl::Status Ledger::SetQueueAttributes(std::string_view arn, const QueueAttributes& attributes) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::Status s = state_->SetQueueAttributes(now, arn, attributes, &mutated);
-  Encoder record = State::Record(Op::kSetQueueAttributes, now);
-  record.Str(arn);
-  EncodeAttributes(attributes, &record);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, s.ok() && mutated, &record));
-  return s;
+  return state_->Call<absl::Status>(
+      Op::kSetQueueAttributes,
+      [&](int64_t now, bool* mutated) {
+        return state_->SetQueueAttributes(now, arn, attributes, mutated);
+      },
+      [&](Encoder* e) {
+        e->Str(arn);
+        EncodeAttributes(attributes, e);
+      });
 }
 
 absl::StatusOr<QueueAttributes> Ledger::GetQueueAttributes(std::string_view arn) const {
@@ -1196,153 +1193,136 @@ absl::StatusOr<QueueAttributes> Ledger::GetQueueAttributes(std::string_view arn)
 }
 
 absl::Status Ledger::DeleteQueue(std::string_view arn) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::Status s = state_->DeleteQueue(now, arn, &mutated);
-  Encoder record = State::Record(Op::kDeleteQueue, now);
-  record.Str(arn);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, s.ok() && mutated, &record));
-  return s;
+  return state_->Call<absl::Status>(
+      Op::kDeleteQueue,
+      [&](int64_t now, bool* mutated) { return state_->DeleteQueue(now, arn, mutated); },
+      [&](Encoder* e) { e->Str(arn); });
 }
 
 absl::StatusOr<SendResult> Ledger::Send(std::string_view queue_arn, const SendRequest& request) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::StatusOr<SendResult> result = state_->Send(now, queue_arn, request, &mutated);
-  Encoder record = State::Record(Op::kSend, now);
-  record.Str(queue_arn);
-  record.U64(request.delay_seconds.has_value());
-  if (request.delay_seconds) record.I64(*request.delay_seconds);
-  record.Str(request.deduplication_id);
-  record.I64(request.size_bytes);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, result.ok() && mutated, &record));
-  return result;
+  return state_->Call<absl::StatusOr<SendResult>>(
+      Op::kSend,
+      [&](int64_t now, bool* mutated) { return state_->Send(now, queue_arn, request, mutated); },
+      [&](Encoder* e) {
+        e->Str(queue_arn);
+        e->U64(request.delay_seconds.has_value());
+        if (request.delay_seconds) e->I64(*request.delay_seconds);
+        e->Str(request.deduplication_id);
+        e->I64(request.size_bytes);
+      });
 }
 
 absl::StatusOr<std::vector<ReceivedMessage>> Ledger::Receive(std::string_view queue_arn,
                                                              const ReceiveRequest& request) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::StatusOr<std::vector<ReceivedMessage>> result =
-      state_->Receive(now, queue_arn, request, &mutated);
-  Encoder record = State::Record(Op::kReceive, now);
-  record.Str(queue_arn);
-  record.I64(request.max_number_of_messages);
-  record.U64(request.visibility_timeout_seconds.has_value());
-  if (request.visibility_timeout_seconds) record.I64(*request.visibility_timeout_seconds);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, result.ok() && mutated, &record));
-  return result;
+  return state_->Call<absl::StatusOr<std::vector<ReceivedMessage>>>(
+      Op::kReceive,
+      [&](int64_t now, bool* mutated) {
+        return state_->Receive(now, queue_arn, request, mutated);
+      },
+      [&](Encoder* e) {
+        e->Str(queue_arn);
+        e->I64(request.max_number_of_messages);
+        e->U64(request.visibility_timeout_seconds.has_value());
+        if (request.visibility_timeout_seconds) e->I64(*request.visibility_timeout_seconds);
+      });
 }
 
 absl::Status Ledger::Delete(std::string_view queue_arn, std::string_view receipt_handle) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::Status s = state_->Delete(now, queue_arn, receipt_handle, &mutated);
-  Encoder record = State::Record(Op::kDelete, now);
-  record.Str(queue_arn);
-  record.Str(receipt_handle);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, s.ok() && mutated, &record));
-  return s;
+  return state_->Call<absl::Status>(
+      Op::kDelete,
+      [&](int64_t now, bool* mutated) {
+        return state_->Delete(now, queue_arn, receipt_handle, mutated);
+      },
+      [&](Encoder* e) {
+        e->Str(queue_arn);
+        e->Str(receipt_handle);
+      });
 }
 
 absl::Status Ledger::ChangeVisibility(std::string_view queue_arn,
                                       std::string_view receipt_handle, int64_t seconds) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::Status s = state_->ChangeVisibility(now, queue_arn, receipt_handle, seconds, &mutated);
-  Encoder record = State::Record(Op::kChangeVisibility, now);
-  record.Str(queue_arn);
-  record.Str(receipt_handle);
-  record.I64(seconds);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, s.ok() && mutated, &record));
-  return s;
+  return state_->Call<absl::Status>(
+      Op::kChangeVisibility,
+      [&](int64_t now, bool* mutated) {
+        return state_->ChangeVisibility(now, queue_arn, receipt_handle, seconds, mutated);
+      },
+      [&](Encoder* e) {
+        e->Str(queue_arn);
+        e->Str(receipt_handle);
+        e->I64(seconds);
+      });
 }
 
 absl::StatusOr<QueueCounters> Ledger::Counters(std::string_view queue_arn) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, false, nullptr));
-  const Queue* q = state_->Find(queue_arn);
-  if (q == nullptr) return NoSuchQueue();
-  QueueCounters c;
-  c.approximate_number_of_messages = static_cast<int64_t>(q->ready.size());
-  c.approximate_number_of_messages_not_visible = q->in_flight;
-  c.approximate_number_of_messages_delayed = q->delayed;
-  if (!q->arrivals.empty()) {
-    const Message& oldest = state_->messages[q->arrivals.begin()->second];
-    c.approximate_age_of_oldest_message_seconds = (now - oldest.arrived_ms) / kSecond;
-  }
-  c.moved_to_dead_letter_queue = q->moved_to_dlq;
-  c.expired = q->expired;
-  return c;
+  return state_->Call<absl::StatusOr<QueueCounters>>(
+      Op::kTick,
+      [&](int64_t now, bool*) -> absl::StatusOr<QueueCounters> {
+        const Queue* q = state_->Find(queue_arn);
+        if (q == nullptr) return NoSuchQueue();
+        QueueCounters c;
+        c.approximate_number_of_messages = static_cast<int64_t>(q->ready.size());
+        c.approximate_number_of_messages_not_visible = q->in_flight;
+        c.approximate_number_of_messages_delayed = q->delayed;
+        if (!q->arrivals.empty()) {
+          const Message& oldest = state_->messages[q->arrivals.begin()->second];
+          c.approximate_age_of_oldest_message_seconds = (now - oldest.arrived_ms) / kSecond;
+        }
+        c.moved_to_dead_letter_queue = q->moved_to_dlq;
+        c.expired = q->expired;
+        return c;
+      },
+      [](Encoder*) {});
 }
 
 absl::StatusOr<std::string> Ledger::StartMoveTask(
     std::string_view source_arn, std::optional<std::string_view> destination_arn,
     std::optional<int> max_number_of_messages_per_second) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::StatusOr<std::string> result = state_->StartMoveTask(
-      now, source_arn, destination_arn, max_number_of_messages_per_second, &mutated);
-  Encoder record = State::Record(Op::kStartMoveTask, now);
-  record.Str(source_arn);
-  record.U64(destination_arn.has_value());
-  if (destination_arn) record.Str(*destination_arn);
-  record.U64(max_number_of_messages_per_second.has_value());
-  if (max_number_of_messages_per_second) record.I64(*max_number_of_messages_per_second);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, result.ok() && mutated, &record));
-  return result;
+  return state_->Call<absl::StatusOr<std::string>>(
+      Op::kStartMoveTask,
+      [&](int64_t now, bool* mutated) {
+        return state_->StartMoveTask(now, source_arn, destination_arn,
+                                     max_number_of_messages_per_second, mutated);
+      },
+      [&](Encoder* e) {
+        e->Str(source_arn);
+        e->U64(destination_arn.has_value());
+        if (destination_arn) e->Str(*destination_arn);
+        e->U64(max_number_of_messages_per_second.has_value());
+        if (max_number_of_messages_per_second) e->I64(*max_number_of_messages_per_second);
+      });
 }
 
 absl::StatusOr<int64_t> Ledger::CancelMoveTask(std::string_view task_handle) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked, mutated = false;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  absl::StatusOr<int64_t> result = state_->CancelMoveTask(now, task_handle, &mutated);
-  Encoder record = State::Record(Op::kCancelMoveTask, now);
-  record.Str(task_handle);
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, result.ok() && mutated, &record));
-  return result;
+  return state_->Call<absl::StatusOr<int64_t>>(
+      Op::kCancelMoveTask,
+      [&](int64_t now, bool* mutated) { return state_->CancelMoveTask(now, task_handle, mutated); },
+      [&](Encoder* e) { e->Str(task_handle); });
 }
 
 absl::StatusOr<std::vector<MoveTask>> Ledger::ListMoveTasks(std::string_view source_arn,
                                                             int max_results) {
-  std::lock_guard lock(state_->mu);
-  int64_t now;
-  bool ticked;
-  EVMATCH_RETURN_IF_ERROR(state_->Begin(&now, &ticked));
-  EVMATCH_RETURN_IF_ERROR(state_->Commit(now, ticked, false, nullptr));
-  if (max_results < 1 || max_results > 10) {
-    return InvalidValue("MaxResults", max_results, "Must be between 1 and 10.");
-  }
-  const Queue* q = state_->Find(source_arn);
-  if (q == nullptr) {
-    return absl::NotFoundError(Cat("ResourceNotFoundException: The resource that you "
-                                   "specified for the SourceArn parameter doesn't exist: ",
-                                   source_arn));
-  }
-  const uint32_t si = state_->IndexOf(q);
-  std::vector<MoveTask> out;
-  for (auto it = state_->tasks.rbegin();
-       it != state_->tasks.rend() && out.size() < static_cast<size_t>(max_results); ++it) {
-    if (it->source == si) out.push_back(state_->Describe(*it));
-  }
-  return out;
+  return state_->Call<absl::StatusOr<std::vector<MoveTask>>>(
+      Op::kTick,
+      [&](int64_t, bool*) -> absl::StatusOr<std::vector<MoveTask>> {
+        if (max_results < 1 || max_results > 10) {
+          return InvalidValue("MaxResults", max_results, "Must be between 1 and 10.");
+        }
+        const Queue* q = state_->Find(source_arn);
+        if (q == nullptr) {
+          return absl::NotFoundError(Cat("ResourceNotFoundException: The resource that you "
+                                         "specified for the SourceArn parameter doesn't "
+                                         "exist: ",
+                                         source_arn));
+        }
+        const uint32_t si = state_->IndexOf(q);
+        std::vector<MoveTask> out;
+        for (auto it = state_->tasks.rbegin();
+             it != state_->tasks.rend() && out.size() < static_cast<size_t>(max_results); ++it) {
+          if (it->source == si) out.push_back(state_->Describe(*it));
+        }
+        return out;
+      },
+      [](Encoder*) {});
 }
 
 void Ledger::ForEachMessage(const std::function<void(const MessageInfo&)>& visit) const {
@@ -1376,10 +1356,7 @@ absl::Status Ledger::Snapshot() {
     return absl::FailedPreconditionError("an in-memory ledger (no LedgerOptions::directory) "
                                          "has no snapshot");
   }
-  if (!state_->broken.ok()) {
-    return absl::InternalError(
-        Cat("the ledger's journal failed earlier (", state_->broken.message(), "); reopen it"));
-  }
+  EVMATCH_RETURN_IF_ERROR(state_->Usable());
   absl::Status s = state_->storage->Compact(state_->EncodeSnapshot());
   if (!s.ok()) state_->broken = s;
   return s;

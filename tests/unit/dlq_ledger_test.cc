@@ -2,19 +2,17 @@
 // retention, move tasks (SPEC E.1-E.4, E.7, D12-D14), durability and
 // threads.
 
-#include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "catch2/catch.hpp"
 #include "evmatch/dlq.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -469,14 +467,7 @@ TEST_CASE("Move tasks: each message back to its own source (E.4)", "[dlq]") {
 
 // ---------------------------------------------------------------- storage
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/evmatch-dlq-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
+using evmatch_test::TempDir;
 
 // Everything observable, as text.
 std::string Dump(Ledger& ledger, std::initializer_list<const char*> queues) {

@@ -7,7 +7,6 @@
 //
 // The model is deliberately naive: a vector of messages scanned linearly.
 
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -22,6 +21,7 @@
 
 #include "catch2/catch.hpp"
 #include "evmatch/dlq.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -259,14 +259,7 @@ struct Model {
   }
 };
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/evmatch-dlq-model-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
+using evmatch_test::TempDir;
 
 class Harness {
  public:
