@@ -2,7 +2,6 @@
 // retention, move tasks (SPEC E.1-E.4, E.7, D12-D14), durability and
 // threads.
 
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
