@@ -89,6 +89,11 @@ void Policies(std::string_view text) {
           again->source_queue_arns == p->source_queue_arns);
   }
   (void)dlq::ParseSnsRedrivePolicy(text, text.size() % 2 == 0);
+  if (auto p = dlq::ParseEventBridgeTargetPolicy(text); p.ok()) {
+    Check(p->maximum_retry_attempts >= 0 && p->maximum_retry_attempts <= 185 &&
+          p->maximum_event_age_seconds >= 60 && p->maximum_event_age_seconds <= 86'400 &&
+          !dlq::IsFifoQueue(p->dead_letter_arn));
+  }
   if (auto p = dlq::ParseDeliveryPolicy(text); p.ok()) {
     auto schedule = dlq::RetrySchedule::Http(*p);
     Check(schedule.ok() && schedule->retries() == p->num_retries &&

@@ -2,8 +2,9 @@
 // section E). Three parts:
 //
 //  * Policies: SQS RedrivePolicy and RedriveAllowPolicy, SNS subscription
-//    RedrivePolicy and SNS HTTP/S DeliveryPolicy, parsed and validated with
-//    the services' rules. Errors are InvalidArgument and start with the
+//    RedrivePolicy, SNS HTTP/S DeliveryPolicy and an EventBridge target's
+//    retry and dead-letter settings, parsed and validated with the
+//    services' rules. Errors are InvalidArgument and start with the
 //    service's error code ("InvalidParameterValue: Value ... for parameter
 //    RedrivePolicy is invalid. Reason: ...").
 //  * SNS retries: the exact delay before every retry of a delivery policy,
@@ -103,6 +104,22 @@ struct SnsRedrivePolicy {
 };
 EVMATCH_EXPORT absl::StatusOr<SnsRedrivePolicy> ParseSnsRedrivePolicy(std::string_view json,
                                                                       bool fifo_topic = false);
+
+// An EventBridge target's RetryPolicy and DeadLetterConfig (SPEC B.4,
+// E.7 9). Unlike an SQS queue's, an EventBridge target's dead-letter queue
+// must be a standard SQS queue, even when the target is a FIFO queue.
+struct EventBridgeTargetPolicy {
+  int maximum_retry_attempts = 185;         // 0 ... 185
+  int maximum_event_age_seconds = 86'400;   // 60 ... 86,400
+  std::string dead_letter_arn;              // empty: no dead-letter queue
+};
+
+// Parses a target's {"RetryPolicy": {"MaximumRetryAttempts": N,
+// "MaximumEventAgeInSeconds": S}, "DeadLetterConfig": {"Arn": "..."}} (the
+// PutTargets members; either may be absent). Errors start with
+// "ValidationException: ".
+EVMATCH_EXPORT absl::StatusOr<EventBridgeTargetPolicy> ParseEventBridgeTargetPolicy(
+    std::string_view json);
 
 // ------------------------------------------------------------- SNS retries
 

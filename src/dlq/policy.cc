@@ -286,6 +286,58 @@ absl::StatusOr<SnsRedrivePolicy> ParseSnsRedrivePolicy(std::string_view json, bo
   return policy;
 }
 
+absl::StatusOr<EventBridgeTargetPolicy> ParseEventBridgeTargetPolicy(std::string_view json) {
+  auto invalid = [](std::string_view reason) {
+    return absl::InvalidArgumentError(Cat("ValidationException: ", reason));
+  };
+  Document doc;
+  simdjson::dom::object object;
+  if (!doc.Parse(json) || doc.root().get_object().get(object) != simdjson::SUCCESS) {
+    return invalid("The target settings are not a valid JSON object.");
+  }
+  EventBridgeTargetPolicy policy;
+  for (auto field : object) {
+    simdjson::dom::object member;
+    if (field.value.get_object().get(member) != simdjson::SUCCESS) {
+      return invalid(Cat(field.key, " must be an object."));
+    }
+    for (auto inner : member) {
+      int64_t n = 0;
+      const bool integer = inner.value.get_int64().get(n) == simdjson::SUCCESS;
+      if (field.key == "RetryPolicy" && inner.key == "MaximumRetryAttempts") {
+        if (!integer || n < 0 || n > 185) {
+          return invalid(Cat("RetryPolicy.MaximumRetryAttempts must be between 0 and 185, got ",
+                             Text(inner.value), "."));
+        }
+        policy.maximum_retry_attempts = static_cast<int>(n);
+      } else if (field.key == "RetryPolicy" && inner.key == "MaximumEventAgeInSeconds") {
+        if (!integer || n < 60 || n > 86'400) {
+          return invalid(Cat("RetryPolicy.MaximumEventAgeInSeconds must be between 60 and "
+                             "86400, got ",
+                             Text(inner.value), "."));
+        }
+        policy.maximum_event_age_seconds = static_cast<int>(n);
+      } else if (field.key == "DeadLetterConfig" && inner.key == "Arn") {
+        std::string_view arn;
+        if (inner.value.get_string().get(arn) != simdjson::SUCCESS || !IsQueueArn(arn)) {
+          return invalid("DeadLetterConfig.Arn must be the ARN of an SQS queue.");
+        }
+        if (IsFifoQueue(arn)) {
+          return invalid("The dead-letter queue of an EventBridge target must be a standard SQS "
+                         "queue; FIFO queues are not supported, even for a FIFO target.");
+        }
+        policy.dead_letter_arn = std::string(arn);
+      } else {
+        return invalid(Cat("Unknown member ", field.key, ".", inner.key, "."));
+      }
+    }
+    if (field.key != "RetryPolicy" && field.key != "DeadLetterConfig") {
+      return invalid(Cat("Unknown member ", field.key, "."));
+    }
+  }
+  return policy;
+}
+
 namespace {
 
 absl::Status ReadInt(simdjson::dom::element value, std::string_view name, int64_t lo,

@@ -109,6 +109,40 @@ TEST_CASE("SNS subscription RedrivePolicy: SQS only, FIFO to FIFO (E.5)", "[dlq]
   CHECK_FALSE(ParseSnsRedrivePolicy("{}").ok());
 }
 
+TEST_CASE("EventBridge target: a standard DLQ even for FIFO targets (B.4, E.7 9)", "[dlq]") {
+  auto defaults = ParseEventBridgeTargetPolicy("{}");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->maximum_retry_attempts == 185);
+  CHECK(defaults->maximum_event_age_seconds == 86'400);
+  CHECK(defaults->dead_letter_arn.empty());
+
+  auto standard = ParseEventBridgeTargetPolicy(
+      R"({"RetryPolicy":{"MaximumRetryAttempts":0,"MaximumEventAgeInSeconds":60},
+          "DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:123456789012:rule-dlq"}})");
+  REQUIRE(standard.ok());
+  CHECK(standard->maximum_retry_attempts == 0);  // a single attempt
+  CHECK(standard->maximum_event_age_seconds == 60);
+  CHECK(standard->dead_letter_arn == "arn:aws:sqs:us-east-1:123456789012:rule-dlq");
+
+  // An SQS FIFO source queue needs a FIFO DLQ; an EventBridge target's DLQ
+  // may not be one.
+  auto fifo = ParseEventBridgeTargetPolicy(
+      R"({"DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:123456789012:rule-dlq.fifo"}})");
+  REQUIRE_FALSE(fifo.ok());
+  CHECK(std::string(fifo.status().message()).rfind("ValidationException: ", 0) == 0);
+  CHECK(std::string(fifo.status().message()).find("FIFO queues are not supported") !=
+        std::string::npos);
+
+  CHECK_FALSE(ParseEventBridgeTargetPolicy(R"({"RetryPolicy":{"MaximumRetryAttempts":186}})").ok());
+  CHECK_FALSE(ParseEventBridgeTargetPolicy(R"({"RetryPolicy":{"MaximumEventAgeInSeconds":59}})").ok());
+  CHECK_FALSE(
+      ParseEventBridgeTargetPolicy(R"({"RetryPolicy":{"MaximumEventAgeInSeconds":86401}})").ok());
+  CHECK_FALSE(ParseEventBridgeTargetPolicy(
+                  R"({"DeadLetterConfig":{"Arn":"arn:aws:sns:us-east-1:123456789012:topic"}})")
+                  .ok());
+  CHECK_FALSE(ParseEventBridgeTargetPolicy(R"({"Retry":{}})").ok());
+}
+
 TEST_CASE("DeliveryPolicy: defaults, both forms, every range (E.6, E.7 8)", "[dlq]") {
   auto defaults = ParseDeliveryPolicy("{}");
   REQUIRE(defaults.ok());
