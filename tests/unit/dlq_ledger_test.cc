@@ -2,7 +2,10 @@
 // retention, move tasks (SPEC E.1-E.4, E.7, D12-D14), durability and
 // threads.
 
+#include <sys/resource.h>
+
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -641,6 +644,39 @@ TEST_CASE("Snapshots: compaction, and a crash between its two renames", "[dlq]")
   recovered->reset();
   CHECK(absl::IsDataLoss(Ledger::Open({.directory = crash.path}).status()));
   CHECK(absl::IsFailedPrecondition(Fixture().ledger->Snapshot()));  // in memory
+}
+
+TEST_CASE("Journal: a failed write is reported, and the ledger must be reopened", "[dlq]") {
+  TempDir dir;
+  const std::string journal = dir.path + "/journal";
+  std::string durable;
+  {
+    Fixture f(2, dir.path);
+    Traffic(f, 5);
+    durable = Dump(*f.ledger, {kSrc, kDlq});
+    // The file-size limit makes the next append fail part-way (EFBIG).
+    const auto size = std::filesystem::file_size(journal);
+    struct rlimit old_limit;
+    REQUIRE(getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = old_limit;
+    limit.rlim_cur = size + 5;
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    absl::StatusOr<SendResult> failed = f.ledger->Send(kSrc);
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    std::signal(SIGXFSZ, old_handler);
+    CHECK_FALSE(failed.ok());
+    CHECK(std::filesystem::file_size(journal) == size + 5);  // a torn record
+    absl::Status after = f.ledger->Send(kSrc).status();
+    CHECK(absl::IsInternal(after));
+    CHECK(std::string(after.message()).find("reopen it") != std::string::npos);
+    CHECK(absl::IsInternal(f.ledger->Snapshot()));
+  }
+  ManualClock clock(0);
+  auto reopened = Ledger::Open({.directory = dir.path, .clock = &clock});
+  REQUIRE(reopened.ok());
+  CHECK(Dump(**reopened, {kSrc, kDlq}) == durable);  // the failed call never happened
+  CHECK((*reopened)->Send(kSrc).ok());
 }
 
 TEST_CASE("Ledger: 8 threads send, receive and delete at once (threads)", "[dlq][threads]") {
