@@ -141,6 +141,22 @@ TEST_CASE("Retention after the move: standard keeps, FIFO restarts (E.7 3)", "[d
   CHECK(f.Counters(kFifoDlq).approximate_number_of_messages == 0);  // two days after the move
 }
 
+TEST_CASE("Lowering the retention expires waiting messages (E.1)", "[dlq]") {
+  Fixture f(10);
+  REQUIRE(f.ledger->Send(kSrc).ok());
+  f.clock.Advance(120 * kSec);
+  REQUIRE(f.ledger->Send(kSrc).ok());
+  QueueAttributes a = *f.ledger->GetQueueAttributes(kSrc);
+  a.message_retention_period_seconds = 100;
+  REQUIRE(f.ledger->SetQueueAttributes(kSrc, a).ok());
+  CHECK(f.Counters(kSrc).approximate_number_of_messages == 1);  // the older one is gone
+  CHECK(f.Counters(kSrc).expired == 1);
+  a.message_retention_period_seconds = 345'600;
+  REQUIRE(f.ledger->SetQueueAttributes(kSrc, a).ok());
+  f.clock.Advance(101 * kSec);
+  CHECK(f.Counters(kSrc).approximate_number_of_messages == 1);  // raised again in time
+}
+
 TEST_CASE("FIFO: dedup window, and the DLQ replaces dedup ids (E.7 7)", "[dlq]") {
   Fixture f(1);
   REQUIRE(f.ledger->CreateQueue(kFifoDlq).ok());
