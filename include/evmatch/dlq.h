@@ -427,7 +427,8 @@ class EVMATCH_EXPORT Ledger {
                                                       int max_results = 1);
 
   // Every message, queue by queue, oldest arrival first, as the last call
-  // left them (Counters brings the books up to the clock).
+  // left them (Counters brings the books up to the clock). Runs under the
+  // ledger's lock: `visit` must not call the ledger.
   void ForEachMessage(const std::function<void(const MessageInfo&)>& visit) const;
   size_t message_count() const;
 
