@@ -22,7 +22,6 @@
 // Calls SQS would refuse print the error and the scenario goes on. Exit 0,
 // or 2 for an invalid policy file or script line (with its line number).
 
-#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <map>
@@ -160,6 +159,15 @@ class Simulation {
   absl::Status Setup(const std::vector<QueueSpec>& specs) {
     dlq::LedgerOptions options;
     options.clock = &clock_;
+    options.on_transition = [this](const dlq::Transition& t) {
+      if (t.kind == dlq::Transition::Kind::kRedriven) {  // the copy of "x" is "x'"
+        const std::string copy = Label(std::string(t.message_id)) + "'";
+        labels_[std::string(t.new_message_id)] = copy;
+        ids_[copy] = std::string(t.new_message_id);
+      }
+      events_.push_back({t.kind, std::string(t.message_id), std::string(t.from_queue_arn),
+                         std::string(t.to_queue_arn), std::string(t.new_message_id)});
+    };
     absl::StatusOr<std::unique_ptr<dlq::Ledger>> ledger = dlq::Ledger::Open(options);
     if (!ledger.ok()) return ledger.status();
     ledger_ = std::move(*ledger);
@@ -189,7 +197,6 @@ class Simulation {
       }
       Print(line);
     }
-    Snapshot();
     return absl::OkStatus();
   }
 
@@ -288,7 +295,6 @@ class Simulation {
           if (verb == "consume") {
             absl::Status s = ledger_->Delete(arn, m.receipt_handle);
             if (!s.ok()) line += Cat(" delete error: ", s.message());
-            known_.erase(m.message_id);
           }
         }
         Print(line);
@@ -304,7 +310,6 @@ class Simulation {
       absl::Status s;
       if (verb == "delete") {
         s = ledger_->Delete(handle->second.first, handle->second.second);
-        if (s.ok()) known_.erase(id->second);
       } else {
         int64_t seconds = 0;
         if (!absl::SimpleAtoi(ToAbsl(args[1]), &seconds)) {
@@ -375,7 +380,7 @@ class Simulation {
     } else {
       return absl::InvalidArgumentError(Cat("unknown command ", verb));
     }
-    Snapshot();
+    Flush();
     return absl::OkStatus();
   }
 
@@ -392,13 +397,10 @@ class Simulation {
     return absl::InvalidArgumentError(Cat("no queue ", name, " in the policy file"));
   }
 
-  std::string Label(const std::string& id) {
+  // Every message comes from a `send` or a redrive, which both name it.
+  std::string Label(const std::string& id) const {
     auto it = labels_.find(id);
-    if (it != labels_.end()) return it->second;
-    const std::string label = Cat("m", ++unnamed_);
-    labels_[id] = label;
-    ids_[label] = id;
-    return label;
+    return it != labels_.end() ? it->second : id;
   }
 
   // `text` with the message ids it names replaced by their labels.
@@ -413,55 +415,30 @@ class Simulation {
     std::cout << "[+" << Duration(clock_.NowMillis() - kStart) << "] " << line << "\n";
   }
 
-  // Reports what the books did on their own since the last call: moves to
-  // a dead-letter queue, expiries, and messages a move task redrove.
-  void Snapshot() {
-    std::map<std::string, Tracked> now;
-    std::vector<std::pair<std::string, std::string>> appeared;  // (id, queue), oldest first
-    ledger_->ForEachMessage([&](const dlq::MessageInfo& m) {
-      // SPEC E.2: retention counts from the first enqueue in standard
-      // queues, from the arrival in FIFO ones.
-      const int64_t base = dlq::IsFifoQueue(m.queue_arn) ? m.arrived_ms : m.sent_timestamp_ms;
-      now[m.message_id] = {m.queue_arn, base, now.size()};
-      if (!known_.count(m.message_id)) appeared.emplace_back(m.message_id, m.queue_arn);
-    });
-    std::vector<std::pair<std::string, Tracked>> gone;
-    for (const auto& [id, was] : known_) {
-      auto it = now.find(id);
-      if (it == now.end()) {
-        gone.emplace_back(id, was);
-      } else if (it->second.queue != was.queue) {
-        Print(Cat(Label(id), " moved ", ShortName(was.queue), " -> ",
-                  ShortName(it->second.queue), " (maxReceiveCount exceeded)"));
+  // Prints what the books did on their own during the last command:
+  // moves to a dead-letter queue, redrives and expiries.
+  void Flush() {
+    for (const Event& e : events_) {
+      switch (e.kind) {
+        case dlq::Transition::Kind::kMovedToDeadLetterQueue:
+          Print(Cat(Label(e.id), " moved ", ShortName(e.from), " -> ", ShortName(e.to),
+                    " (maxReceiveCount exceeded)"));
+          break;
+        case dlq::Transition::Kind::kRedriven:
+          Print(Cat(Label(e.id), " redriven ", ShortName(e.from), " -> ", ShortName(e.to),
+                    " as new message ", Label(e.new_id)));
+          break;
+        case dlq::Transition::Kind::kExpired:
+          Print(Cat(Label(e.id), " expired from ", ShortName(e.from), " (retention)"));
+          break;
       }
     }
-    std::sort(gone.begin(), gone.end(),
-              [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
-    size_t next_new = 0;
-    for (const auto& [id, was] : gone) {
-      const int64_t retention =
-          ledger_->GetQueueAttributes(was.queue)->message_retention_period_seconds * 1000;
-      if (was.retention_base_ms + retention <= clock_.NowMillis() || next_new == appeared.size()) {
-        Print(Cat(Label(id), " expired from ", ShortName(was.queue), " (retention)"));
-      } else {
-        // A move task deletes messages from the DLQ, oldest first, and sends
-        // new ones in the same order.
-        const auto& [new_id, new_queue] = appeared[next_new++];
-        if (!labels_.count(new_id)) {
-          labels_[new_id] = Label(id) + "'";
-          ids_[labels_[new_id]] = new_id;
-        }
-        Print(Cat(Label(id), " redriven ", ShortName(was.queue), " -> ", ShortName(new_queue),
-                  " as new message ", Label(new_id)));
-      }
-    }
-    known_ = std::move(now);
+    events_.clear();
   }
 
-  struct Tracked {
-    std::string queue;
-    int64_t retention_base_ms;
-    size_t order;  // in ForEachMessage: queue by queue, oldest arrival first
+  struct Event {
+    dlq::Transition::Kind kind;
+    std::string id, from, to, new_id;
   };
 
   dlq::ManualClock clock_{kStart};
@@ -470,8 +447,7 @@ class Simulation {
   std::map<std::string, std::string> labels_, ids_;  // id -> label, label -> id
   std::map<std::string, std::pair<std::string, std::string>> handles_;  // id -> (queue, handle)
   std::map<std::string, std::string> tasks_;                            // source -> handle
-  std::map<std::string, Tracked> known_;                                // by id
-  int unnamed_ = 0;
+  std::vector<Event> events_;  // from LedgerOptions::on_transition, not yet printed
 };
 
 int Simulate(int argc, char** argv) {

@@ -275,6 +275,7 @@ struct ReceivedMessage {
   int64_t visible_again_at_ms = 0;         // the visibility deadline
   std::string dead_letter_queue_source_arn;  // set once moved to a DLQ
   std::string deduplication_id;              // FIFO
+  std::string redriven_from_message_id;      // a move task's copy of this message
 };
 
 // What GetQueueAttributes reports, plus the ledger's own totals.
@@ -297,6 +298,23 @@ struct MessageInfo {
   int64_t visible_at_ms = 0;    // <= now: visible; later: in flight or delayed
   bool in_flight = false;       // received and not yet visible again
   std::string dead_letter_queue_source_arn;
+  std::string redriven_from_message_id;  // a move task's copy of this message
+};
+
+// A change the ledger makes to a message by itself, which the caller, who
+// holds the bytes, must mirror in its broker (LedgerOptions::on_transition).
+struct Transition {
+  enum class Kind : uint8_t {
+    kMovedToDeadLetterQueue,  // a receive found it past maxReceiveCount
+    kRedriven,                // a move task replaced it by new_message_id
+    kExpired,                 // its queue's retention period ran out
+  };
+  Kind kind = Kind::kExpired;
+  std::string_view message_id;
+  std::string_view from_queue_arn;
+  std::string_view to_queue_arn;    // empty for kExpired
+  std::string_view new_message_id;  // kRedriven only
+  int64_t at_ms = 0;
 };
 
 enum class MoveTaskStatus : uint8_t { kRunning, kCompleted, kCancelling, kCancelled, kFailed };
@@ -333,6 +351,12 @@ struct LedgerOptions {
   // Rate of a move task started without MaxNumberOfMessagesPerSecond (SQS:
   // "system optimised"). 1 ... 500.
   int default_move_rate_per_second = 500;
+  // Called for every Transition, inside the call that makes it (the views
+  // live until it returns), under the ledger's lock: it must not call the
+  // ledger. Not called while Open replays the journal: after a crash,
+  // reconcile the broker with ForEachMessage, whose redriven copies name
+  // the message they replaced.
+  std::function<void(const Transition&)> on_transition;
 };
 
 // The books of a set of queues. Every method is thread-safe: calls are

@@ -261,6 +261,7 @@ struct Ledger::State {
   std::mutex mu;
   std::unique_ptr<internal::Storage> storage;
   absl::Status broken;
+  bool replaying = false;  // Open: no transitions are reported
 
   uint64_t salt = 0;
   uint64_t next_seq = 1, next_arrival = 1, next_nonce = 1, next_task = 1;
@@ -271,6 +272,7 @@ struct Ledger::State {
   std::vector<Message> messages;
   std::vector<uint32_t> free_slots;
   absl::flat_hash_map<uint32_t, std::string> dedup_ids;  // FIFO messages
+  absl::flat_hash_map<uint32_t, uint64_t> redriven_from;  // slot -> seq it replaced
   absl::btree_set<std::pair<int64_t, uint32_t>> pending;  // (visible at, slot)
   absl::btree_set<std::pair<int64_t, uint32_t>> expiry;   // (expires at, slot)
   std::vector<Task> tasks;  // the last 10 of each source, oldest first
@@ -304,6 +306,10 @@ struct Ledger::State {
     if (m.flags & kDedupIsMessageId) return MessageId(m.seq);
     auto it = dedup_ids.find(slot);
     return it == dedup_ids.end() ? std::string() : it->second;
+  }
+  std::string RedrivenFrom(uint32_t slot) const {
+    auto it = redriven_from.find(slot);
+    return it == redriven_from.end() ? std::string() : MessageId(it->second);
   }
   int64_t ExpiresAt(const Message& m) const {
     return m.retention_base_ms +
@@ -339,6 +345,7 @@ struct Ledger::State {
   void Free(uint32_t slot) {
     Unindex(slot);
     dedup_ids.erase(slot);
+    redriven_from.erase(slot);
     messages[slot] = Message();
     free_slots.push_back(slot);
     --live;
@@ -371,6 +378,7 @@ struct Ledger::State {
     ++queues[m.queue].moved_to_dlq;
     m.source = m.queue;
     m.queue = dlq;
+    Notify(Transition::Kind::kMovedToDeadLetterQueue, m.seq, m.source, dlq, 0, now);
     m.arrival = next_arrival++;
     m.arrived_ms = now;
     m.visible_at_ms = now;
@@ -385,10 +393,30 @@ struct Ledger::State {
   // A move task's step: the message becomes a new message at `destination`.
   void Redrive(uint32_t slot, uint32_t destination, int64_t now) {
     std::string dedup = queues[destination].fifo ? DedupId(slot) : std::string();
+    const uint64_t old_seq = messages[slot].seq;
+    const uint32_t source = messages[slot].queue;
     Free(slot);
     const uint32_t moved =
         CreateMessage(destination, now, queues[destination].attributes.delay_seconds * kSecond);
     if (!dedup.empty()) dedup_ids.emplace(moved, std::move(dedup));
+    redriven_from.emplace(moved, old_seq);
+    Notify(Transition::Kind::kRedriven, old_seq, source, destination, messages[moved].seq, now);
+  }
+
+  // Tells LedgerOptions::on_transition (never while replaying the journal).
+  void Notify(Transition::Kind kind, uint64_t seq, uint32_t from, uint32_t to,
+              uint64_t new_seq, int64_t now) {
+    if (!options.on_transition || replaying) return;
+    const std::string id = MessageId(seq);
+    const std::string new_id = new_seq != 0 ? MessageId(new_seq) : std::string();
+    Transition t;
+    t.kind = kind;
+    t.message_id = id;
+    t.from_queue_arn = queues[from].arn;
+    if (to != kNoQueue) t.to_queue_arn = queues[to].arn;
+    t.new_message_id = new_id;
+    t.at_ms = now;
+    options.on_transition(t);
   }
 
   bool Fail(Task* task, std::string reason) {
@@ -449,6 +477,8 @@ struct Ledger::State {
     while (!expiry.empty() && expiry.begin()->first <= now) {
       const uint32_t slot = expiry.begin()->second;
       ++queues[messages[slot].queue].expired;
+      Notify(Transition::Kind::kExpired, messages[slot].seq, messages[slot].queue, kNoQueue, 0,
+             now);
       Free(slot);
       changed = true;
     }
@@ -683,6 +713,7 @@ struct Ledger::State {
       rm.visible_again_at_ms = m.visible_at_ms;
       if (m.source != kNoQueue) rm.dead_letter_queue_source_arn = queues[m.source].arn;
       rm.deduplication_id = DedupId(slot);
+      rm.redriven_from_message_id = RedrivenFrom(slot);
     }
     return out;
   }
@@ -995,6 +1026,8 @@ std::string Ledger::State::EncodeSnapshot() const {
     e.U64(m.flags);
     const auto it = dedup_ids.find(slot);
     e.Str(it == dedup_ids.end() ? std::string() : it->second);
+    const auto from = redriven_from.find(slot);
+    e.U64(from == redriven_from.end() ? 0 : from->second);
   }
   e.U64(tasks.size());
   for (const Task& t : tasks) {
@@ -1077,6 +1110,7 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
     m.receive_count = static_cast<uint32_t>(d.U64());
     m.flags = static_cast<uint32_t>(d.U64());
     std::string dedup = d.Str();
+    const uint64_t from = d.U64();
     const bool times_ok = StoredTimeInRange(m.sent_ms) &&
                           StoredTimeInRange(m.retention_base_ms) &&
                           StoredTimeInRange(m.arrived_ms) && StoredTimeInRange(m.visible_at_ms) &&
@@ -1091,6 +1125,7 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
       return corrupt;
     }
     if (!dedup.empty()) dedup_ids.emplace(static_cast<uint32_t>(slot), std::move(dedup));
+    if (from != 0) redriven_from.emplace(static_cast<uint32_t>(slot), from);
     Index(static_cast<uint32_t>(slot));
     ++live;
   }
@@ -1150,7 +1185,9 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   if (!storage.ok()) return storage.status();
   s.storage = std::move(*storage);
   if (!recovered.snapshot.empty()) EVMATCH_RETURN_IF_ERROR(s.RestoreSnapshot(recovered.snapshot));
+  s.replaying = true;
   for (const std::string& record : recovered.records) EVMATCH_RETURN_IF_ERROR(s.Replay(record));
+  s.replaying = false;
   if (recovered.snapshot.empty() && recovered.records.empty()) {
     s.salt = fresh_salt();
     Encoder init;
@@ -1340,6 +1377,7 @@ void Ledger::ForEachMessage(const std::function<void(const MessageInfo&)>& visit
       info.visible_at_ms = m.visible_at_ms;
       info.in_flight = (m.flags & (kPending | kReceived)) == (kPending | kReceived);
       if (m.source != kNoQueue) info.dead_letter_queue_source_arn = s.queues[m.source].arn;
+      info.redriven_from_message_id = s.RedrivenFrom(slot);
       visit(info);
     }
   }

@@ -19,6 +19,7 @@
 namespace {
 
 using namespace evmatch::dlq;
+using evmatch_test::TempDir;
 
 constexpr const char* kSrc = "arn:aws:sqs:us-east-2:123456789012:orders";
 constexpr const char* kSrc2 = "arn:aws:sqs:us-east-2:123456789012:payments";
@@ -447,6 +448,80 @@ TEST_CASE("Move tasks: a redriven message's retention starts over (E.7 4)", "[dl
   CHECK(f.Counters(kSrc).expired == 1);
 }
 
+TEST_CASE("Transitions: every move, redrive and expiry is reported once", "[dlq]") {
+  TempDir dir;
+  ManualClock clock(0);
+  std::vector<std::string> seen;
+  LedgerOptions options;
+  options.directory = dir.path;
+  options.fsync = FsyncPolicy::kNone;
+  options.clock = &clock;
+  options.on_transition = [&](const Transition& t) {
+    static constexpr const char* kKinds[] = {"dead-letter", "redriven", "expired"};
+    seen.push_back(std::string(kKinds[static_cast<int>(t.kind)]) + " " +
+                   std::string(t.message_id) + " " + std::string(t.from_queue_arn) + " -> " +
+                   std::string(t.to_queue_arn) + " " + std::string(t.new_message_id) + " @" +
+                   std::to_string(t.at_ms));
+  };
+  std::string first, copy;
+  {
+    auto ledger = std::move(*Ledger::Open(options));
+    REQUIRE(ledger->CreateQueue(kDlq).ok());
+    QueueAttributes src;
+    src.redrive_policy = RedrivePolicy{kDlq, 1};
+    src.message_retention_period_seconds = 60;
+    REQUIRE(ledger->CreateQueue(kSrc, src).ok());
+    first = ledger->Send(kSrc)->message_id;
+    REQUIRE(ledger->Receive(kSrc)->size() == 1);
+    clock.Advance(30 * kSec);
+    REQUIRE(ledger->Receive(kSrc)->empty());
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == "dead-letter " + first + " " + kSrc + " -> " + kDlq + "  @30000");
+
+    REQUIRE(ledger->StartMoveTask(kDlq).ok());
+    clock.Advance(1 * kSec);
+    auto back = ledger->Receive(kSrc);
+    REQUIRE(back->size() == 1);
+    copy = (*back)[0].message_id;
+    CHECK((*back)[0].redriven_from_message_id == first);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[1] == "redriven " + first + " " + kDlq + " -> " + kSrc + " " + copy + " @31000");
+
+    clock.Advance(60 * kSec);  // the copy's retention (60 s) runs out
+    REQUIRE(ledger->Counters(kSrc).ok());
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[2] == "expired " + copy + " " + kSrc + " ->   @91000");
+  }
+  // Replaying the journal reports nothing: those transitions happened.
+  auto reopened = Ledger::Open(options);
+  REQUIRE(reopened.ok());
+  CHECK(seen.size() == 3);
+}
+
+TEST_CASE("Redriven copies name the message they replaced, across a reopen", "[dlq]") {
+  TempDir dir;
+  std::string original;
+  {
+    Fixture f(1, dir.path);
+    original = f.ledger->Send(kSrc)->message_id;
+    f.ReceiveOne(kSrc);
+    f.clock.Advance(30 * kSec);
+    REQUIRE(f.ReceiveCount(kSrc) == 0);
+    REQUIRE(f.ledger->StartMoveTask(kDlq).ok());
+    f.clock.Advance(1 * kSec);
+    REQUIRE(f.Counters(kSrc).approximate_number_of_messages == 1);
+    REQUIRE(f.ledger->Snapshot().ok());
+  }
+  ManualClock clock(0);
+  auto reopened = Ledger::Open({.directory = dir.path, .clock = &clock});
+  REQUIRE(reopened.ok());
+  std::vector<MessageInfo> all;
+  (*reopened)->ForEachMessage([&](const MessageInfo& m) { all.push_back(m); });
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].redriven_from_message_id == original);
+  CHECK(all[0].message_id != original);
+}
+
 TEST_CASE("Move tasks: at most 100 active at once (E.4)", "[dlq]") {
   ManualClock clock(0);
   auto ledger = std::move(*Ledger::Open({.clock = &clock}));
@@ -509,7 +584,6 @@ TEST_CASE("Move tasks: each message back to its own source (E.4)", "[dlq]") {
 
 // ---------------------------------------------------------------- storage
 
-using evmatch_test::TempDir;
 
 // Everything observable, as text.
 std::string Dump(Ledger& ledger, std::initializer_list<const char*> queues) {
