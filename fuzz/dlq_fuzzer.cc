@@ -5,7 +5,8 @@
 //      payload (correctly checksummed), 3 a raw journal file: Open must fail
 //      cleanly or give a consistent ledger that survives snapshot + reopen;
 //   4  a sequence of ledger calls and clock jumps: the books must stay
-//      consistent after every call.
+//      consistent after every call, and the transitions reported must
+//      agree with the counters.
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -120,7 +121,19 @@ void Reopen() {
 
 void Calls(std::string_view in) {
   dlq::ManualClock clock(1'000'000);
-  auto opened = dlq::Ledger::Open({.clock = &clock});
+  // Transitions must agree with the counters (which DeleteQueue resets).
+  int64_t moved = 0, expired = 0;
+  bool deleted_a_queue = false;
+  dlq::LedgerOptions options;
+  options.clock = &clock;
+  options.on_transition = [&](const dlq::Transition& t) {
+    Check(!t.message_id.empty() && !t.from_queue_arn.empty());
+    Check((t.kind == dlq::Transition::Kind::kExpired) == t.to_queue_arn.empty());
+    Check((t.kind == dlq::Transition::Kind::kRedriven) == !t.new_message_id.empty());
+    moved += t.kind == dlq::Transition::Kind::kMovedToDeadLetterQueue;
+    expired += t.kind == dlq::Transition::Kind::kExpired;
+  };
+  auto opened = dlq::Ledger::Open(options);
   Check(opened.ok());
   dlq::Ledger& ledger = **opened;
   std::vector<std::string> handles;
@@ -171,21 +184,24 @@ void Calls(std::string_view in) {
         }
         break;
       case 7:
-        (void)ledger.DeleteQueue(queue);
+        deleted_a_queue |= ledger.DeleteQueue(queue).ok();
         break;
       case 8:
         clock.Advance(int64_t{arg} * (op & 0x10 ? 10'000 : 250));
         break;
     }
-    int64_t counted = 0;
+    int64_t counted = 0, counted_moves = 0, counted_expiries = 0;
     for (const char* q : kQueues) {
       if (auto c = ledger.Counters(q); c.ok()) {
         counted += c->approximate_number_of_messages +
                    c->approximate_number_of_messages_not_visible +
                    c->approximate_number_of_messages_delayed;
+        counted_moves += c->moved_to_dead_letter_queue;
+        counted_expiries += c->expired;
       }
     }
     Check(counted == static_cast<int64_t>(ledger.message_count()));
+    Check(deleted_a_queue || (counted_moves == moved && counted_expiries == expired));
     if (i % 32 == 0) CheckConsistent(ledger);  // O(messages): not after every call
   }
   CheckConsistent(ledger);
