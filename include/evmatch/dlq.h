@@ -365,8 +365,8 @@ struct LedgerOptions {
 // Every call first brings the ledger up to the clock's time: it deletes
 // messages past their queue's retention and advances running move tasks.
 // Calls that change state append one record to the journal before they
-// return (nothing is written for failed calls or for reads that change
-// nothing). Open replays the snapshot and the journal, so after a crash
+// return; a failed call or a read appends a short "tick" record only when
+// bringing the books up to the clock changed them. Open replays the snapshot and the journal, so after a crash
 // the ledger is exactly as it was after the last recorded call; a record
 // torn by the crash is detected by its CRC32C and dropped. If a journal
 // write fails, the call returns the error and the ledger refuses every
