@@ -341,10 +341,14 @@ class Harness {
         std::filesystem::resize_file(journal, static_cast<uintmax_t>(
                                                   Pick(static_cast<int64_t>(size) + 1,
                                                        static_cast<int64_t>(after) - 1)));
-      } else {  // garbage inside the last record
+      } else {  // a changed byte inside the last record
         std::fstream file(journal, std::ios::in | std::ios::out | std::ios::binary);
-        file.seekp(Pick(static_cast<int64_t>(size), static_cast<int64_t>(after) - 1));
-        file.put(static_cast<char>(Pick(0, 255)));
+        const auto at = static_cast<std::streamoff>(
+            Pick(static_cast<int64_t>(size), static_cast<int64_t>(after) - 1));
+        file.seekg(at);
+        const int old_byte = file.get();
+        file.seekp(at);
+        file.put(static_cast<char>(old_byte ^ static_cast<int>(Pick(1, 255))));
       }
       model_ = before;
       ++torn_;
