@@ -94,6 +94,10 @@ std::string PolicyText(simdjson::dom::element value) {
   return simdjson::minify(value);
 }
 
+absl::Status InQueue(std::string_view arn, const absl::Status& s) {
+  return absl::InvalidArgumentError(Cat("queue ", arn, ": ", s.message()));
+}
+
 struct QueueSpec {
   std::string arn;
   dlq::QueueAttributes attributes;
@@ -136,17 +140,17 @@ absl::StatusOr<std::vector<QueueSpec>> LoadPolicy(const std::string& text) {
       } else if (key == "RedrivePolicy") {
         absl::StatusOr<std::optional<dlq::RedrivePolicy>> p =
             dlq::ParseRedrivePolicy(PolicyText(field.value));
-        if (!p.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", p.status().message()));
+        if (!p.ok()) return InQueue(spec.arn, p.status());
         a.redrive_policy = *p;
       } else if (key == "RedriveAllowPolicy") {
         absl::StatusOr<dlq::RedriveAllowPolicy> p =
             dlq::ParseRedriveAllowPolicy(PolicyText(field.value));
-        if (!p.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", p.status().message()));
+        if (!p.ok()) return InQueue(spec.arn, p.status());
         a.redrive_allow_policy = *p;
       } else {
         return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": unknown attribute ", key));
       }
-      if (!n.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", n.status().message()));
+      if (!n.ok()) return InQueue(spec.arn, n.status());
     }
   }
   return specs;
@@ -406,7 +410,9 @@ class Simulation {
   // `text` with the message ids it names replaced by their labels.
   std::string WithLabels(std::string text) const {
     for (const auto& [id, label] : labels_) {
-      for (size_t at; (at = text.find(id)) != std::string::npos;) text.replace(at, id.size(), label);
+      for (size_t at; (at = text.find(id)) != std::string::npos;) {
+        text.replace(at, id.size(), label);
+      }
     }
     return text;
   }

@@ -168,13 +168,15 @@ void Calls(std::string_view in) {
         if (!handles.empty()) (void)ledger.Delete(queue, handles[arg % handles.size()]);
         break;
       case 4:
-        if (!handles.empty()) (void)ledger.ChangeVisibility(queue, handles[arg % handles.size()], arg % 50);
+        if (!handles.empty()) {
+          (void)ledger.ChangeVisibility(queue, handles[arg % handles.size()], arg % 50);
+        }
         break;
       case 5:
-        (void)ledger.StartMoveTask(queue,
-                                   op & 0x10 ? std::optional<std::string_view>(kQueues[(arg / 4) % 4])
-                                             : std::nullopt,
-                                   op & 0x20 ? std::optional<int>(arg % 7) : std::nullopt);
+        (void)ledger.StartMoveTask(
+            queue,
+            op & 0x10 ? std::optional<std::string_view>(kQueues[(arg / 4) % 4]) : std::nullopt,
+            op & 0x20 ? std::optional<int>(arg % 7) : std::nullopt);
         break;
       case 6:
         if (auto tasks = ledger.ListMoveTasks(queue, 1 + arg % 10); tasks.ok()) {

@@ -366,8 +366,9 @@ struct LedgerOptions {
 // messages past their queue's retention and advances running move tasks.
 // Calls that change state append one record to the journal before they
 // return; a failed call or a read appends a short "tick" record only when
-// bringing the books up to the clock changed them. Open replays the snapshot and the journal, so after a crash
-// the ledger is exactly as it was after the last recorded call; a record
+// bringing the books up to the clock changed them. Open replays the
+// snapshot and the journal, so after a crash the ledger is exactly as it
+// was after the last recorded call; a record
 // torn by the crash is detected by its CRC32C and dropped. If a journal
 // write fails, the call returns the error and the ledger refuses every
 // later call (Internal): reopen it.

@@ -504,7 +504,11 @@ struct Ledger::State {
 
   // ---- validation
 
-  absl::Status ValidateAttributes(std::string_view arn, const QueueAttributes& a) {
+  // `current`: the queue's attributes when it exists. Like SQS, which sets
+  // attributes one by one, an unchanged RedrivePolicy is not checked
+  // against its target again (which may have turned denyAll since).
+  absl::Status ValidateAttributes(std::string_view arn, const QueueAttributes& a,
+                                  const QueueAttributes* current) {
     EVMATCH_RETURN_IF_ERROR(CheckRanges(a));
     if (a.redrive_allow_policy) {
       // Re-parsing the policy's JSON applies every rule to hand-built ones.
@@ -515,6 +519,10 @@ struct Ledger::State {
     if (!a.redrive_policy) return absl::OkStatus();
     const RedrivePolicy& r = *a.redrive_policy;
     const std::string json = r.ToJson();
+    if (current != nullptr && current->redrive_policy &&
+        current->redrive_policy->ToJson() == json) {
+      return absl::OkStatus();
+    }
     auto invalid = [&](std::string_view reason) {
       return absl::InvalidArgumentError(Cat("InvalidParameterValue: Value ", json,
                                             " for parameter RedrivePolicy is invalid. Reason: ",
@@ -566,8 +574,10 @@ struct Ledger::State {
               " for parameter QueueArn is invalid. Reason: not an SQS queue ARN "
               "(arn:<partition>:sqs:<region>:<account>:<name>)."));
     }
-    EVMATCH_RETURN_IF_ERROR(ValidateAttributes(arn, a));
-    if (Queue* q = Find(arn)) {
+    Queue* existing = Find(arn);
+    EVMATCH_RETURN_IF_ERROR(
+        ValidateAttributes(arn, a, existing != nullptr ? &existing->attributes : nullptr));
+    if (Queue* q = existing) {
       if (SameAttributes(q->attributes, a)) return absl::OkStatus();
       return absl::AlreadyExistsError(
           "QueueAlreadyExists: A queue already exists with the same name and a different "
@@ -589,11 +599,15 @@ struct Ledger::State {
                                   bool* mutated) {
     Queue* q = Find(arn);
     if (q == nullptr) return NoSuchQueue();
-    EVMATCH_RETURN_IF_ERROR(ValidateAttributes(arn, a));
+    EVMATCH_RETURN_IF_ERROR(ValidateAttributes(arn, a, &q->attributes));
     if (a.message_retention_period_seconds != q->attributes.message_retention_period_seconds) {
-      for (const auto& [arrival, slot] : q->arrivals) expiry.erase({ExpiresAt(messages[slot]), slot});
+      for (const auto& [arrival, slot] : q->arrivals) {
+        expiry.erase({ExpiresAt(messages[slot]), slot});
+      }
       q->attributes.message_retention_period_seconds = a.message_retention_period_seconds;
-      for (const auto& [arrival, slot] : q->arrivals) expiry.emplace(ExpiresAt(messages[slot]), slot);
+      for (const auto& [arrival, slot] : q->arrivals) {
+        expiry.emplace(ExpiresAt(messages[slot]), slot);
+      }
     }
     q->attributes = a;
     *mutated = true;

@@ -279,7 +279,8 @@ absl::StatusOr<SnsRedrivePolicy> ParseSnsRedrivePolicy(std::string_view json, bo
   }
   if (IsFifoQueue(policy.dead_letter_target_arn) != fifo_topic) {
     return invalid(fifo_topic
-                       ? "The dead-letter queue of a FIFO topic's subscription must be a FIFO queue."
+                       ? "The dead-letter queue of a FIFO topic's subscription must be a FIFO "
+                         "queue."
                        : "The dead-letter queue of a standard topic's subscription must be a "
                          "standard queue.");
   }

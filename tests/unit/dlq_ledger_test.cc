@@ -319,6 +319,12 @@ TEST_CASE("Queue attributes and redrive permissions (E.2, E.3, E.7 6)", "[dlq]")
   CHECK(f.ReceiveCount(kSrc) == 0);
   CHECK(f.Counters(kDlq).approximate_number_of_messages == 1);
 
+  // Setting other attributes keeps the existing policy, as SQS, which sets
+  // attributes one by one, does.
+  QueueAttributes slower = *f.ledger->GetQueueAttributes(kSrc);
+  slower.visibility_timeout_seconds = 60;
+  CHECK(f.ledger->SetQueueAttributes(kSrc, slower).ok());
+
   // byQueue admits the listed sources only.
   QueueAttributes by_queue;
   by_queue.redrive_allow_policy = *ParseRedriveAllowPolicy(

@@ -478,8 +478,9 @@ class Harness {
       for (const ModelMessage& m : model_.messages) {
         if (m.queue == static_cast<int>(q)) in_queue.push_back(&m);
       }
-      std::sort(in_queue.begin(), in_queue.end(),
-                [](const ModelMessage* a, const ModelMessage* b) { return a->arrival < b->arrival; });
+      std::sort(in_queue.begin(), in_queue.end(), [](const ModelMessage* a, const ModelMessage* b) {
+        return a->arrival < b->arrival;
+      });
       expected.insert(expected.end(), in_queue.begin(), in_queue.end());
     }
     std::vector<MessageInfo> got;

@@ -44,7 +44,8 @@ TEST_CASE("RedrivePolicy: maxReceiveCount bounds and forms (E.7 1)", "[dlq]") {
   CHECK_FALSE(ParseRedrivePolicy("[]").ok());
   CHECK_FALSE(ParseRedrivePolicy("{\"maxReceiveCount\":3}").ok());
   CHECK_FALSE(ParseRedrivePolicy(
-                  "{\"deadLetterTargetArn\":\"arn:aws:sns:us-east-2:1:topic\",\"maxReceiveCount\":3}")
+                  R"({"deadLetterTargetArn":"arn:aws:sns:us-east-2:1:topic",)"
+                  R"("maxReceiveCount":3})")
                   .ok());
   CHECK_FALSE(ParseRedrivePolicy(Policy("3").insert(1, "\"extra\":1,")).ok());
 
@@ -134,7 +135,8 @@ TEST_CASE("EventBridge target: a standard DLQ even for FIFO targets (B.4, E.7 9)
         std::string::npos);
 
   CHECK_FALSE(ParseEventBridgeTargetPolicy(R"({"RetryPolicy":{"MaximumRetryAttempts":186}})").ok());
-  CHECK_FALSE(ParseEventBridgeTargetPolicy(R"({"RetryPolicy":{"MaximumEventAgeInSeconds":59}})").ok());
+  CHECK_FALSE(
+      ParseEventBridgeTargetPolicy(R"({"RetryPolicy":{"MaximumEventAgeInSeconds":59}})").ok());
   CHECK_FALSE(
       ParseEventBridgeTargetPolicy(R"({"RetryPolicy":{"MaximumEventAgeInSeconds":86401}})").ok());
   CHECK_FALSE(ParseEventBridgeTargetPolicy(
@@ -204,7 +206,8 @@ TEST_CASE("DeliveryPolicy: defaults, both forms, every range (E.6, E.7 8)", "[dl
             R"({"healthyRetryPolicy":{"minDelayTarget":60,"maxDelayTarget":60,"numRetries":60}})")
             .ok());
   CHECK_FALSE(ParseDeliveryPolicy(
-                  R"({"healthyRetryPolicy":{"minDelayTarget":60,"maxDelayTarget":60,"numRetries":61}})")
+                  R"({"healthyRetryPolicy":{"minDelayTarget":60,"maxDelayTarget":60,)"
+                  R"("numRetries":61}})")
                   .ok());
 }
 
