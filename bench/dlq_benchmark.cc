@@ -14,13 +14,13 @@
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "evmatch/dlq.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -29,14 +29,7 @@ using namespace evmatch::dlq;
 constexpr const char* kSrc = "arn:aws:sqs:us-east-1:123456789012:orders";
 constexpr const char* kDlq = "arn:aws:sqs:us-east-1:123456789012:orders-dlq";
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/evmatch-dlq-bench-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
+using evmatch_test::TempDir;
 
 std::unique_ptr<Ledger> OpenLedger(const Clock* clock, const std::string& dir = "",
                                    FsyncPolicy fsync = FsyncPolicy::kNone,
@@ -166,10 +159,7 @@ void BM_Replay(benchmark::State& state) {
   const int64_t n = state.range(0);
   ManualClock clock(1'700'000'000'000);
   TempDir dir;
-  {
-    std::unique_ptr<Ledger> ledger = OpenLedger(&clock, dir.path);
-    Fill(*ledger, n);
-  }
+  Fill(*OpenLedger(&clock, dir.path), n);
   const auto bytes = std::filesystem::file_size(dir.path + "/journal");
   OpenRepeatedly(dir.path, &clock, n, state);
   state.counters["journal_bytes_per_send"] = static_cast<double>(bytes) / static_cast<double>(n);
@@ -202,7 +192,10 @@ void BM_OpenSnapshot(benchmark::State& state) {
   {
     std::unique_ptr<Ledger> ledger = OpenLedger(&clock, dir.path);
     Fill(*ledger, n);
-    if (!ledger->Snapshot().ok()) state.SkipWithError("snapshot failed");
+    if (!ledger->Snapshot().ok()) {
+      state.SkipWithError("snapshot failed");
+      return;
+    }
   }
   OpenRepeatedly(dir.path, &clock, n, state);
 }

@@ -22,7 +22,9 @@
 // Calls SQS would refuse print the error and the scenario goes on. Exit 0,
 // or 2 for an invalid policy file or script line (with its line number).
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -122,21 +124,19 @@ absl::StatusOr<std::vector<QueueSpec>> LoadPolicy(const std::string& text) {
       return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": attributes must be an object"));
     }
     dlq::QueueAttributes& a = spec.attributes;
+    static constexpr std::pair<std::string_view, int64_t dlq::QueueAttributes::*> kNumbers[] = {
+        {"VisibilityTimeout", &dlq::QueueAttributes::visibility_timeout_seconds},
+        {"MessageRetentionPeriod", &dlq::QueueAttributes::message_retention_period_seconds},
+        {"DelaySeconds", &dlq::QueueAttributes::delay_seconds},
+        {"MaximumMessageSize", &dlq::QueueAttributes::maximum_message_size}};
     for (auto field : attributes) {
-      absl::StatusOr<int64_t> n = int64_t{0};
       const std::string_view key = field.key;
-      if (key == "VisibilityTimeout") {
-        n = Number(field.value, key);
-        if (n.ok()) a.visibility_timeout_seconds = *n;
-      } else if (key == "MessageRetentionPeriod") {
-        n = Number(field.value, key);
-        if (n.ok()) a.message_retention_period_seconds = *n;
-      } else if (key == "DelaySeconds") {
-        n = Number(field.value, key);
-        if (n.ok()) a.delay_seconds = *n;
-      } else if (key == "MaximumMessageSize") {
-        n = Number(field.value, key);
-        if (n.ok()) a.maximum_message_size = *n;
+      const auto number = std::find_if(std::begin(kNumbers), std::end(kNumbers),
+                                       [&](const auto& n) { return n.first == key; });
+      if (number != std::end(kNumbers)) {
+        absl::StatusOr<int64_t> n = Number(field.value, key);
+        if (!n.ok()) return InQueue(spec.arn, n.status());
+        a.*(number->second) = *n;
       } else if (key == "RedrivePolicy") {
         absl::StatusOr<std::optional<dlq::RedrivePolicy>> p =
             dlq::ParseRedrivePolicy(PolicyText(field.value));
@@ -150,7 +150,6 @@ absl::StatusOr<std::vector<QueueSpec>> LoadPolicy(const std::string& text) {
       } else {
         return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": unknown attribute ", key));
       }
-      if (!n.ok()) return InQueue(spec.arn, n.status());
     }
   }
   return specs;

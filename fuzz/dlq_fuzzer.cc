@@ -8,9 +8,6 @@
 //      consistent after every call, and the transitions reported must
 //      agree with the counters.
 
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -19,8 +16,9 @@
 #include <string>
 #include <string_view>
 
+#include "dlq/storage.h"
 #include "evmatch/dlq.h"
-#include "evmatch/integrity.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -32,31 +30,14 @@ void Check(bool ok) {
 
 // A scratch directory for the journal targets, removed at exit.
 const std::string& Directory() {
-  static const struct Scratch {
-    Scratch() {
-      char pattern[] = "/tmp/evmatch-dlq-fuzz-XXXXXX";
-      Check(mkdtemp(pattern) != nullptr);
-      path = pattern;
-    }
-    ~Scratch() { std::filesystem::remove_all(path); }
-    std::string path;
-  } scratch;
+  static const evmatch_test::TempDir scratch;
+  Check(!scratch.path.empty());
   return scratch.path;
 }
 
 void WriteFile(const std::string& name, std::string_view bytes) {
   std::ofstream(Directory() + "/" + name, std::ios::binary | std::ios::trunc)
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-void PutLe(std::string* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-std::string Header(std::string_view magic, uint64_t generation) {
-  std::string h(magic);
-  PutLe(&h, generation, 8);
-  return h;
 }
 
 const char* const kQueues[] = {
@@ -220,18 +201,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Policies(in);
       break;
     case 1: {  // records split at '\n', each framed with good CRCs
-      std::string journal = Header("EVMDLQJ1", 0);
+      std::string journal = dlq::internal::JournalHeader(0);
       size_t start = 0;
       while (start <= in.size()) {
         size_t end = in.find('\n', start);
         if (end == std::string_view::npos) end = in.size();
-        const std::string_view payload = in.substr(start, end - start);
-        std::string frame;
-        PutLe(&frame, payload.size(), 4);
-        PutLe(&frame, evmatch::integrity::Crc32c(payload), 4);
-        PutLe(&frame, evmatch::integrity::Crc32c(frame), 4);
-        journal += frame;
-        journal += payload;
+        journal += dlq::internal::JournalRecord(in.substr(start, end - start));
         start = end + 1;
       }
       WriteFile("journal", journal);
@@ -239,16 +214,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 2: {
-      std::string snapshot = Header("EVMDLQS1", 1);
-      snapshot += in;
-      PutLe(&snapshot, evmatch::integrity::Crc32c(snapshot), 4);
-      WriteFile("snapshot", snapshot);
-      WriteFile("journal", Header("EVMDLQJ1", 1));
+      WriteFile("snapshot", dlq::internal::SnapshotFile(1, in));
+      WriteFile("journal", dlq::internal::JournalHeader(1));
       Reopen();
       break;
     }
     case 3:
-      WriteFile("journal", Header("EVMDLQJ1", 0) + std::string(in));
+      WriteFile("journal", dlq::internal::JournalHeader(0) + std::string(in));
       Reopen();
       break;
     case 4:

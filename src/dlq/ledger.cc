@@ -210,21 +210,9 @@ bool DecodeAttributes(Decoder* d, QueueAttributes* a) {
   return true;
 }
 
-std::optional<uint64_t> ParseHex(std::string_view s) {
-  uint64_t v = 0;
-  if (s.empty() || s.size() > 16) return std::nullopt;
-  for (char c : s) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else {
-      return std::nullopt;
-    }
-    v = v << 4 | static_cast<uint64_t>(digit);
-  }
-  return v;
+// A receipt handle names the message's slot and the receive that issued it.
+std::string ReceiptHandle(uint64_t nonce, uint32_t slot) {
+  return Cat(absl::Hex(nonce), ".", absl::Hex(slot));
 }
 
 }  // namespace
@@ -277,14 +265,13 @@ struct Ledger::State {
   absl::btree_set<std::pair<int64_t, uint32_t>> expiry;   // (expires at, slot)
   std::vector<Task> tasks;  // the last 10 of each source, oldest first
   int active_tasks = 0;     // RUNNING or CANCELLING
-  size_t live = 0;
 
   // ---- helpers
 
   int64_t Now() const { return std::max(clock->NowMillis(), now_ms); }
 
   Queue* Find(std::string_view arn) {
-    auto it = queue_index.find(std::string(arn));
+    auto it = queue_index.find(evmatch::internal::ToAbsl(arn));  // no copy
     if (it == queue_index.end() || !queues[it->second].alive) return nullptr;
     return &queues[it->second];
   }
@@ -348,7 +335,6 @@ struct Ledger::State {
     redriven_from.erase(slot);
     messages[slot] = Message();
     free_slots.push_back(slot);
-    --live;
   }
 
   uint32_t CreateMessage(uint32_t queue, int64_t now, int64_t delay_ms) {
@@ -368,7 +354,6 @@ struct Ledger::State {
     m.queue = queue;
     if (delay_ms > 0) m.flags |= kPending;
     Index(slot);
-    ++live;
     return slot;
   }
 
@@ -550,18 +535,19 @@ struct Ledger::State {
 
   absl::StatusOr<uint32_t> CheckHandle(const Queue& q, std::string_view handle) {
     const size_t dot = handle.find('.');
-    std::optional<uint64_t> nonce, slot;
-    if (dot != std::string_view::npos) {
-      nonce = ParseHex(handle.substr(0, dot));
-      slot = ParseHex(handle.substr(dot + 1));
+    uint64_t nonce = 0;
+    uint32_t slot = 0;
+    if (dot == std::string_view::npos ||
+        !absl::SimpleHexAtoi(evmatch::internal::ToAbsl(handle.substr(0, dot)), &nonce) ||
+        !absl::SimpleHexAtoi(evmatch::internal::ToAbsl(handle.substr(dot + 1)), &slot) ||
+        handle != ReceiptHandle(nonce, slot)) {  // only the spelling issued
+      return BadHandle(handle, "");
     }
-    if (!nonce || !slot) return BadHandle(handle, "");
-    if (*slot >= messages.size() || messages[*slot].seq == 0 ||
-        messages[*slot].nonce != *nonce ||
-        messages[*slot].queue != queue_index.at(q.arn)) {
+    if (slot >= messages.size() || messages[slot].seq == 0 || messages[slot].nonce != nonce ||
+        messages[slot].queue != queue_index.at(q.arn)) {
       return BadHandle(handle, ": its message was deleted, moved or received again");
     }
-    return static_cast<uint32_t>(*slot);
+    return slot;
   }
 
   // ---- operations; `mutated` tells whether the call must be journaled
@@ -720,7 +706,7 @@ struct Ledger::State {
       ++q->in_flight;
       ReceivedMessage& rm = out.emplace_back();
       rm.message_id = MessageId(m.seq);
-      rm.receipt_handle = Cat(absl::Hex(m.nonce), ".", absl::Hex(slot));
+      rm.receipt_handle = ReceiptHandle(m.nonce, slot);
       rm.receive_count = m.receive_count;
       rm.sent_timestamp_ms = m.sent_ms;
       rm.first_receive_timestamp_ms = m.first_receive_ms;
@@ -1141,7 +1127,6 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
     if (!dedup.empty()) dedup_ids.emplace(static_cast<uint32_t>(slot), std::move(dedup));
     if (from != 0) redriven_from.emplace(static_cast<uint32_t>(slot), from);
     Index(static_cast<uint32_t>(slot));
-    ++live;
   }
   const uint64_t task_count = d.U64();
   if (!d.ok() || task_count > payload.size()) return corrupt;
@@ -1399,7 +1384,7 @@ void Ledger::ForEachMessage(const std::function<void(const MessageInfo&)>& visit
 
 size_t Ledger::message_count() const {
   std::lock_guard lock(state_->mu);
-  return state_->live;
+  return state_->messages.size() - state_->free_slots.size();
 }
 
 absl::Status Ledger::Snapshot() {

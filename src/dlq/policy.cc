@@ -73,15 +73,6 @@ absl::Status SnsInvalid(std::string_view reason) {
       Cat("InvalidParameter: Invalid parameter: DeliveryPolicy: ", reason));
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') out->push_back('\\');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 }  // namespace
 
 bool IsQueueArn(std::string_view arn) {
@@ -112,7 +103,7 @@ bool IsFifoQueue(std::string_view arn) {
 
 std::string RedrivePolicy::ToJson() const {
   std::string out = "{\"deadLetterTargetArn\":";
-  AppendJsonString(&out, dead_letter_target_arn);
+  internal::AppendJsonString(&out, dead_letter_target_arn);
   internal::Append(&out, ",\"maxReceiveCount\":", max_receive_count, "}");
   return out;
 }
@@ -180,7 +171,7 @@ std::string RedriveAllowPolicy::ToJson() const {
     out += ",\"sourceQueueArns\":[";
     for (size_t i = 0; i < source_queue_arns.size(); ++i) {
       if (i > 0) out += ",";
-      AppendJsonString(&out, source_queue_arns[i]);
+      internal::AppendJsonString(&out, source_queue_arns[i]);
     }
     out += "]";
   }

@@ -99,6 +99,24 @@ std::string Header(std::string_view magic, uint64_t generation) {
 
 }  // namespace
 
+std::string JournalHeader(uint64_t generation) { return Header(kJournalMagic, generation); }
+
+std::string JournalRecord(std::string_view payload) {
+  std::string record;
+  PutLe(&record, payload.size(), 4);
+  PutLe(&record, integrity::Crc32c(payload), 4);
+  PutLe(&record, integrity::Crc32c(record), 4);
+  record.append(payload);
+  return record;
+}
+
+std::string SnapshotFile(uint64_t generation, std::string_view payload) {
+  std::string file = Header(kSnapshotMagic, generation);
+  file.append(payload);
+  PutLe(&file, integrity::Crc32c(file), 4);
+  return file;
+}
+
 void Encoder::U64(uint64_t v) {
   while (v >= 0x80) {
     out_.push_back(static_cast<char>(v | 0x80));
@@ -168,7 +186,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& direct
   if (absl::IsNotFound(journal.status())) {  // a first start
     storage->generation_ = snapshot_generation;
     EVMATCH_RETURN_IF_ERROR(storage->WriteFileAside(
-        "journal", Header(kJournalMagic, storage->generation_)));
+        "journal", JournalHeader(storage->generation_)));
     EVMATCH_RETURN_IF_ERROR(storage->OpenJournalForAppend(kHeaderSize));
     return storage;
   }
@@ -189,7 +207,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& direct
     // of this journal.
     storage->generation_ = snapshot_generation;
     EVMATCH_RETURN_IF_ERROR(storage->WriteFileAside(
-        "journal", Header(kJournalMagic, storage->generation_)));
+        "journal", JournalHeader(storage->generation_)));
     EVMATCH_RETURN_IF_ERROR(storage->OpenJournalForAppend(kHeaderSize));
     return storage;
   }
@@ -252,13 +270,8 @@ absl::Status Storage::WriteFileAside(const std::string& name, std::string_view c
 }
 
 absl::Status Storage::Append(std::string_view payload) {
-  frame_.clear();
-  PutLe(&frame_, payload.size(), 4);
-  PutLe(&frame_, integrity::Crc32c(payload), 4);
-  PutLe(&frame_, integrity::Crc32c(frame_), 4);
-  frame_.append(payload);
   const std::string path = dir_ + "/journal";
-  EVMATCH_RETURN_IF_ERROR(WriteFully(fd_, frame_, path));
+  EVMATCH_RETURN_IF_ERROR(WriteFully(fd_, JournalRecord(payload), path));
   if (fsync_ == FsyncPolicy::kEveryRecord && ::fdatasync(fd_) != 0) {
     return Errno("cannot sync", path);
   }
@@ -267,12 +280,9 @@ absl::Status Storage::Append(std::string_view payload) {
 
 absl::Status Storage::Compact(std::string_view payload) {
   const uint64_t next = generation_ + 1;
-  std::string file = Header(kSnapshotMagic, next);
-  file.append(payload);
-  PutLe(&file, integrity::Crc32c(file), 4);
-  EVMATCH_RETURN_IF_ERROR(WriteFileAside("snapshot", file));
+  EVMATCH_RETURN_IF_ERROR(WriteFileAside("snapshot", SnapshotFile(next, payload)));
   generation_ = next;
-  EVMATCH_RETURN_IF_ERROR(WriteFileAside("journal", Header(kJournalMagic, next)));
+  EVMATCH_RETURN_IF_ERROR(WriteFileAside("journal", JournalHeader(next)));
   return OpenJournalForAppend(kHeaderSize);
 }
 

@@ -62,6 +62,11 @@ class Decoder {
   bool ok_ = true;
 };
 
+// The file formats, for Storage and for tests and fuzzers that forge files.
+std::string JournalHeader(uint64_t generation);
+std::string JournalRecord(std::string_view payload);  // its frame and payload
+std::string SnapshotFile(uint64_t generation, std::string_view payload);
+
 // What Open found in the directory.
 struct Recovered {
   std::string snapshot;              // payload; empty when there is none
@@ -90,7 +95,6 @@ class Storage {
   FsyncPolicy fsync_;
   int fd_ = -1;
   uint64_t generation_ = 0;
-  std::string frame_;  // reused for every record
 };
 
 }  // namespace evmatch::dlq::internal

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/strings.h"
+
 namespace evmatch::internal {
 
 struct JsonMember;
@@ -57,10 +59,6 @@ bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
 // True when some object in `v` repeats a key (events may; the matcher's lazy
 // mode then reads the first occurrence where complete mode reads the last).
 bool HasRepeatedKey(const JsonValue& v);
-
-// Appends `s` as a JSON string literal: quotes, backslashes and control
-// characters escaped, other bytes copied (the input is valid UTF-8).
-void AppendJsonString(std::string* out, std::string_view s);
 
 }  // namespace evmatch::internal
 

@@ -38,6 +38,30 @@ void Append(std::string* out, const T&... values) {
   absl::StrAppend(out, ToAlphaNum(values)...);
 }
 
+// Appends `s` as a JSON string literal: quotes, backslashes and control
+// characters escaped, other bytes copied (the input is valid UTF-8).
+inline void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          Append(out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
 inline bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // `token` without leading or trailing JSON whitespace (simdjson's raw tokens

@@ -51,6 +51,9 @@ expect "maxReceiveCount 0" 2 "" \
 echo '{"queues": {"arn:aws:sqs:eu-west-1:1:q": {"RedrivePolicy": "{\"deadLetterTargetArn\":\"arn:aws:sqs:eu-west-1:1:d\"}"}}}' >"$work/nodlq.json"
 expect "missing DLQ" 2 "" "Reason: Dead-letter target does not exist." -- \
   dlq simulate --policy "$work/nodlq.json" --script "$work/bad.txt"
+echo '{"queues": {"arn:aws:sqs:eu-west-1:1:q": {"VisibilityTimeout": "soon"}}}' >"$work/soon.json"
+expect "non-numeric attribute" 2 "" "queue arn:aws:sqs:eu-west-1:1:q: VisibilityTimeout must be an integer" -- \
+  dlq simulate --policy "$work/soon.json" --script "$work/bad.txt"
 expect "no script" 1 "" "dlq simulate needs --policy FILE and --script FILE" -- \
   dlq simulate --policy "$work/policy.json"
 expect "no subcommand" 1 "" "dlq needs a subcommand" -- dlq
