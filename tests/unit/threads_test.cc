@@ -56,7 +56,7 @@ TEST_CASE("one Matcher, 8 threads, a Scratch each", "[matcher][threads]") {
   })").ok());
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
-  // The tsan test preset sets EVMATCH_THREAD_EVENTS=200000; plain and ASan
+  // The tsan test preset sets EVMATCH_THREAD_EVENTS=60000; plain and ASan
   // runs use fewer.
   const char* count = std::getenv("EVMATCH_THREAD_EVENTS");
   const std::vector<std::string> events = Events(count ? std::strtoul(count, nullptr, 10) : 25000);
