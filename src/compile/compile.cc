@@ -495,6 +495,21 @@ class Compiler {
         guard_cost = pred_users_[pred];
         p_->sub_rules[id].guard = pred;
       }
+      if (s.cond_end - s.cond_begin == 1) {
+        const Condition& only = p_->conditions[s.cond_begin];
+        bool exists_only = true;
+        for (uint32_t k = only.pred_begin; k < only.pred_end; ++k) {
+          exists_only &= p_->preds[p_->condition_preds[k]].kind == PredKind::kExistsTrue;
+        }
+        const PredId first = p_->condition_preds[only.pred_begin];
+        if (best != kNone || (presence != kNone && exists_only)) {
+          p_->sub_rules[id].shortcut = SubRule::Shortcut::kWoken;
+        } else if (presence != kNone && only.pred_end - only.pred_begin == 1 &&
+                   p_->preds[first].kind == PredKind::kAnythingBut) {
+          p_->sub_rules[id].shortcut = SubRule::Shortcut::kUnlessExcluded;
+          p_->sub_rules[id].only = first;
+        }
+      }
       if (best != kNone) {
         const Condition& cond = p_->conditions[best];
         for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {

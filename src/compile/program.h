@@ -263,6 +263,17 @@ struct SubRule {
   // must have a hit for the sub-rule to hold (kNone when there is none): a
   // woken sub-rule whose guard has no hit is dropped with one lookup.
   PredId guard = kNone;
+  // With Shortcut::kUnlessExcluded, the anything-but predicate.
+  PredId only = kNone;
+  // A shortcut past CheckSubRule for sub-rules of one condition, valid when
+  // no repeated key killed a value of the event (kCheck: none).
+  enum class Shortcut : uint8_t {
+    kCheck,
+    kWoken,           // its trigger condition alone: being woken is the match
+    kUnlessExcluded,  // one anything-but predicate, `only`, woken by the
+                      // field's presence: a match when no value was excluded
+  };
+  Shortcut shortcut = Shortcut::kCheck;
 };
 
 // A node of the path trie. Rule paths are split at '.', and so are event

@@ -28,6 +28,7 @@
 #endif
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -78,27 +79,64 @@ class Walker {
                                       : MatchStatus::kInvalidJson;
   }
 
-  // The key of `field` without copying when it holds no escape.
-  static simdjson::error_code KeyOf(od::field& field, std::string_view* key) {
+  // The key of `field`, read in place unless it holds an escape; *dotted is
+  // set when it holds a '.'. The key lies inside the padded input, so words
+  // may be read past its closing quote.
+  static simdjson::error_code KeyOf(od::field& field, std::string_view* key, bool* dotted) {
     const char* raw = field.key().raw();
-    const char* end = raw;
-    while (*end != '"') {
-      if (*end == '\\') return field.unescaped_key().get(*key);
-      ++end;
+    size_t length = 0;
+    bool escaped = false;
+    if constexpr (std::endian::native == std::endian::little) {
+      // Eight bytes at a time: the lowest flagged byte of each kind is exact
+      // (a false flag can only sit above a true one), which is all the
+      // comparisons with the quote's position need.
+      for (;; length += 8) {
+        uint64_t word;
+        std::memcpy(&word, raw + length, 8);
+        const uint64_t quote = ZeroBytes(word ^ Broadcast('"'));
+        const uint64_t backslash = ZeroBytes(word ^ Broadcast('\\'));
+        const uint64_t dot = ZeroBytes(word ^ Broadcast('.'));
+        const uint64_t below_quote = quote == 0 ? ~uint64_t{0} : (quote & -quote) - 1;
+        escaped |= (backslash & below_quote) != 0;
+        *dotted |= (dot & below_quote) != 0;
+        if (quote != 0) {
+          length += static_cast<size_t>(std::countr_zero(quote)) / 8;
+          break;
+        }
+        if (escaped) break;
+      }
+    } else {
+      for (; raw[length] != '"'; ++length) {
+        escaped |= raw[length] == '\\';
+        *dotted |= raw[length] == '.';
+        if (escaped) break;
+      }
     }
-    *key = std::string_view(raw, static_cast<size_t>(end - raw));
+    if (escaped) {
+      if (auto e = field.unescaped_key().get(*key)) return e;
+      *dotted = key->find('.') != std::string_view::npos;
+      return simdjson::SUCCESS;
+    }
+    *key = std::string_view(raw, length);
     return simdjson::SUCCESS;
   }
 
-  // The path-trie node reached from `node` by `key` (split at '.'), or kNone.
-  // Sets *dotted when the key had a dot.
-  uint32_t Child(uint32_t node, std::string_view key, bool* dotted) const {
-    *dotted = false;
+  static constexpr uint64_t Broadcast(char c) {
+    return 0x0101010101010101ull * static_cast<unsigned char>(c);
+  }
+  // 0x80 in every byte of `v` that is zero (and possibly above one that is).
+  static constexpr uint64_t ZeroBytes(uint64_t v) {
+    return (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
+  }
+
+  // The path-trie node reached from `node` by `key` (split at '.' when
+  // `dotted`), or kNone.
+  uint32_t Child(uint32_t node, std::string_view key, bool dotted) const {
+    if (!dotted) return DirectChild(node, key);
     while (true) {
       const size_t dot = key.find('.');
       node = DirectChild(node, key.substr(0, dot));
       if (node == kNone || dot == std::string_view::npos) return node;
-      *dotted = true;
       key.remove_prefix(dot + 1);
     }
   }
@@ -141,12 +179,12 @@ class Walker {
         break;
       }
       std::string_view key;
-      if (auto e = KeyOf(field, &key)) {
+      bool dotted = false;
+      if (auto e = KeyOf(field, &key, &dotted)) {
         status = StatusOf(e);
         break;
       }
-      bool dotted;
-      const uint32_t child = Child(node, key, &dotted);
+      const uint32_t child = Child(node, key, dotted);
       if (child == kNone) continue;
       // Duplicate key in this object: the last occurrence wins. A plain key
       // reaches a direct child, stamped with this object's serial when seen
@@ -154,6 +192,7 @@ class Walker {
       bool duplicate = false;
       auto kill = [&](SeenKey& seen) {
         duplicate = true;
+        s_.any_dead |= seen.leaf_begin != seen.leaf_end;
         for (uint32_t l = seen.leaf_begin; l < seen.leaf_end; ++l) s_.leaves[l].dead = true;
         seen.leaf_begin = seen.leaf_end;
       };
@@ -486,6 +525,20 @@ bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
   }
 }
 
+// True when sub-rule `sub`, just woken, matches for a reason cheaper to see
+// than CheckSubRule's (false: CheckSubRule decides).
+bool Shortcut(const ScratchState& s, const SubRule& sub) {
+  if (s.any_dead) return false;
+  switch (sub.shortcut) {
+    case SubRule::Shortcut::kWoken:
+      return true;
+    case SubRule::Shortcut::kUnlessExcluded:
+      return s.pred_epoch[sub.only] != s.epoch || s.exclude_head[sub.only] == kNone;
+    case SubRule::Shortcut::kCheck:
+      break;
+  }
+  return false;
+}
 
 void* NewParser(size_t capacity, size_t max_depth) {
   auto* parser = new Parser();
@@ -540,6 +593,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
   s.candidates.clear();
   s.matches.clear();
   s.next_array_id = 0;
+  s.any_dead = false;
 
   Walker walker(p, s, mode);
   MatchStatus status = walk(walker);
@@ -555,7 +609,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
       if (s.rule_epoch[sub.rule] == s.epoch) continue;
       if (sub.guard != kNone && s.pred_epoch[sub.guard] != s.epoch) continue;
       const RuleId rule = sub.rule;
-      if (CheckSubRule(p, s, id)) {
+      if (Shortcut(s, sub) || CheckSubRule(p, s, id)) {
         s.rule_epoch[rule] = s.epoch;
         s.matches.push_back(rule);
       }

@@ -78,6 +78,7 @@ struct ScratchState {
   std::vector<uint32_t> choice;
 
   uint32_t next_array_id = 0;
+  bool any_dead = false;       // some leaf of this event was killed
   // Debug builds: set while a call uses this state (see ScratchClaim).
   std::atomic<bool> in_use{false};
 };

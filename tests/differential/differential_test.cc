@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -146,7 +147,7 @@ class Generator {
           out += Pick(2) ? "\"n\":{" + Leaf("m") + "}" : Leaf("n.m");
           break;
         default:
-          out += Leaf(kTopFields[Pick(3)]);
+          out += Leaf(kTopFields[Pick(std::size(kTopFields))]);
       }
     }
     return out + "}";
@@ -161,10 +162,11 @@ class Generator {
       out += member;
     };
     for (const char* f : kTopFields) {
-      if (Pick(4) != 0) add(std::string("\"") + f + "\":" + Value(true));
+      if (Pick(4) != 0) add(Key(f) + ":" + Value(true));
     }
     if (Pick(3) != 0) add("\"n\":" + (Pick(4) ? "{\"m\":" + Value(true) + "}" : Value(false)));
-    if (Pick(5) == 0) add("\"n.m\":" + Value(false));
+    if (Pick(5) == 0) add((Pick(3) ? "\"n.m\":" : "\"n\\u002em\":") + Value(false));
+    if (Pick(5) == 0) add("\"an.unrelated\\\"key past a word\":" + Value(false));
     if (Pick(3) != 0) {
       std::string array = "[";
       int n = Pick(4);
@@ -187,7 +189,8 @@ class Generator {
   }
 
  private:
-  static constexpr const char* kTopFields[] = {"a", "b", "c"};
+  // Keys are read eight bytes at a time: one field name spans words.
+  static constexpr const char* kTopFields[] = {"a", "b", "c", "key_of_more_than_16_bytes"};
   static constexpr const char* kStrings[] = {"x", "y", "xy", "yx", "X", "Xy", "",
                                              "ab", "10.0.0.7", "10.1.0.1", "Stra\u00dfe",
                                              "STRASSE", "a*b", "x.png", "X.PNG"};
@@ -202,6 +205,14 @@ class Generator {
   std::string Str() { return Quote(kStrings[Pick(std::size(kStrings))]); }
   std::string Num() { return kNumbers[Pick(std::size(kNumbers))]; }
   static std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+  // An event key, sometimes with its first byte spelled as an escape (the
+  // matcher reads plain keys in place and unescapes the others).
+  std::string Key(const std::string& name) {
+    if (Pick(6) != 0) return Quote(name);
+    char escape[8];
+    std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(name[0]));
+    return Quote(escape + name.substr(1));
+  }
 
   std::string Scalar() {
     switch (Pick(6)) {
@@ -225,7 +236,7 @@ class Generator {
     }
   }
 
-  std::string Branch() { return "{" + Leaf(kTopFields[Pick(3)]) + "}"; }
+  std::string Branch() { return "{" + Leaf(kTopFields[Pick(std::size(kTopFields))]) + "}"; }
 
   std::string Leaf(const std::string& field) {
     std::string out = "\"" + field + "\":[";
