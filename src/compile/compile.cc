@@ -193,7 +193,7 @@ size_t Program::MemoryBytes() const {
   for (const PathNode& node : path_nodes) {
     bytes += sizeof(PathNode) +
              node.children.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1) +
-             node.few_children.capacity() * sizeof(std::pair<std::string, uint32_t>);
+             node.few_children.capacity() * sizeof(PathNode::FewChild);
   }
   for (const FieldIndex& f : fields) {
     bytes += sizeof(FieldIndex);
@@ -370,7 +370,9 @@ class Compiler {
     ChooseTriggers();
     for (PathNode& node : p_->path_nodes) {
       if (node.children.size() > PathNode::kFewChildren) continue;
-      node.few_children.assign(node.children.begin(), node.children.end());
+      for (const auto& [name, child] : node.children) {
+        node.few_children.push_back({KeyHead(name), name, child});
+      }
     }
     for (FieldIndex& f : p_->fields) {
       FileWildcards(&f);

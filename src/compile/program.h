@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -283,10 +284,23 @@ struct PathNode {
   FieldId field = kNone;  // a rule names exactly this path
   absl::flat_hash_map<std::string, uint32_t> children;
   // The same children when there are at most kFewChildren of them, scanned
-  // linearly (cheaper than hashing for the usual handful).
+  // linearly (cheaper than hashing for the usual handful) and compared by
+  // KeyHead first.
   static constexpr size_t kFewChildren = 8;
-  std::vector<std::pair<std::string, uint32_t>> few_children;
+  struct FewChild {
+    uint64_t head;
+    std::string name;
+    uint32_t node;
+  };
+  std::vector<FewChild> few_children;
 };
+
+// The first eight bytes of `key` (fewer: zero-filled) as one word.
+inline uint64_t KeyHead(std::string_view key) {
+  uint64_t head = 0;
+  std::memcpy(&head, key.data(), std::min<size_t>(key.size(), 8));
+  return head;
+}
 
 struct Program {
   std::vector<std::string> rule_names;

@@ -79,10 +79,11 @@ class Walker {
                                       : MatchStatus::kInvalidJson;
   }
 
-  // The key of `field`, read in place unless it holds an escape; *dotted is
-  // set when it holds a '.'. The key lies inside the padded input, so words
-  // may be read past its closing quote.
-  static simdjson::error_code KeyOf(od::field& field, std::string_view* key, bool* dotted) {
+  // The key of `field`, read in place unless it holds an escape, and its
+  // KeyHead; *dotted is set when it holds a '.'. The key lies inside the
+  // padded input, so words may be read past its closing quote.
+  static simdjson::error_code KeyOf(od::field& field, std::string_view* key, uint64_t* head,
+                                    bool* dotted) {
     const char* raw = field.key().raw();
     size_t length = 0;
     bool escaped = false;
@@ -99,6 +100,7 @@ class Walker {
         const uint64_t below_quote = quote == 0 ? ~uint64_t{0} : (quote & -quote) - 1;
         escaped |= (backslash & below_quote) != 0;
         *dotted |= (dot & below_quote) != 0;
+        if (length == 0) *head = quote == 0 ? word : word & (below_quote >> 7);
         if (quote != 0) {
           length += static_cast<size_t>(std::countr_zero(quote)) / 8;
           break;
@@ -111,9 +113,11 @@ class Walker {
         *dotted |= raw[length] == '.';
         if (escaped) break;
       }
+      *head = KeyHead(std::string_view(raw, length));
     }
     if (escaped) {
       if (auto e = field.unescaped_key().get(*key)) return e;
+      *head = KeyHead(*key);
       *dotted = key->find('.') != std::string_view::npos;
       return simdjson::SUCCESS;
     }
@@ -130,25 +134,26 @@ class Walker {
   }
 
   // The path-trie node reached from `node` by `key` (split at '.' when
-  // `dotted`), or kNone.
-  uint32_t Child(uint32_t node, std::string_view key, bool dotted) const {
-    if (!dotted) return DirectChild(node, key);
+  // `dotted`), or kNone. `head` is KeyHead(key).
+  uint32_t Child(uint32_t node, std::string_view key, uint64_t head, bool dotted) const {
+    if (!dotted) return DirectChild(node, key, head);
     while (true) {
       const size_t dot = key.find('.');
-      node = DirectChild(node, key.substr(0, dot));
+      const std::string_view part = key.substr(0, dot);
+      node = DirectChild(node, part, KeyHead(part));
       if (node == kNone || dot == std::string_view::npos) return node;
       key.remove_prefix(dot + 1);
     }
   }
 
-  uint32_t DirectChild(uint32_t node, std::string_view part) const {
+  uint32_t DirectChild(uint32_t node, std::string_view part, uint64_t head) const {
     const PathNode& n = p_.path_nodes[node];
     if (n.children.size() <= PathNode::kFewChildren) {
-      for (const auto& [name, child] : n.few_children) {
-        if (name.size() == part.size() &&
-            (part.empty() || (name[0] == part[0] && std::memcmp(name.data() + 1, part.data() + 1,
-                                                                 part.size() - 1) == 0))) {
-          return child;
+      for (const PathNode::FewChild& c : n.few_children) {
+        if (c.head == head && c.name.size() == part.size() &&
+            (part.size() <= 8 ||
+             std::memcmp(c.name.data() + 8, part.data() + 8, part.size() - 8) == 0)) {
+          return c.node;
         }
       }
       return kNone;
@@ -179,12 +184,13 @@ class Walker {
         break;
       }
       std::string_view key;
+      uint64_t head = 0;
       bool dotted = false;
-      if (auto e = KeyOf(field, &key, &dotted)) {
+      if (auto e = KeyOf(field, &key, &head, &dotted)) {
         status = StatusOf(e);
         break;
       }
-      const uint32_t child = Child(node, key, dotted);
+      const uint32_t child = Child(node, key, head, dotted);
       if (child == kNone) continue;
       // Duplicate key in this object: the last occurrence wins. A plain key
       // reaches a direct child, stamped with this object's serial when seen
@@ -261,12 +267,13 @@ class Walker {
         return MatchStatus::kOk;
       }
       case od::json_type::number: {
-        const std::string_view token = TrimJsonSpace(value.raw_json_token());
         // Most numbers are decided on their binary64 value; the exact
-        // decimal is parsed only when that cannot decide.
+        // decimal (and the token it is parsed from) is read only when that
+        // cannot decide.
         bool parsed = false;
         DecimalView number;
         auto parse = [&] {
+          const std::string_view token = TrimJsonSpace(value.raw_json_token());
           if (s_.digits.size() < token.size()) s_.digits.resize(token.size());
           parsed = true;
           return ParseDecimal(token, s_.digits.data(), &number);
@@ -568,18 +575,37 @@ const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL), NewParser, DeletePar
 
 namespace {
 
+// Sorts `matches` and clears their bits. When there are many for the rule
+// count, reading the ids off the bitmap in order is cheaper than sorting.
+void SortMatches(std::vector<RuleId>& matches, std::vector<uint64_t>& bits, size_t rules) {
+  const size_t words = (rules + 63) / 64;
+  if (words <= 4 * matches.size()) {
+    matches.clear();
+    for (size_t w = 0; w < words; ++w) {
+      for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
+        matches.push_back(static_cast<RuleId>(w * 64 + std::countr_zero(word)));
+      }
+      bits[w] = 0;
+    }
+    return;
+  }
+  std::sort(matches.begin(), matches.end());
+  for (RuleId rule : matches) bits[rule / 64] = 0;
+}
+
 // Checks the scratch, starts a new event, runs `walk` (a Walker -> status
 // function), then checks the woken sub-rules.
 template <typename Walk>
 MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk) {
   if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
-      s.rule_epoch.size() < p.rule_names.size() || s.node_object.size() < p.path_nodes.size() ||
+      s.matched_bits.size() < (p.rule_names.size() + 63) / 64 ||
+      s.node_object.size() < p.path_nodes.size() ||
       s.node_seen.size() < p.path_nodes.size()) {
     return MatchStatus::kScratchMismatch;
   }
   if (++s.epoch == 0) {  // wrapped: forget every stamp
-    for (auto* v : {&s.pred_epoch, &s.field_epoch, &s.sub_rule_epoch, &s.rule_epoch}) {
+    for (auto* v : {&s.pred_epoch, &s.field_epoch, &s.sub_rule_epoch}) {
       std::fill(v->begin(), v->end(), 0);
     }
     s.epoch = 1;
@@ -606,15 +632,16 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
     }
     for (SubRuleId id : s.candidates) {
       const SubRule& sub = p.sub_rules[id];
-      if (s.rule_epoch[sub.rule] == s.epoch) continue;
+      uint64_t& word = s.matched_bits[sub.rule / 64];
+      const uint64_t bit = uint64_t{1} << (sub.rule % 64);
+      if ((word & bit) != 0) continue;
       if (sub.guard != kNone && s.pred_epoch[sub.guard] != s.epoch) continue;
-      const RuleId rule = sub.rule;
       if (Shortcut(s, sub) || CheckSubRule(p, s, id)) {
-        s.rule_epoch[rule] = s.epoch;
-        s.matches.push_back(rule);
+        word |= bit;
+        s.matches.push_back(sub.rule);
       }
     }
-    std::sort(s.matches.begin(), s.matches.end());
+    SortMatches(s.matches, s.matched_bits, p.rule_names.size());
   }
   return status;
 }

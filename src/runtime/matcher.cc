@@ -83,7 +83,9 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   grow(s.field_epoch, p.fields.size());
   grow(s.field_head, p.fields.size());
   grow(s.sub_rule_epoch, p.sub_rules.size());
-  grow(s.rule_epoch, p.rule_names.size());
+  if (s.matched_bits.size() < (p.rule_names.size() + 63) / 64) {
+    s.matched_bits.resize((p.rule_names.size() + 63) / 64, 0);
+  }
   grow(s.node_object, p.path_nodes.size());
   grow(s.node_seen, p.path_nodes.size());
   // On failure the parser stays empty and Match reports kScratchMismatch.

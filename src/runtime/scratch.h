@@ -55,7 +55,10 @@ struct ScratchState {
   uint32_t epoch = 0;
   std::vector<uint32_t> pred_epoch, hit_head, exclude_head;
   std::vector<uint32_t> field_epoch, field_head;
-  std::vector<uint32_t> sub_rule_epoch, rule_epoch;
+  std::vector<uint32_t> sub_rule_epoch;
+  // One bit per rule, set while the rule is in `matches` (all clear between
+  // events): deduplicates matches and, when they are many, sorts them.
+  std::vector<uint64_t> matched_bits;
 
   std::vector<LeafRecord> leaves;
   std::vector<ArrayContext> contexts;
