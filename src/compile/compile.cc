@@ -371,7 +371,8 @@ class Compiler {
     for (PathNode& node : p_->path_nodes) {
       if (node.children.size() > PathNode::kFewChildren) continue;
       for (const auto& [name, child] : node.children) {
-        node.few_children.push_back({KeyHead(name), name, child});
+        node.few_children.push_back(
+            {KeyHead(name), name.size() > 8 ? KeyTail(name) : 0, name, child});
       }
     }
     for (FieldIndex& f : p_->fields) {

@@ -284,11 +284,11 @@ struct PathNode {
   FieldId field = kNone;  // a rule names exactly this path
   absl::flat_hash_map<std::string, uint32_t> children;
   // The same children when there are at most kFewChildren of them, scanned
-  // linearly (cheaper than hashing for the usual handful) and compared by
-  // KeyHead first.
+  // linearly (cheaper than hashing for the usual handful) and compared a
+  // word at a time: KeyHead, then KeyTail for names of 9 to 16 bytes.
   static constexpr size_t kFewChildren = 8;
   struct FewChild {
-    uint64_t head;
+    uint64_t head, tail;
     std::string name;
     uint32_t node;
   };
@@ -300,6 +300,13 @@ inline uint64_t KeyHead(std::string_view key) {
   uint64_t head = 0;
   std::memcpy(&head, key.data(), std::min<size_t>(key.size(), 8));
   return head;
+}
+
+// The last eight bytes of `key`, which must have more than eight.
+inline uint64_t KeyTail(std::string_view key) {
+  uint64_t tail;
+  std::memcpy(&tail, key.data() + key.size() - 8, 8);
+  return tail;
 }
 
 struct Program {

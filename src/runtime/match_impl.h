@@ -151,8 +151,10 @@ class Walker {
     if (n.children.size() <= PathNode::kFewChildren) {
       for (const PathNode::FewChild& c : n.few_children) {
         if (c.head == head && c.name.size() == part.size() &&
-            (part.size() <= 8 ||
-             std::memcmp(c.name.data() + 8, part.data() + 8, part.size() - 8) == 0)) {
+            (part.size() <= 8 || (c.tail == KeyTail(part) &&
+                                  (part.size() <= 16 || std::memcmp(c.name.data() + 8,
+                                                                    part.data() + 8,
+                                                                    part.size() - 16) == 0)))) {
           return c.node;
         }
       }

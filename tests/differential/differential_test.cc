@@ -167,6 +167,7 @@ class Generator {
     if (Pick(3) != 0) add("\"n\":" + (Pick(4) ? "{\"m\":" + Value(true) + "}" : Value(false)));
     if (Pick(5) == 0) add((Pick(3) ? "\"n.m\":" : "\"n\\u002em\":") + Value(false));
     if (Pick(5) == 0) add("\"an.unrelated\\\"key past a word\":" + Value(false));
+    if (Pick(3) == 0) add(Quote(kDecoys[Pick(std::size(kDecoys))]) + ":" + Value(false));
     if (Pick(3) != 0) {
       std::string array = "[";
       int n = Pick(4);
@@ -189,8 +190,13 @@ class Generator {
   }
 
  private:
-  // Keys are read eight bytes at a time: one field name spans words.
-  static constexpr const char* kTopFields[] = {"a", "b", "c", "key_of_more_than_16_bytes"};
+  // Keys are read and compared eight bytes at a time: field names of one,
+  // two and more words, and decoys that differ from them in one word only.
+  static constexpr const char* kTopFields[] = {"a", "b", "c", "key_of_12_by",
+                                               "key_of_more_than_16_bytes"};
+  static constexpr const char* kDecoys[] = {"key_of_12_bz", "kez_of_12_by",
+                                            "key_of_more_than_16_bytez",
+                                            "key_of_moXe_than_16_bytes"};
   static constexpr const char* kStrings[] = {"x", "y", "xy", "yx", "X", "Xy", "",
                                              "ab", "10.0.0.7", "10.1.0.1", "Stra\u00dfe",
                                              "STRASSE", "a*b", "x.png", "X.PNG"};
