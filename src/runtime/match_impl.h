@@ -408,8 +408,12 @@ class Walker {
       s_.exclude_head[p] = static_cast<uint32_t>(s_.excludes.size() - 1);
       return;
     }
+    const bool first_hit = s_.hit_head[p] == kNone;
     s_.hits.push_back({leaf, s_.hit_head[p]});
     s_.hit_head[p] = static_cast<uint32_t>(s_.hits.size() - 1);
+    // The first hit wakes every sub-rule registered under `p`; later hits
+    // (more values in an array) would wake the same ones again.
+    if (!first_hit) return;
     for (uint32_t t = p_.trigger_begin[p]; t < p_.trigger_begin[p + 1]; ++t) {
       Wake(p_.triggers[t]);
     }
