@@ -225,26 +225,31 @@ class Walker {
       if (child == kNone) continue;
       // Duplicate key in this object: the last occurrence wins. A plain key
       // reaches a direct child, stamped with this object's serial when seen
-      // (nested objects stamp deeper nodes only); dotted keys are compared.
+      // (nested objects stamp deeper nodes only); dotted keys are compared
+      // with the dotted keys seen in this object.
       bool duplicate = false;
-      auto kill = [&](SeenKey& seen) {
+      auto kill = [&](LeafRange& range) {
         duplicate = true;
-        s_.any_dead |= seen.leaf_begin != seen.leaf_end;
-        for (uint32_t l = seen.leaf_begin; l < seen.leaf_end; ++l) s_.leaves[l].dead = true;
-        seen.leaf_begin = seen.leaf_end;
+        s_.any_dead |= range.begin != range.end;
+        for (uint32_t l = range.begin; l < range.end; ++l) s_.leaves[l].dead = true;
+        range.begin = range.end;
       };
       if (!dotted) {
-        if (s_.node_object[child] == serial) kill(s_.seen_keys[s_.node_seen[child]]);
+        if (s_.node_object[child] == serial) kill(s_.node_leaves[child]);
         s_.node_object[child] = serial;
-        s_.node_seen[child] = static_cast<uint32_t>(s_.seen_keys.size());
       } else {
         for (size_t k = seen_begin; k < s_.seen_keys.size(); ++k) {
-          if (s_.seen_keys[k].key == key) kill(s_.seen_keys[k]);
+          if (s_.seen_keys[k].key == key) kill(s_.seen_keys[k].leaves);
         }
       }
       const auto leaf_begin = static_cast<uint32_t>(s_.leaves.size());
       status = WalkValue(field.value(), child, depth);
-      s_.seen_keys.push_back({key, leaf_begin, static_cast<uint32_t>(s_.leaves.size())});
+      const LeafRange range{leaf_begin, static_cast<uint32_t>(s_.leaves.size())};
+      if (!dotted) {
+        s_.node_leaves[child] = range;
+      } else {
+        s_.seen_keys.push_back({key, range});
+      }
       if (status != MatchStatus::kOk) break;
       if (!duplicate && !dotted && ++found == wanted && lazy_) break;
     }
@@ -636,7 +641,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
       s.matched_bits.size() < (p.rule_names.size() + 63) / 64 ||
       s.node_object.size() < p.path_nodes.size() ||
-      s.node_seen.size() < p.path_nodes.size()) {
+      s.node_leaves.size() < p.path_nodes.size()) {
     return MatchStatus::kScratchMismatch;
   }
   if (++s.epoch == 0) {  // wrapped: forget every stamp

@@ -87,7 +87,7 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
     s.matched_bits.resize((p.rule_names.size() + 63) / 64, 0);
   }
   grow(s.node_object, p.path_nodes.size());
-  grow(s.node_seen, p.path_nodes.size());
+  if (s.node_leaves.size() < p.path_nodes.size()) s.node_leaves.resize(p.path_nodes.size());
   // On failure the parser stays empty and Match reports kScratchMismatch.
   (void)s.parser.Prepare(p.kernel, p.options.max_event_bytes,
                          static_cast<size_t>(p.options.max_event_depth) + 1);

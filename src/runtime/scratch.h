@@ -41,11 +41,16 @@ struct HitRecord {
   uint32_t next;
 };
 
-// A relevant key already seen in the object being walked (for duplicate keys:
-// the last occurrence wins, so an earlier one's leaves are killed).
+// The leaves a key's value produced (for duplicate keys: the last occurrence
+// wins, so an earlier one's leaves are killed).
+struct LeafRange {
+  uint32_t begin, end;
+};
+
+// A dotted key already seen in the object being walked.
 struct SeenKey {
   std::string_view key;
-  uint32_t leaf_begin, leaf_end;
+  LeafRange leaves;
 };
 
 struct ScratchState {
@@ -65,8 +70,9 @@ struct ScratchState {
   std::vector<HitRecord> hits, excludes;
   std::vector<SeenKey> seen_keys;
   // Per path node: the object (by serial) where a plain key last reached it,
-  // and that key's position in seen_keys. Finds a repeated key in O(1).
-  std::vector<uint32_t> node_object, node_seen;
+  // and the leaves of that key's value. Finds a repeated key in O(1).
+  std::vector<uint32_t> node_object;
+  std::vector<LeafRange> node_leaves;
   uint32_t object_serial = 0;
   std::vector<SubRuleId> candidates;
   std::vector<RuleId> matches;
