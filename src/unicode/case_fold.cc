@@ -60,11 +60,18 @@ bool AppendCaseKey(std::string_view s, std::string* out) {
   bool ascii = true;
   size_t pos = 0;
   while (pos < s.size()) {
-    const auto byte = static_cast<unsigned char>(s[pos]);
-    if (byte < 0x80) {  // ASCII: the key of a letter is its lowercase
-      out->push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32)
-                                                : static_cast<char>(byte));
-      ++pos;
+    // A run of ASCII bytes, appended at once: the key of a letter is its
+    // lowercase.
+    size_t end = pos;
+    while (end < s.size() && static_cast<unsigned char>(s[end]) < 0x80) ++end;
+    if (end > pos) {
+      const size_t at = out->size();
+      out->resize(at + (end - pos));
+      char* key = out->data() + at;
+      for (; pos < end; ++pos) {
+        const char c = s[pos];
+        *key++ = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+      }
       continue;
     }
     ascii = false;
