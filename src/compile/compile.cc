@@ -485,18 +485,19 @@ class Compiler {
         }
         if (!cond.absence_ok && presence == kNone) presence = c;
       }
-      // The guard: the most selective single-predicate positive condition
-      // other than the trigger's.
-      uint64_t guard_cost = ~uint64_t{0};
+      // The guards: the two most selective single-predicate positive
+      // conditions other than the trigger's.
+      PredId* guards = p_->sub_rules[id].guards;
       for (uint32_t c = s.cond_begin; c < s.cond_end; ++c) {
         const Condition& cond = p_->conditions[c];
         if (c == best || cond.pred_end - cond.pred_begin != 1) continue;
-        const PredId pred = p_->condition_preds[cond.pred_begin];
-        if (p_->preds[pred].kind != PredKind::kPositive || pred_users_[pred] >= guard_cost) {
-          continue;
+        PredId pred = p_->condition_preds[cond.pred_begin];
+        if (p_->preds[pred].kind != PredKind::kPositive) continue;
+        for (int g = 0; g < 2 && pred != kNone; ++g) {
+          if (guards[g] == kNone || pred_users_[pred] < pred_users_[guards[g]]) {
+            std::swap(guards[g], pred);
+          }
         }
-        guard_cost = pred_users_[pred];
-        p_->sub_rules[id].guard = pred;
       }
       if (s.cond_end - s.cond_begin == 1) {
         const Condition& only = p_->conditions[s.cond_begin];

@@ -260,10 +260,12 @@ struct Condition {
 struct SubRule {
   RuleId rule;
   uint32_t cond_begin, cond_end;  // into Program::conditions
-  // A positive predicate of another condition than the trigger's, which
-  // must have a hit for the sub-rule to hold (kNone when there is none): a
-  // woken sub-rule whose guard has no hit is dropped with one lookup.
-  PredId guard = kNone;
+  // The predicates of the two most selective single-predicate positive
+  // conditions other than the trigger's (kNone when fewer), which must have
+  // a hit for the sub-rule to hold: a woken sub-rule whose guard has no hit
+  // is dropped with a lookup. Kept in the sub-rule itself: a separate list
+  // costs a cache miss per woken sub-rule, more than it saves.
+  PredId guards[2] = {kNone, kNone};
   // With Shortcut::kUnlessExcluded, the anything-but predicate.
   PredId only = kNone;
   // A shortcut past CheckSubRule for sub-rules of one condition, valid when

@@ -675,7 +675,11 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
       uint64_t& word = s.matched_bits[sub.rule / 64];
       const uint64_t bit = uint64_t{1} << (sub.rule % 64);
       if ((word & bit) != 0) continue;
-      if (sub.guard != kNone && s.pred_epoch[sub.guard] != s.epoch) continue;
+      if (sub.guards[0] != kNone && (s.pred_epoch[sub.guards[0]] != s.epoch ||
+                                     (sub.guards[1] != kNone &&
+                                      s.pred_epoch[sub.guards[1]] != s.epoch))) {
+        continue;
+      }
       if (Shortcut(s, sub) || CheckSubRule(p, s, id)) {
         word |= bit;
         s.matches.push_back(sub.rule);
