@@ -263,8 +263,8 @@ struct SubRule {
   // The predicates of the two most selective single-predicate positive
   // conditions other than the trigger's (kNone when fewer), which must have
   // a hit for the sub-rule to hold: a woken sub-rule whose guard has no hit
-  // is dropped with a lookup. Kept in the sub-rule itself: a separate list
-  // costs a cache miss per woken sub-rule, more than it saves.
+  // is dropped with a lookup. Kept in the sub-rule itself, so that checking
+  // them reads no other memory than the hit stamps.
   PredId guards[2] = {kNone, kNone};
   // With Shortcut::kUnlessExcluded, the anything-but predicate.
   PredId only = kNone;
