@@ -77,14 +77,6 @@ void ByteTrie::Finalize() {
   build_entries_.shrink_to_fit();
 }
 
-uint32_t ByteTrie::Child(const Node& nd, unsigned char byte) const {
-  const unsigned char* begin = edge_bytes_.data() + nd.edge_begin;
-  const unsigned char* end = edge_bytes_.data() + nd.edge_end;
-  const unsigned char* it = std::lower_bound(begin, end, byte);
-  if (it == end || *it != byte) return kNone;
-  return edge_targets_[static_cast<size_t>(it - edge_bytes_.data())];
-}
-
 size_t ByteTrie::memory_bytes() const {
   return nodes_.capacity() * sizeof(Node) + edge_bytes_.capacity() +
          edge_targets_.capacity() * sizeof(uint32_t) + entries_.capacity() * sizeof(Entry);

@@ -103,7 +103,20 @@ class ByteTrie {
     uint32_t edge_begin = 0, edge_end = 0;
     uint32_t entry_begin = 0, entry_end = 0;
   };
-  uint32_t Child(const Node& nd, unsigned char byte) const;
+  // Edges are sorted by byte: a node's few edges are scanned, many are
+  // searched.
+  uint32_t Child(const Node& nd, unsigned char byte) const {
+    const unsigned char* begin = edge_bytes_.data() + nd.edge_begin;
+    const unsigned char* end = edge_bytes_.data() + nd.edge_end;
+    const unsigned char* it = begin;
+    if (end - begin <= 8) {
+      while (it != end && *it < byte) ++it;
+    } else {
+      it = std::lower_bound(begin, end, byte);
+    }
+    if (it == end || *it != byte) return kNone;
+    return edge_targets_[static_cast<size_t>(it - edge_bytes_.data())];
+  }
 
   // Building form.
   std::vector<std::vector<std::pair<unsigned char, uint32_t>>> build_edges_;
