@@ -24,6 +24,14 @@
 //
 // measures the same cases alternately over blocks of 1,000 events instead
 // (see RunPaired): the figures to quote on a noisy machine.
+//
+//   valgrind --tool=callgrind --toggle-collect='*ProfileLoop*'
+//       citylots_benchmark [DATA_DIR] --profile=CATEGORY:CASE     (one line)
+//
+// runs one case (default, fields, lazy, stop or doc) once over the first
+// 10,000 events, without the count check: callgrind's instruction count,
+// divided by 10,000, is a per-event cost that does not drift with the
+// machine.
 
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
@@ -60,18 +68,21 @@ std::string ReadFile(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-bool LoadEvents(const std::filesystem::path& path, Data* data) {
+// Loads at most `limit` events.
+bool LoadEvents(const std::filesystem::path& path, size_t limit, Data* data) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) return false;
   std::vector<char> chunk(1 << 20);
   std::string line;
   int n;
-  while ((n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) {
+  while (data->events.size() < limit &&
+         (n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) {
     for (int i = 0; i < n; ++i) {
       if (chunk[i] != '\n') {
         line.push_back(chunk[i]);
         continue;
       }
+      if (data->events.size() == limit) break;
       data->bytes += line.size();
       data->events.push_back(line);
       data->events.back().reserve(line.size() + evmatch::kPadding);
@@ -380,10 +391,60 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
+// The five cases of a category, each a function of one event: the matcher in
+// both modes and the three baselines.
+class CaseRunner {
+ public:
+  static constexpr const char* kNames[] = {"default", "fields", "lazy", "stop", "doc"};
+
+  explicit CaseRunner(const Category& c) : c_(c), fields_(c.paths, false), stop_(c.paths, true) {
+    c.matcher->PrepareScratch(scratch_);
+  }
+  ~CaseRunner() { benchmark::DoNotOptimize(sink_); }
+
+  evmatch::Scratch& scratch() { return scratch_; }
+
+  // In the order of kNames.
+  std::vector<std::function<void(const std::string&)>> Cases() {
+    return {[this](const std::string& e) { Match(e, evmatch::MatchMode::kComplete); },
+            [this](const std::string& e) { Walk(e, fields_); },
+            [this](const std::string& e) { Match(e, evmatch::MatchMode::kLazy); },
+            [this](const std::string& e) { Walk(e, stop_); },
+            [this](const std::string& e) { Whole(e); }};
+  }
+
+ private:
+  void Match(const std::string& e, evmatch::MatchMode mode) {
+    if (c_.matcher->Match(e, e.capacity(), scratch_, mode) != evmatch::MatchStatus::kOk) {
+      std::abort();
+    }
+    sink_ += scratch_.matches().size();
+  }
+  void Walk(const std::string& e, FieldWalker& w) {
+    od::document doc;
+    if (parser_.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity())).get(doc) ||
+        !w.Walk(doc, &sink_)) {
+      std::abort();
+    }
+  }
+  void Whole(const std::string& e) {
+    od::document doc =
+        parser_.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity()));
+    for (auto field : doc.get_object()) {
+      sink_ += field.unescaped_key().value().size();
+      WalkAll(field.value(), &sink_);
+    }
+  }
+
+  const Category& c_;
+  evmatch::Scratch scratch_;
+  od::parser parser_;
+  FieldWalker fields_, stop_;
+  size_t sink_ = 0;
+};
+
 int RunPaired(const std::vector<Category>& categories, int rounds, size_t block) {
   const auto& events = g_data->events;
-  od::parser parser;
-  size_t sink = 0;
   std::printf("paired: %d rounds of %zu events; medians of per-round ratios\n", rounds, block);
   std::printf("%-26s %9s %9s %6s | %9s %9s %6s | %6s\n", "category", "default", "fields",
               "ratio", "lazy", "stop", "ratio", "vs doc");
@@ -398,31 +459,8 @@ int RunPaired(const std::vector<Category>& categories, int rounds, size_t block)
       ok = false;
       continue;
     }
-    FieldWalker fields(c.paths, false), stop(c.paths, true);
-    auto match = [&](const std::string& e, evmatch::MatchMode mode) {
-      if (c.matcher->Match(e, e.capacity(), scratch, mode) != evmatch::MatchStatus::kOk) std::abort();
-      sink += scratch.matches().size();
-    };
-    auto walk = [&](const std::string& e, FieldWalker& w) {
-      od::document doc;
-      if (parser.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity())).get(doc) ||
-          !w.Walk(doc, &sink)) {
-        std::abort();
-      }
-    };
-    auto whole = [&](const std::string& e) {
-      od::document doc = parser.iterate(simdjson::padded_string_view(e.data(), e.size(), e.capacity()));
-      for (auto field : doc.get_object()) {
-        sink += field.unescaped_key().value().size();
-        WalkAll(field.value(), &sink);
-      }
-    };
-    std::vector<std::function<void(const std::string&)>> cases = {
-        [&](const std::string& e) { match(e, evmatch::MatchMode::kComplete); },
-        [&](const std::string& e) { walk(e, fields); },
-        [&](const std::string& e) { match(e, evmatch::MatchMode::kLazy); },
-        [&](const std::string& e) { walk(e, stop); },
-        whole};
+    CaseRunner runner(c);
+    const std::vector<std::function<void(const std::string&)>> cases = runner.Cases();
     // Each round runs every case over the block twice, in a rotated order,
     // and keeps each case's faster pass: the second pass finds the events in
     // cache whichever case came first, and a pass hit by an interruption is
@@ -454,8 +492,33 @@ int RunPaired(const std::vector<Category>& categories, int rounds, size_t block)
                 rate(1), ratio(0, 1), rate(2), rate(3), ratio(2, 3), ratio(0, 4));
     std::fflush(stdout);
   }
-  benchmark::DoNotOptimize(sink);
   return ok ? 0 : 1;
+}
+
+// Runs `run` over `events` once. Not inlined, so that callgrind can collect
+// this call alone (--toggle-collect).
+[[gnu::noinline]] void ProfileLoop(const std::vector<std::string>& events,
+                                   const std::function<void(const std::string&)>& run) {
+  for (const std::string& e : events) run(e);
+}
+
+// --profile=CATEGORY:CASE: one case over the loaded events, once.
+int RunProfile(const std::vector<Category>& categories, const std::string& spec) {
+  const size_t colon = spec.find(':');
+  const std::string name = spec.substr(0, colon);
+  const std::string which = colon == std::string::npos ? "default" : spec.substr(colon + 1);
+  for (const Category& c : categories) {
+    if (c.name != name) continue;
+    for (size_t k = 0; k < std::size(CaseRunner::kNames); ++k) {
+      if (which != CaseRunner::kNames[k]) continue;
+      CaseRunner runner(c);
+      ProfileLoop(g_data->events, runner.Cases()[k]);
+      std::printf("%s %s: %zu events\n", name.c_str(), which.c_str(), g_data->events.size());
+      return 0;
+    }
+  }
+  std::fprintf(stderr, "no case %s (CATEGORY:default|fields|lazy|stop|doc)\n", spec.c_str());
+  return 2;
 }
 
 }  // namespace
@@ -464,8 +527,13 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = "../shared/data/citylots2";
   std::vector<char*> args = {argv[0]};
   int paired_rounds = 0;
+  std::string profile;
+  size_t limit = ~size_t{0};
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind("--paired=", 0) == 0) {
+    if (std::string(argv[i]).rfind("--profile=", 0) == 0) {
+      profile = argv[i] + 10;
+      limit = 10000;
+    } else if (std::string(argv[i]).rfind("--paired=", 0) == 0) {
       paired_rounds = std::atoi(argv[i] + 9);
     } else if (std::string(argv[i]) == "--paired") {
       paired_rounds = 41;
@@ -476,7 +544,7 @@ int main(int argc, char** argv) {
     }
   }
   static Data data;
-  if (!LoadEvents(dir / "events.jsonl.gz", &data)) {
+  if (!LoadEvents(dir / "events.jsonl.gz", limit, &data)) {
     std::fprintf(stderr, "citylots2 data not found under %s\n", dir.c_str());
     return 77;
   }
@@ -526,6 +594,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("Walk_Document", BM_WalkDocument);
   benchmark::RegisterBenchmark("Iterate_Only", BM_IterateOnly);
 
+  if (!profile.empty()) return RunProfile(categories, profile);
   if (paired_rounds > 0) return RunPaired(categories, paired_rounds, 1000);
 
   int bench_argc = static_cast<int>(args.size());
