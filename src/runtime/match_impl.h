@@ -407,14 +407,20 @@ class Walker {
         Record(c.entry, leaf);
       }
     };
-    auto it = f.case_exact.find(ToAbsl(s_.key));
-    if (it != f.case_exact.end()) {
-      for (uint32_t index : it->second) verify(index, CaseAnchor::kWhole);
+    if (!f.case_exact.empty()) {
+      auto it = f.case_exact.find(ToAbsl(s_.key));
+      if (it != f.case_exact.end()) {
+        for (uint32_t index : it->second) verify(index, CaseAnchor::kWhole);
+      }
     }
-    f.case_prefixes.ForEachPrefix(s_.key, false,
-                                  [&](const Entry& e) { verify(e.pred, CaseAnchor::kPrefix); });
-    f.case_suffixes.ForEachPrefix(s_.key, true,
-                                  [&](const Entry& e) { verify(e.pred, CaseAnchor::kSuffix); });
+    if (!f.case_prefixes.empty()) {
+      f.case_prefixes.ForEachPrefix(s_.key, false,
+                                    [&](const Entry& e) { verify(e.pred, CaseAnchor::kPrefix); });
+    }
+    if (!f.case_suffixes.empty()) {
+      f.case_suffixes.ForEachPrefix(s_.key, true,
+                                    [&](const Entry& e) { verify(e.pred, CaseAnchor::kSuffix); });
+    }
   }
 
   template <typename Exact>
