@@ -167,11 +167,34 @@ void IntervalIndex::Finalize() {
     entries_.insert(entries_.end(), nodes[i].begin(), nodes[i].end());
   }
   node_begin_[2 * size_] = static_cast<uint32_t>(entries_.size());
+
+  // Flatten: the entries of slot i are those of the nodes from its leaf to
+  // the root.
+  size_t flat_size = 0;
+  for (size_t slot = 0; slot < slots; ++slot) {
+    for (size_t node = slot + size_; node >= 1; node /= 2) {
+      flat_size += node_begin_[node + 1] - node_begin_[node];
+    }
+  }
+  if (flat_size > 2 * entries_.size() + 64) return;
+  std::vector<Entry> flat;
+  flat.reserve(flat_size);
+  slot_begin_.reserve(slots + 1);
+  for (size_t slot = 0; slot < slots; ++slot) {
+    slot_begin_.push_back(static_cast<uint32_t>(flat.size()));
+    for (size_t node = slot + size_; node >= 1; node /= 2) {
+      flat.insert(flat.end(), entries_.begin() + node_begin_[node],
+                  entries_.begin() + node_begin_[node + 1]);
+    }
+  }
+  slot_begin_.push_back(static_cast<uint32_t>(flat.size()));
+  entries_ = std::move(flat);
+  node_begin_ = {};
 }
 
 size_t IntervalIndex::memory_bytes() const {
   return bounds_.capacity() * sizeof(Decimal) + bound_doubles_.capacity() * sizeof(double) +
-         node_begin_.capacity() * sizeof(uint32_t) +
+         (node_begin_.capacity() + slot_begin_.capacity()) * sizeof(uint32_t) +
          entries_.capacity() * sizeof(Entry) +
          ranges_.capacity() * sizeof(std::pair<NumericRange, Entry>);
 }

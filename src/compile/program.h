@@ -180,8 +180,12 @@ class IntervalIndex {
   template <typename Exact, typename Visit>
   void ForEach(double approx, Exact&& exact, Visit&& visit) const {
     if (ranges_.empty()) return;
-    size_t leaf = Slot(approx, exact) + size_;
-    for (size_t node = leaf; node >= 1; node /= 2) {
+    const size_t slot = Slot(approx, exact);
+    if (!slot_begin_.empty()) {
+      for (uint32_t e = slot_begin_[slot]; e < slot_begin_[slot + 1]; ++e) visit(entries_[e]);
+      return;
+    }
+    for (size_t node = slot + size_; node >= 1; node /= 2) {
       for (uint32_t e = node_begin_[node]; e < node_begin_[node + 1]; ++e) {
         visit(entries_[e]);
       }
@@ -217,6 +221,10 @@ class IntervalIndex {
   std::vector<double> bound_doubles_;  // bounds_, rounded to binary64
   size_t size_ = 0;                 // leaves, a power of two >= 2n + 1
   std::vector<uint32_t> node_begin_;  // CSR offsets into entries_, 2 * size_ + 1
+  // When every slot's entries, listed per slot, take little more room than
+  // the tree (few or disjoint intervals, the usual case), the tree is
+  // replaced by those lists: CSR offsets into entries_, one per slot + 1.
+  std::vector<uint32_t> slot_begin_;
   std::vector<Entry> entries_;
 };
 

@@ -1,12 +1,14 @@
-// The matcher's shortcuts past its full sub-rule check, each on the inputs
-// that would expose it if it were wrong: guards (conditions that must have a
-// hit before a woken sub-rule is checked), one-condition sub-rules decided on
-// being woken, repeated keys that kill the value that woke a rule, and the
-// two ways matches are put in order. Every result is also checked against
-// the reference evaluator.
+// The matcher's fast paths, each on the inputs that would expose it if it
+// were wrong: guards (conditions that must have a hit before a woken
+// sub-rule is checked), one-condition sub-rules decided on being woken,
+// repeated keys that kill the value that woke a rule, the two ways matches
+// are put in order, and the two layouts of the numeric interval index. Where
+// a case is small, its result is also checked against the reference
+// evaluator.
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -130,6 +132,36 @@ TEST_CASE("matches come in rule order, each once", "[matcher][shortcuts]") {
                                 std::to_string(v) + R"(,"w":)" + std::to_string(w) + "}";
       INFO(n << " rules, " << event);
       CHECK(MatchAll(matcher, scratch, event) == want);
+    }
+  }
+}
+
+TEST_CASE("numeric intervals: per-slot lists and the segment tree agree", "[matcher][shortcuts]") {
+  // Disjoint ranges are indexed as one list per slot; heavily overlapping
+  // ones keep the segment tree (the lists would grow quadratically).
+  for (const int overlap : {1, 200}) {
+    const int n = 300;
+    std::string json = "{";
+    for (int i = 0; i < n; ++i) {
+      // Rule i: [2i, 2i + 2 * overlap), closed below, open above.
+      json += (i ? ",\"r" : "\"r") + std::to_string(i) + R"(":{"n":[{"numeric":[">=",)" +
+              std::to_string(2 * i) + R"(,"<",)" + std::to_string(2 * i + 2 * overlap) + "]}]}";
+    }
+    evmatch::Matcher matcher = CompileRules(json + "}");
+    evmatch::Scratch scratch;
+    matcher.PrepareScratch(scratch);
+    for (int tenths = -20; tenths <= 10 * (2 * n + 2 * overlap) + 20; tenths += 5) {
+      const double x = tenths / 10.0;
+      std::vector<evmatch::RuleId> want;
+      for (int i = 0; i < n; ++i) {
+        if (x >= 2 * i && x < 2 * i + 2 * overlap) want.push_back(static_cast<evmatch::RuleId>(i));
+      }
+      const std::string event = R"({"n":)" + std::to_string(tenths / 10) + "." +
+                                std::to_string(std::abs(tenths % 10)) + "}";
+      const std::string signed_event =
+          tenths < 0 && tenths > -10 ? R"({"n":-0.)" + std::to_string(-tenths) + "}" : event;
+      INFO(overlap << " overlapping, " << signed_event);
+      CHECK(MatchAll(matcher, scratch, signed_event) == want);
     }
   }
 }
