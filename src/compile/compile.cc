@@ -170,13 +170,14 @@ void IntervalIndex::Finalize() {
 
   // Flatten: the entries of slot i are those of the nodes from its leaf to
   // the root.
+  const size_t flat_limit = 2 * entries_.size() + 64;
   size_t flat_size = 0;
-  for (size_t slot = 0; slot < slots; ++slot) {
+  for (size_t slot = 0; slot < slots && flat_size <= flat_limit; ++slot) {
     for (size_t node = slot + size_; node >= 1; node /= 2) {
       flat_size += node_begin_[node + 1] - node_begin_[node];
     }
   }
-  if (flat_size > 2 * entries_.size() + 64) return;
+  if (flat_size > flat_limit) return;
   std::vector<Entry> flat;
   flat.reserve(flat_size);
   slot_begin_.reserve(slots + 1);
