@@ -450,16 +450,14 @@ int RunPaired(const std::vector<Category>& categories, int rounds, size_t block)
               "ratio", "lazy", "stop", "ratio", "vs doc");
   bool ok = true;
   for (const Category& c : categories) {
-    evmatch::Scratch scratch;
-    c.matcher->PrepareScratch(scratch);
+    CaseRunner runner(c);
     std::map<std::string, long> expected = c.expected;
-    if (!CountsMatch(*c.matcher, expected, evmatch::MatchMode::kComplete, scratch) ||
-        !CountsMatch(*c.matcher, expected, evmatch::MatchMode::kLazy, scratch)) {
+    if (!CountsMatch(*c.matcher, expected, evmatch::MatchMode::kComplete, runner.scratch()) ||
+        !CountsMatch(*c.matcher, expected, evmatch::MatchMode::kLazy, runner.scratch())) {
       std::printf("%-26s count mismatch\n", c.name.c_str());
       ok = false;
       continue;
     }
-    CaseRunner runner(c);
     const std::vector<std::function<void(const std::string&)>> cases = runner.Cases();
     // Each round runs every case over the block twice, in a rotated order,
     // and keeps each case's faster pass: the second pass finds the events in

@@ -10,7 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "commands.h"
 #include "evmatch/integrity.h"
-#include "json/json_tree.h"
+#include "util/strings.h"
 
 namespace evmatch_cli {
 namespace {

@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "evmatch/evmatch.h"
 #include "evmatch/s3.h"
-#include "json/json_tree.h"
+#include "util/strings.h"
 
 namespace evmatch_cli {
 namespace {

@@ -168,27 +168,21 @@ void IntervalIndex::Finalize() {
   }
   node_begin_[2 * size_] = static_cast<uint32_t>(entries_.size());
 
-  // Flatten: the entries of slot i are those of the nodes from its leaf to
-  // the root.
+  // Flatten, unless the lists outgrow twice the tree: the entries of slot i
+  // are those of the nodes from its leaf to the root.
   const size_t flat_limit = 2 * entries_.size() + 64;
-  size_t flat_size = 0;
-  for (size_t slot = 0; slot < slots && flat_size <= flat_limit; ++slot) {
-    for (size_t node = slot + size_; node >= 1; node /= 2) {
-      flat_size += node_begin_[node + 1] - node_begin_[node];
-    }
-  }
-  if (flat_size > flat_limit) return;
   std::vector<Entry> flat;
-  flat.reserve(flat_size);
-  slot_begin_.reserve(slots + 1);
+  std::vector<uint32_t> slot_begin;
   for (size_t slot = 0; slot < slots; ++slot) {
-    slot_begin_.push_back(static_cast<uint32_t>(flat.size()));
+    slot_begin.push_back(static_cast<uint32_t>(flat.size()));
     for (size_t node = slot + size_; node >= 1; node /= 2) {
       flat.insert(flat.end(), entries_.begin() + node_begin_[node],
                   entries_.begin() + node_begin_[node + 1]);
     }
+    if (flat.size() > flat_limit) return;
   }
-  slot_begin_.push_back(static_cast<uint32_t>(flat.size()));
+  slot_begin.push_back(static_cast<uint32_t>(flat.size()));
+  slot_begin_ = std::move(slot_begin);
   entries_ = std::move(flat);
   node_begin_ = {};
 }

@@ -10,8 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include "util/strings.h"
-
 namespace evmatch::internal {
 
 struct JsonMember;

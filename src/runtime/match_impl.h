@@ -578,6 +578,15 @@ bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
   }
 }
 
+// False when a guard of `sub` has no hit: the sub-rule cannot hold.
+bool Guarded(const ScratchState& s, const SubRule& sub) {
+  for (PredId guard : sub.guards) {
+    if (guard == kNone) break;  // guards[1] is set only with guards[0]
+    if (s.pred_epoch[guard] != s.epoch) return false;
+  }
+  return true;
+}
+
 // True when sub-rule `sub`, just woken, matches for a reason cheaper to see
 // than CheckSubRule's (false: CheckSubRule decides).
 bool Shortcut(const ScratchState& s, const SubRule& sub) {
@@ -624,7 +633,7 @@ namespace {
 // Sorts `matches` and clears their bits. When there are many for the rule
 // count, reading the ids off the bitmap in order is cheaper than sorting.
 void SortMatches(std::vector<RuleId>& matches, std::vector<uint64_t>& bits, size_t rules) {
-  const size_t words = (rules + 63) / 64;
+  const size_t words = MatchedWords(rules);
   if (words <= 4 * matches.size()) {
     matches.clear();
     for (size_t w = 0; w < words; ++w) {
@@ -645,7 +654,7 @@ template <typename Walk>
 MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk) {
   if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
-      s.matched_bits.size() < (p.rule_names.size() + 63) / 64 ||
+      s.matched_bits.size() < MatchedWords(p.rule_names.size()) ||
       s.node_object.size() < p.path_nodes.size() ||
       s.node_leaves.size() < p.path_nodes.size()) {
     return MatchStatus::kScratchMismatch;
@@ -680,12 +689,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
       const SubRule& sub = p.sub_rules[id];
       uint64_t& word = s.matched_bits[sub.rule / 64];
       const uint64_t bit = uint64_t{1} << (sub.rule % 64);
-      if ((word & bit) != 0) continue;
-      if (sub.guards[0] != kNone && (s.pred_epoch[sub.guards[0]] != s.epoch ||
-                                     (sub.guards[1] != kNone &&
-                                      s.pred_epoch[sub.guards[1]] != s.epoch))) {
-        continue;
-      }
+      if ((word & bit) != 0 || !Guarded(s, sub)) continue;
       if (Shortcut(s, sub) || CheckSubRule(p, s, id)) {
         word |= bit;
         s.matches.push_back(sub.rule);

@@ -74,8 +74,8 @@ size_t Matcher::memory_bytes() const { return program_->MemoryBytes(); }
 void Matcher::PrepareScratch(Scratch& scratch) const {
   internal::ScratchState& s = *scratch.state_;
   const internal::Program& p = *program_;
-  auto grow = [](std::vector<uint32_t>& v, size_t n) {
-    if (v.size() < n) v.resize(n, 0);
+  auto grow = [](auto& v, size_t n) {
+    if (v.size() < n) v.resize(n);  // new elements are zero
   };
   grow(s.pred_epoch, p.preds.size());
   grow(s.hit_head, p.preds.size());
@@ -83,11 +83,9 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   grow(s.field_epoch, p.fields.size());
   grow(s.field_head, p.fields.size());
   grow(s.sub_rule_epoch, p.sub_rules.size());
-  if (s.matched_bits.size() < (p.rule_names.size() + 63) / 64) {
-    s.matched_bits.resize((p.rule_names.size() + 63) / 64, 0);
-  }
+  grow(s.matched_bits, internal::MatchedWords(p.rule_names.size()));
   grow(s.node_object, p.path_nodes.size());
-  if (s.node_leaves.size() < p.path_nodes.size()) s.node_leaves.resize(p.path_nodes.size());
+  grow(s.node_leaves, p.path_nodes.size());
   // On failure the parser stays empty and Match reports kScratchMismatch.
   (void)s.parser.Prepare(p.kernel, p.options.max_event_bytes,
                          static_cast<size_t>(p.options.max_event_depth) + 1);

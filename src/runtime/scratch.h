@@ -53,6 +53,9 @@ struct SeenKey {
   LeafRange leaves;
 };
 
+// Words of ScratchState::matched_bits for `rules` rules.
+inline size_t MatchedWords(size_t rules) { return (rules + 63) / 64; }
+
 struct ScratchState {
   KernelParser parser;         // the On Demand parser of the Program's kernel
   KernelParser stream_parser;  // MatchBatch's, made on its first call
