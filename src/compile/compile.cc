@@ -207,12 +207,15 @@ size_t Program::MemoryBytes() const {
   }
   for (const FieldIndex& f : fields) {
     bytes += sizeof(FieldIndex);
-    for (const auto* map : {&f.strings, &f.numbers}) {
-      bytes += map->capacity() * (sizeof(std::pair<std::string, std::vector<Entry>>) + 1);
-      for (const auto& [k, v] : *map) {
-        bytes += (k.capacity() > 15 ? k.capacity() : 0) + v.capacity() * sizeof(Entry);
-      }
-    }
+    auto add_table = [&bytes](const auto& table) {
+      bytes += table.memory_bytes();
+      table.ForEach([&bytes](const std::string& k, const auto& v) {
+        bytes += (k.capacity() > 15 ? k.capacity() : 0) + v.capacity() * sizeof(v[0]);
+      });
+    };
+    add_table(f.strings);
+    add_table(f.numbers);
+    add_table(f.case_exact);
     bytes += f.prefixes.memory_bytes() + f.suffixes.memory_bytes() +
              f.case_prefixes.memory_bytes() + f.case_suffixes.memory_bytes() +
              f.wildcard_heads.memory_bytes() + f.wildcard_tails.memory_bytes() +
@@ -395,6 +398,9 @@ class Compiler {
       f.wildcard_heads.Finalize();
       f.wildcard_tails.Finalize();
       f.numeric.Finalize();
+      f.strings.Finalize();
+      f.numbers.Finalize();
+      f.case_exact.Finalize();
     }
     const size_t bytes = p_->MemoryBytes();
     if (bytes > options_.max_program_bytes) {

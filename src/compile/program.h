@@ -48,6 +48,69 @@ struct Entry {
   bool exclude;
 };
 
+// Values keyed by string. Until Finalize, a hash map; after it, the keys of a
+// table of at most kFew are moved to a list scanned by length and bytes,
+// which is cheaper than hashing for the handful of values most fields have.
+template <typename V>
+class StringTable {
+ public:
+  static constexpr size_t kFew = 8;
+
+  // The value for `key`, default-constructed if new (before Finalize only).
+  V& operator[](std::string_view key) { return map_[absl::string_view(key.data(), key.size())]; }
+  void Finalize() {
+    if (map_.size() > kFew) return;
+    for (auto& [key, value] : map_) few_.push_back({Fingerprint(key), key, std::move(value)});
+    map_ = {};
+  }
+  bool empty() const { return map_.empty() && few_.empty(); }
+
+  // The value for `key`; nullptr when there is none.
+  const V* Find(std::string_view key) const {
+    if (map_.empty()) {
+      const uint64_t print = Fingerprint(key);
+      for (const Few& f : few_) {
+        if (f.print == print && std::memcmp(f.key.data(), key.data(), key.size()) == 0) {
+          return &f.value;
+        }
+      }
+      return nullptr;
+    }
+    auto it = map_.find(absl::string_view(key.data(), key.size()));
+    return it == map_.end() ? nullptr : &it->second;
+  }
+
+  // Calls visit(key, value) for every entry.
+  template <typename Visit>
+  void ForEach(Visit&& visit) const {
+    for (const auto& [key, value] : map_) visit(key, value);
+    for (const Few& f : few_) visit(f.key, f.value);
+  }
+
+  // Bytes of the table itself; the caller adds what the values own.
+  size_t memory_bytes() const {
+    return map_.capacity() * (sizeof(std::pair<std::string, V>) + 1) +
+           few_.capacity() * sizeof(Few);
+  }
+
+ private:
+  struct Few {
+    uint64_t print;
+    std::string key;
+    V value;
+  };
+  // Length, first and last byte in one word: equal for equal keys, and for
+  // unequal ones of the same length mostly not.
+  static uint64_t Fingerprint(std::string_view key) {
+    if (key.empty()) return 0;
+    return (uint64_t{key.size()} << 16) | (uint64_t{static_cast<unsigned char>(key.front())} << 8) |
+           static_cast<unsigned char>(key.back());
+  }
+
+  absl::flat_hash_map<std::string, V> map_;
+  std::vector<Few> few_;
+};
+
 // A byte trie whose nodes carry entries. Edges of a node are sorted by byte.
 class ByteTrie {
  public:
@@ -241,13 +304,13 @@ struct CaseEntry {
 
 // Everything one field's values are checked against.
 struct FieldIndex {
-  absl::flat_hash_map<std::string, std::vector<Entry>> strings;
-  absl::flat_hash_map<std::string, std::vector<Entry>> numbers;  // AppendDecimalKey
+  StringTable<std::vector<Entry>> strings;
+  StringTable<std::vector<Entry>> numbers;  // AppendDecimalKey
   std::vector<Entry> trues, falses, nulls;
   ByteTrie prefixes, suffixes;  // suffixes keyed reversed
   // equals-ignore-case keyed by case key; prefix/suffix forms in tries of
   // case keys whose entries index `case_patterns`.
-  absl::flat_hash_map<std::string, std::vector<uint32_t>> case_exact;
+  StringTable<std::vector<uint32_t>> case_exact;
   ByteTrie case_prefixes, case_suffixes;
   std::vector<CaseEntry> case_patterns;
   // Wildcards, each filed under its most selective literal segment: the
@@ -295,7 +358,8 @@ struct SubRule {
     kCheck,
     kWoken,           // its trigger condition alone: being woken is the match
     kUnlessExcluded,  // one anything-but predicate, `only`, woken by the
-                      // field's presence: a match when no value was excluded
+                      // field's presence: a match when no value was excluded,
+                      // none when the field's only value was
   };
   Shortcut shortcut = Shortcut::kCheck;
 };

@@ -365,9 +365,8 @@ class Walker {
 
   void MatchString(const FieldIndex& f, std::string_view text, uint32_t leaf) {
     if (!f.strings.empty()) {
-      auto it = f.strings.find(ToAbsl(text));
-      if (it != f.strings.end()) {
-        for (const Entry& e : it->second) Record(e, leaf);
+      if (const auto* entries = f.strings.Find(text)) {
+        for (const Entry& e : *entries) Record(e, leaf);
       }
     }
     auto record = [&](const Entry& e) { Record(e, leaf); };
@@ -408,9 +407,8 @@ class Walker {
       }
     };
     if (!f.case_exact.empty()) {
-      auto it = f.case_exact.find(ToAbsl(s_.key));
-      if (it != f.case_exact.end()) {
-        for (uint32_t index : it->second) verify(index, CaseAnchor::kWhole);
+      if (const auto* indexes = f.case_exact.Find(s_.key)) {
+        for (uint32_t index : *indexes) verify(index, CaseAnchor::kWhole);
       }
     }
     if (!f.case_prefixes.empty()) {
@@ -428,9 +426,8 @@ class Walker {
     if (!f.numbers.empty()) {
       s_.key.clear();
       AppendDecimalKey(exact(), &s_.key);
-      auto it = f.numbers.find(ToAbsl(s_.key));
-      if (it != f.numbers.end()) {
-        for (const Entry& e : it->second) Record(e, leaf);
+      if (const auto* entries = f.numbers.Find(s_.key)) {
+        for (const Entry& e : *entries) Record(e, leaf);
       }
     }
     f.numeric.ForEach(approx, exact, [&](const Entry& e) { Record(e, leaf); });
@@ -587,19 +584,32 @@ bool Guarded(const ScratchState& s, const SubRule& sub) {
   return true;
 }
 
-// True when sub-rule `sub`, just woken, matches for a reason cheaper to see
-// than CheckSubRule's (false: CheckSubRule decides).
-bool Shortcut(const ScratchState& s, const SubRule& sub) {
-  if (s.any_dead) return false;
+// What a sub-rule's shortcut decides, when it decides (kCheck: CheckSubRule
+// does).
+enum class Quick : uint8_t { kMatch, kNoMatch, kCheck };
+
+// Decides sub-rule `sub`, just woken, for a reason cheaper to see than
+// CheckSubRule's, when there is one.
+Quick Shortcut(const ScratchState& s, const SubRule& sub) {
+  if (s.any_dead) return Quick::kCheck;
   switch (sub.shortcut) {
     case SubRule::Shortcut::kWoken:
-      return true;
-    case SubRule::Shortcut::kUnlessExcluded:
-      return s.pred_epoch[sub.only] != s.epoch || s.exclude_head[sub.only] == kNone;
+      return Quick::kMatch;
+    case SubRule::Shortcut::kUnlessExcluded: {
+      if (s.pred_epoch[sub.only] != s.epoch) return Quick::kMatch;
+      const uint32_t x = s.exclude_head[sub.only];
+      if (x == kNone) return Quick::kMatch;
+      // Excluded values are the field's; when it has only one, that one is
+      // excluded and nothing is left to match.
+      const uint32_t leaf = s.excludes[x].leaf;
+      const bool single = s.leaves[leaf].next == kNone &&
+                          s.field_head[s.leaves[leaf].field] == leaf;
+      return single ? Quick::kNoMatch : Quick::kCheck;
+    }
     case SubRule::Shortcut::kCheck:
       break;
   }
-  return false;
+  return Quick::kCheck;
 }
 
 void* NewParser(size_t capacity, size_t max_depth) {
@@ -690,7 +700,8 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
       uint64_t& word = s.matched_bits[sub.rule / 64];
       const uint64_t bit = uint64_t{1} << (sub.rule % 64);
       if ((word & bit) != 0 || !Guarded(s, sub)) continue;
-      if (Shortcut(s, sub) || CheckSubRule(p, s, id)) {
+      const Quick quick = Shortcut(s, sub);
+      if (quick == Quick::kMatch || (quick == Quick::kCheck && CheckSubRule(p, s, id))) {
         word |= bit;
         s.matches.push_back(sub.rule);
       }

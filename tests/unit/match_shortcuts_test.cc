@@ -165,3 +165,50 @@ TEST_CASE("numeric intervals: per-slot lists and the segment tree agree", "[matc
     }
   }
 }
+
+TEST_CASE("exact values: short lists and hash tables agree", "[matcher][shortcuts]") {
+  // A field's exact strings, equals-ignore-case keys and exact numbers are
+  // scanned as a list when there are at most eight, hashed when more. The
+  // values collide on length, first and last byte ("abc", "axc", "a\u00e9c")
+  // and include the empty string.
+  const std::vector<std::string> values = {"",   "a",   "abc", "axc", "a\\u00e9c", "abcc", "zbc",
+                                           "ab", "acc", "AbC", "b",   "abcd",      "xyz"};
+  const std::vector<std::string> events = {"",    "a",   "abc", "axc", "a\\u00e9c", "aXc", "ABC",
+                                           "abd", "bbc", "A",   "zzz", "abcc",      "AbCD"};
+  for (const size_t n : {size_t{3}, size_t{5}, values.size()}) {
+    std::vector<std::pair<std::string, bool>> exact, ignoring_case, numbers;
+    for (const std::string& event : events) {
+      exact.clear();
+      ignoring_case.clear();
+      for (size_t i = 0; i < n; ++i) {
+        // The escapes decode alike in the pattern and the event; the test
+        // compares undecoded spellings, which are equal exactly when the
+        // strings are.
+        const bool same = values[i] == event;
+        exact.emplace_back(R"({"s":[")" + values[i] + R"("]})", same);
+        std::string lower_value = values[i], lower_event = event;
+        for (std::string* s : {&lower_value, &lower_event}) {
+          for (char& c : *s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        // "\u00e9" is spelled in lowercase hex; lowering the whole escape is
+        // harmless for these values.
+        ignoring_case.emplace_back(R"({"s":[{"equals-ignore-case":")" + values[i] + R"("}]})",
+                                   lower_value == lower_event);
+      }
+      INFO(n << " values, event \"" << event << "\"");
+      Check(exact, R"({"s":")" + event + R"("})");
+      Check(ignoring_case, R"({"s":")" + event + R"("})");
+    }
+    // Exact numbers, keyed by their decimal form: 1, 1.0 and 1e0 are equal.
+    for (const char* event : {"1", "1.0", "1e0", "10", "100", "2", "-1", "0.5", "1.5"}) {
+      numbers.clear();
+      const std::vector<std::string> keys = {"1",  "10", "100", "2",  "0.5", "-1",  "11",
+                                             "12", "13", "14",  "15", "16",  "1.5"};
+      for (size_t i = 0; i < n; ++i) {
+        numbers.emplace_back(R"({"n":[)" + keys[i] + "]}", std::stod(keys[i]) == std::stod(event));
+      }
+      INFO(n << " numbers, event " << event);
+      Check(numbers, R"({"n":)" + std::string(event) + "}");
+    }
+  }
+}
