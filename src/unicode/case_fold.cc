@@ -6,6 +6,8 @@
 #include "unicode/case_fold.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <vector>
 
@@ -57,23 +59,34 @@ CaseForms CaseFormsOf(uint32_t code_point, std::string_view utf8) {
 }
 
 bool AppendCaseKey(std::string_view s, std::string* out) {
+  constexpr uint64_t kEach = 0x0101010101010101ull;
   bool ascii = true;
   size_t pos = 0;
   while (pos < s.size()) {
     // A run of ASCII bytes, appended at once: the key of a letter is its
-    // lowercase.
-    size_t end = pos;
-    while (end < s.size() && static_cast<unsigned char>(s[end]) < 0x80) ++end;
-    if (end > pos) {
-      const size_t at = out->size();
-      out->resize(at + (end - pos));
-      char* key = out->data() + at;
-      for (; pos < end; ++pos) {
-        const char c = s[pos];
-        *key++ = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-      }
-      continue;
+    // lowercase. Eight bytes at a time while there are eight: a byte b < 0x80
+    // is in A-Z when b + (0x80 - 'A') reaches 0x80 and b + (0x80 - 'Z' - 1)
+    // does not (no sum carries out of its byte), and the flag shifted down to
+    // 0x20 lowers it.
+    const size_t at = out->size();
+    out->resize(at + (s.size() - pos));  // room for the rest; trimmed below
+    char* key = out->data() + at;
+    char* const key_begin = key;
+    for (; pos + 8 <= s.size(); pos += 8, key += 8) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + pos, 8);
+      if ((word & (0x80 * kEach)) != 0) break;
+      const uint64_t upper = (word + (0x80 - 'A') * kEach) & ~(word + (0x80 - 'Z' - 1) * kEach) &
+                             (0x80 * kEach);
+      word |= upper >> 2;
+      std::memcpy(key, &word, 8);
     }
+    for (; pos < s.size() && static_cast<unsigned char>(s[pos]) < 0x80; ++pos) {
+      const char c = s[pos];
+      *key++ = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    }
+    out->resize(at + static_cast<size_t>(key - key_begin));
+    if (pos == s.size()) break;
     ascii = false;
     const size_t start = pos;
     const uint32_t cp = DecodeUtf8(s, &pos);

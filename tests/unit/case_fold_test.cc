@@ -81,3 +81,33 @@ TEST_CASE("every case form has the case key of its code point", "[unicode]") {
   AppendCaseKey("Stra\xC3\x9F" "E", &folded);
   CHECK(folded == "strasse");
 }
+
+TEST_CASE("ASCII runs fold eight bytes at a time like one at a time", "[unicode]") {
+  // Every ASCII byte, at every offset of a run long enough for the word
+  // loop, with a non-ASCII code point before or after the run and text
+  // already in the output.
+  using evmatch::internal::AppendCaseKey;
+  auto slow = [](std::string_view s) {
+    std::string out;
+    for (char c : s) out += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    return out;
+  };
+  for (int b = 0; b < 0x80; ++b) {
+    for (size_t at = 0; at < 19; ++at) {
+      std::string run = "AZaz@[`{09 -_MiXeD";
+      run.insert(run.begin() + static_cast<std::ptrdiff_t>(at), static_cast<char>(b));
+      for (const auto& [before, after] : std::vector<std::pair<std::string, std::string>>{
+               {"", ""}, {"\xC3\x89", ""}, {"", "\xC3\x89x"}, {"\xC3\x89", "\xC3\x89x"}}) {
+        std::string key = "kept";
+        const bool ascii = AppendCaseKey(before + run + after, &key);
+        const std::string e_key = "\xC3\xA9";  // the case key of U+00C9 is its lowercase
+        const std::string want = "kept" + std::string(before.empty() ? "" : e_key) + slow(run) +
+                                 (after.empty() ? "" : e_key + "x");
+        INFO("byte " << b << " at " << at << ", before " << before.size() << ", after "
+                     << after.size());
+        CHECK(key == want);
+        CHECK(ascii == (before.empty() && after.empty()));
+      }
+    }
+  }
+}
