@@ -37,6 +37,7 @@
 #include <cstring>
 #include <limits>
 
+#include "absl/base/attributes.h"
 #include "compile/program.h"
 #include "runtime/kernel.h"
 #include "runtime/scratch.h"
@@ -355,7 +356,8 @@ class Walker {
     if (s_.field_epoch[field] != s_.epoch) {
       s_.field_epoch[field] = s_.epoch;
       s_.field_head[field] = kNone;
-      for (SubRuleId id : p_.fields[field].presence_triggers) Wake(id);
+      const std::vector<SubRuleId>& woken = p_.fields[field].presence_triggers;
+      s_.candidates.insert(s_.candidates.end(), woken.begin(), woken.end());
     }
     const auto leaf = static_cast<uint32_t>(s_.leaves.size());
     s_.leaves.push_back({field, context_, s_.field_head[field], false});
@@ -576,7 +578,7 @@ bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
 }
 
 // False when a guard of `sub` has no hit: the sub-rule cannot hold.
-bool Guarded(const ScratchState& s, const SubRule& sub) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Guarded(const ScratchState& s, const SubRule& sub) {
   for (PredId guard : sub.guards) {
     if (guard == kNone) break;  // guards[1] is set only with guards[0]
     if (s.pred_epoch[guard] != s.epoch) return false;
@@ -590,7 +592,7 @@ enum class Quick : uint8_t { kMatch, kNoMatch, kCheck };
 
 // Decides sub-rule `sub`, just woken, for a reason cheaper to see than
 // CheckSubRule's, when there is one.
-Quick Shortcut(const ScratchState& s, const SubRule& sub) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Quick Shortcut(const ScratchState& s, const SubRule& sub) {
   if (s.any_dead) return Quick::kCheck;
   switch (sub.shortcut) {
     case SubRule::Shortcut::kWoken:
@@ -645,10 +647,11 @@ namespace {
 void SortMatches(std::vector<RuleId>& matches, std::vector<uint64_t>& bits, size_t rules) {
   const size_t words = MatchedWords(rules);
   if (words <= 4 * matches.size()) {
-    matches.clear();
+    // The bits are those of `matches` (each rule once): rewrite it in place.
+    RuleId* out = matches.data();
     for (size_t w = 0; w < words; ++w) {
       for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
-        matches.push_back(static_cast<RuleId>(w * 64 + std::countr_zero(word)));
+        *out++ = static_cast<RuleId>(w * 64 + std::countr_zero(word));
       }
       bits[w] = 0;
     }
@@ -689,12 +692,10 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
   Walker walker(p, s, mode);
   MatchStatus status = walk(walker);
   if (status == MatchStatus::kOk) {
-    for (SubRuleId id : p.always) {
-      if (s.sub_rule_epoch[id] != s.epoch) {
-        s.sub_rule_epoch[id] = s.epoch;
-        s.candidates.push_back(id);
-      }
-    }
+    // Each sub-rule is registered in one place only (a predicate's triggers,
+    // a field's presence list or `always`), and the last two are read once
+    // per event: their sub-rules need no stamp against waking twice.
+    s.candidates.insert(s.candidates.end(), p.always.begin(), p.always.end());
     for (SubRuleId id : s.candidates) {
       const SubRule& sub = p.sub_rules[id];
       uint64_t& word = s.matched_bits[sub.rule / 64];
