@@ -32,6 +32,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "evmatch/evmatch.h"
 #include "pattern/ast.h"
+#include "util/strings.h"
 
 namespace evmatch::internal {
 
@@ -57,7 +58,7 @@ class StringTable {
   static constexpr size_t kFew = 8;
 
   // The value for `key`, default-constructed if new (before Finalize only).
-  V& operator[](std::string_view key) { return map_[absl::string_view(key.data(), key.size())]; }
+  V& operator[](std::string_view key) { return map_[ToAbsl(key)]; }
   void Finalize() {
     if (map_.size() > kFew) return;
     for (auto& [key, value] : map_) few_.push_back({Fingerprint(key), key, std::move(value)});
@@ -76,7 +77,7 @@ class StringTable {
       }
       return nullptr;
     }
-    auto it = map_.find(absl::string_view(key.data(), key.size()));
+    auto it = map_.find(ToAbsl(key));
     return it == map_.end() ? nullptr : &it->second;
   }
 

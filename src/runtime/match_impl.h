@@ -366,10 +366,8 @@ class Walker {
   }
 
   void MatchString(const FieldIndex& f, std::string_view text, uint32_t leaf) {
-    if (!f.strings.empty()) {
-      if (const auto* entries = f.strings.Find(text)) {
-        for (const Entry& e : *entries) Record(e, leaf);
-      }
+    if (const auto* entries = f.strings.Find(text)) {
+      for (const Entry& e : *entries) Record(e, leaf);
     }
     auto record = [&](const Entry& e) { Record(e, leaf); };
     if (!f.prefixes.empty()) f.prefixes.ForEachPrefix(text, false, record);
@@ -408,10 +406,8 @@ class Walker {
         Record(c.entry, leaf);
       }
     };
-    if (!f.case_exact.empty()) {
-      if (const auto* indexes = f.case_exact.Find(s_.key)) {
-        for (uint32_t index : *indexes) verify(index, CaseAnchor::kWhole);
-      }
+    if (const auto* indexes = f.case_exact.Find(s_.key)) {
+      for (uint32_t index : *indexes) verify(index, CaseAnchor::kWhole);
     }
     if (!f.case_prefixes.empty()) {
       f.case_prefixes.ForEachPrefix(s_.key, false,
