@@ -50,7 +50,6 @@
 #include <vector>
 
 #include "evmatch/evmatch.h"
-#include "json/json_tree.h"
 
 namespace {
 
@@ -206,16 +205,19 @@ class FieldWalker {
 };
 
 // Dot-joined leaf paths a rules document mentions.
-void CollectPaths(const evmatch::internal::JsonValue& v, const std::string& path,
+void CollectPaths(simdjson::dom::object object, const std::string& path,
                   std::set<std::string>* out) {
-  for (const auto& m : v.members) {
-    if (m.key == "$or") {
-      for (const auto& branch : m.value.elements) CollectPaths(branch, path, out);
+  for (const auto field : object) {
+    const std::string key(field.key);
+    if (key == "$or") {
+      for (const auto branch : simdjson::dom::array(field.value)) {
+        CollectPaths(simdjson::dom::object(branch), path, out);
+      }
       continue;
     }
-    std::string child = path.empty() ? m.key : path + "." + m.key;
-    if (m.value.is_object()) {
-      CollectPaths(m.value, child, out);
+    const std::string child = path.empty() ? key : path + "." + key;
+    if (field.value.is_object()) {
+      CollectPaths(simdjson::dom::object(field.value), child, out);
     } else {
       out->insert(child);
     }
@@ -550,43 +552,45 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "loaded %zu events (%llu bytes)\n", data.events.size(),
                static_cast<unsigned long long>(data.bytes));
 
-  evmatch::internal::JsonValue expected;
-  evmatch::internal::JsonParseError error;
-  const std::string expected_text = ReadFile(dir / "expected_counts.json");
-  if (!evmatch::internal::ParseJsonTree(expected_text, 16, &expected, &error)) return 1;
+  simdjson::dom::parser expected_parser, rules_parser;
+  simdjson::dom::object expected;
+  if (expected_parser.load((dir / "expected_counts.json").string()).get(expected)) return 1;
   static std::vector<std::unique_ptr<evmatch::Matcher>> matchers;
   std::vector<Category> categories;
-  for (const auto& category : expected.members) {
-    const std::string rules_text = ReadFile(dir / "rules" / (category.key + ".json"));
+  for (const auto entry : expected) {
+    const std::string key(entry.key);
+    const std::string rules_text = ReadFile(dir / "rules" / (key + ".json"));
     evmatch::RuleSet rules;
     if (!rules.AddRules(rules_text).ok()) return 1;
     absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
     if (!matcher.ok()) return 1;
     matchers.push_back(std::make_unique<evmatch::Matcher>(*std::move(matcher)));
     std::map<std::string, long> counts;
-    for (const auto& rule : category.value.members) {
-      counts[rule.key] = std::atol(rule.value.text.c_str());
+    for (const auto rule : simdjson::dom::object(entry.value)) {
+      counts[std::string(rule.key)] = static_cast<long>(int64_t(rule.value));
     }
-    evmatch::internal::JsonValue rules_tree;
-    evmatch::internal::ParseJsonTree(rules_text, 64, &rules_tree, &error);
+    simdjson::dom::object rules_tree;
+    if (rules_parser.parse(rules_text).get(rules_tree)) return 1;
     std::set<std::string> paths;
-    for (const auto& rule : rules_tree.members) {
+    for (const auto rule : rules_tree) {
       if (rule.value.is_array()) {
-        for (const auto& p : rule.value.elements) CollectPaths(p, "", &paths);
+        for (const auto p : simdjson::dom::array(rule.value)) {
+          CollectPaths(simdjson::dom::object(p), "", &paths);
+        }
       } else {
-        CollectPaths(rule.value, "", &paths);
+        CollectPaths(simdjson::dom::object(rule.value), "", &paths);
       }
     }
-    categories.push_back({category.key, matchers.back().get(), counts, paths});
-    benchmark::RegisterBenchmark(("Match_" + category.key + "_Evmatch").c_str(), BM_Match,
-                                 category.key, matchers.back().get(), counts,
+    categories.push_back({key, matchers.back().get(), counts, paths});
+    benchmark::RegisterBenchmark(("Match_" + key + "_Evmatch").c_str(), BM_Match,
+                                 key, matchers.back().get(), counts,
                                  evmatch::MatchMode::kComplete);
-    benchmark::RegisterBenchmark(("Walk_" + category.key + "_Fields").c_str(), BM_WalkFields,
+    benchmark::RegisterBenchmark(("Walk_" + key + "_Fields").c_str(), BM_WalkFields,
                                  paths, false);
-    benchmark::RegisterBenchmark(("Match_" + category.key + "_Lazy").c_str(), BM_Match,
-                                 category.key, matchers.back().get(), counts,
+    benchmark::RegisterBenchmark(("Match_" + key + "_Lazy").c_str(), BM_Match,
+                                 key, matchers.back().get(), counts,
                                  evmatch::MatchMode::kLazy);
-    benchmark::RegisterBenchmark(("Walk_" + category.key + "_Stop").c_str(), BM_WalkFields,
+    benchmark::RegisterBenchmark(("Walk_" + key + "_Stop").c_str(), BM_WalkFields,
                                  paths, true);
   }
   benchmark::RegisterBenchmark("Walk_Document", BM_WalkDocument);

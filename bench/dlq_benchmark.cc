@@ -20,7 +20,7 @@
 #include <string>
 
 #include "evmatch/dlq.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace {
 

@@ -32,19 +32,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
-#include "commands.h"
 #include "evmatch/dlq.h"
+#include "flags.h"
 #include "simdjson.h"
-#include "util/status_macros.h"
-#include "util/strings.h"
+#include "text.h"
 
 namespace evmatch_cli {
 namespace {
 
 namespace dlq = evmatch::dlq;
-using evmatch::internal::Cat;
-using evmatch::internal::ToAbsl;
 
 std::string Duration(int64_t ms) {
   if (ms % 1000 != 0) return Cat(ms, "ms");
@@ -70,7 +66,7 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
       int64_t n = 0;
       std::string_view digits = text.substr(0, text.size() - unit.size());
       // "5ms" also ends in "s": only a number before the unit counts.
-      if (absl::SimpleAtoi(ToAbsl(digits), &n) && n >= 0) return n * scale;
+      if (ParseInt(digits, &n) && n >= 0) return n * scale;
     }
   }
   return std::nullopt;
@@ -84,7 +80,7 @@ absl::StatusOr<int64_t> Number(simdjson::dom::element value, std::string_view na
   int64_t n = 0;
   if (value.get_int64().get(n) == simdjson::SUCCESS) return n;
   std::string_view s;
-  if (value.get_string().get(s) == simdjson::SUCCESS && absl::SimpleAtoi(ToAbsl(s), &n)) {
+  if (value.get_string().get(s) == simdjson::SUCCESS && ParseInt(s, &n)) {
     return n;
   }
   return absl::InvalidArgumentError(Cat(name, " must be an integer"));
@@ -223,7 +219,7 @@ class Simulation {
     auto number = [&](const std::string& key) -> std::optional<int64_t> {
       auto it = options.find(key);
       int64_t n = 0;
-      if (it == options.end() || !absl::SimpleAtoi(ToAbsl(it->second), &n)) return std::nullopt;
+      if (it == options.end() || !ParseInt(it->second, &n)) return std::nullopt;
       return n;
     };
     auto check_options = [&](std::initializer_list<std::string_view> allowed) -> absl::Status {
@@ -242,17 +238,17 @@ class Simulation {
     };
 
     if (verb == "wait") {
-      EVMATCH_RETURN_IF_ERROR(need(1, "wait DURATION"));
+      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "wait DURATION"));
       std::optional<int64_t> ms = ParseDuration(args[0]);
       if (!ms) return absl::InvalidArgumentError(Cat("bad duration ", args[0]));
       clock_.Advance(*ms);
       Print(Cat("wait ", Duration(*ms)));
       for (const std::string& arn : queues_) (void)ledger_->Counters(arn);  // brings the books up
     } else if (verb == "send") {
-      EVMATCH_RETURN_IF_ERROR(need(2, "send QUEUE LABEL [delay=S] [dedup=ID]"));
-      EVMATCH_RETURN_IF_ERROR(check_options({"delay", "dedup"}));
+      EVMATCH_CLI_RETURN_IF_ERROR(need(2, "send QUEUE LABEL [delay=S] [dedup=ID]"));
+      EVMATCH_CLI_RETURN_IF_ERROR(check_options({"delay", "dedup"}));
       std::string arn;
-      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &arn));
+      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &arn));
       dlq::SendRequest r;
       r.delay_seconds = number("delay");
       if (options.count("dedup")) r.deduplication_id = options["dedup"];
@@ -271,12 +267,12 @@ class Simulation {
                       : std::string()));
       }
     } else if (verb == "receive" || verb == "consume") {
-      EVMATCH_RETURN_IF_ERROR(need(1, Cat(verb, " QUEUE [max=N]",
+      EVMATCH_CLI_RETURN_IF_ERROR(need(1, Cat(verb, " QUEUE [max=N]",
                                     verb == "receive" ? " [visibility=S]" : "")));
-      EVMATCH_RETURN_IF_ERROR(verb == "receive" ? check_options({"max", "visibility"})
+      EVMATCH_CLI_RETURN_IF_ERROR(verb == "receive" ? check_options({"max", "visibility"})
                                           : check_options({"max"}));
       std::string arn;
-      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &arn));
+      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &arn));
       dlq::ReceiveRequest r;
       r.max_number_of_messages = static_cast<int>(number("max").value_or(1));
       r.visibility_timeout_seconds = number("visibility");
@@ -303,7 +299,7 @@ class Simulation {
         Print(line);
       }
     } else if (verb == "delete" || verb == "visibility") {
-      EVMATCH_RETURN_IF_ERROR(verb == "delete" ? need(1, "delete LABEL")
+      EVMATCH_CLI_RETURN_IF_ERROR(verb == "delete" ? need(1, "delete LABEL")
                                          : need(2, "visibility LABEL SECONDS"));
       auto id = ids_.find(args[0]);
       auto handle = id == ids_.end() ? handles_.end() : handles_.find(id->second);
@@ -315,18 +311,18 @@ class Simulation {
         s = ledger_->Delete(handle->second.first, handle->second.second);
       } else {
         int64_t seconds = 0;
-        if (!absl::SimpleAtoi(ToAbsl(args[1]), &seconds)) {
+        if (!ParseInt(args[1], &seconds)) {
           return absl::InvalidArgumentError(Cat("bad seconds ", args[1]));
         }
         s = ledger_->ChangeVisibility(handle->second.first, handle->second.second, seconds);
       }
       Print(Cat(verb, " ", args[0], s.ok() ? std::string() : Cat(": error: ", s.message())));
     } else if (verb == "redrive") {
-      EVMATCH_RETURN_IF_ERROR(need(1, "redrive SOURCE [to=QUEUE] [rate=N]"));
-      EVMATCH_RETURN_IF_ERROR(check_options({"to", "rate"}));
+      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "redrive SOURCE [to=QUEUE] [rate=N]"));
+      EVMATCH_CLI_RETURN_IF_ERROR(check_options({"to", "rate"}));
       std::string source, destination;
-      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &source));
-      if (options.count("to")) EVMATCH_RETURN_IF_ERROR(Queue(options["to"], &destination));
+      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &source));
+      if (options.count("to")) EVMATCH_CLI_RETURN_IF_ERROR(Queue(options["to"], &destination));
       std::optional<int> rate;
       if (auto n = number("rate")) rate = static_cast<int>(*n);
       absl::StatusOr<std::string> task = ledger_->StartMoveTask(
@@ -346,16 +342,16 @@ class Simulation {
                   rate ? Cat(" at ", *rate, "/s") : std::string()));
       }
     } else if (verb == "cancel-redrive") {
-      EVMATCH_RETURN_IF_ERROR(need(1, "cancel-redrive SOURCE"));
+      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "cancel-redrive SOURCE"));
       std::string source;
-      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &source));
+      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &source));
       absl::StatusOr<int64_t> moved = ledger_->CancelMoveTask(tasks_[source]);
       Print(moved.ok() ? Cat("cancel-redrive ", args[0], ": ", *moved, " moved so far")
                        : Cat("cancel-redrive ", args[0], ": error: ", moved.status().message()));
     } else if (verb == "tasks") {
-      EVMATCH_RETURN_IF_ERROR(need(1, "tasks SOURCE"));
+      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "tasks SOURCE"));
       std::string source;
-      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &source));
+      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &source));
       absl::StatusOr<std::vector<dlq::MoveTask>> list = ledger_->ListMoveTasks(source, 10);
       if (!list.ok()) {
         Print(Cat("tasks ", args[0], ": error: ", list.status().message()));
@@ -371,9 +367,9 @@ class Simulation {
         }
       }
     } else if (verb == "counters") {
-      EVMATCH_RETURN_IF_ERROR(need(1, "counters QUEUE"));
+      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "counters QUEUE"));
       std::string arn;
-      EVMATCH_RETURN_IF_ERROR(Queue(args[0], &arn));
+      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &arn));
       dlq::QueueCounters c = *ledger_->Counters(arn);
       Print(Cat("counters ", args[0], ": visible ", c.approximate_number_of_messages,
                 ", in flight ", c.approximate_number_of_messages_not_visible, ", delayed ",
@@ -455,33 +451,20 @@ class Simulation {
   std::vector<Event> events_;  // from LedgerOptions::on_transition, not yet printed
 };
 
-int Simulate(int argc, char** argv) {
-  std::string policy_path, script_path;
-  for (int i = 3; i < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) return Usage(Cat("missing value after ", flag));
-    if (flag == "--policy") {
-      policy_path = argv[i + 1];
-    } else if (flag == "--script") {
-      script_path = argv[i + 1];
-    } else {
-      return Usage(Cat("unknown option ", flag));
-    }
-  }
-  if (policy_path.empty() || script_path.empty()) {
-    return Usage("dlq simulate needs --policy FILE and --script FILE");
-  }
-  std::string policy_text, script;
-  if (!ReadFile(policy_path, &policy_text)) return Usage("cannot read " + policy_path);
-  if (!ReadFile(script_path, &script)) return Usage("cannot read " + script_path);
-  absl::StatusOr<std::vector<QueueSpec>> specs = LoadPolicy(policy_text);
+int Simulate(const Args& args) {
+  const std::string policy_path = args.get("policy"), script_path = args.get("script");
+  std::optional<std::string> policy_text = ReadFile(policy_path);
+  if (!policy_text) return Fail("cannot read " + policy_path);
+  std::optional<std::string> script = ReadFile(script_path);
+  if (!script) return Fail("cannot read " + script_path);
+  absl::StatusOr<std::vector<QueueSpec>> specs = LoadPolicy(*policy_text);
   Simulation simulation;
   absl::Status setup = specs.ok() ? simulation.Setup(*specs) : specs.status();
   if (!setup.ok()) {
     std::cerr << policy_path << ": " << setup.message() << "\n";
-    return kExitInvalid;
+    return kExitError;
   }
-  std::istringstream lines(script);
+  std::istringstream lines(*script);
   int number = 0;
   for (std::string line; std::getline(lines, line);) {
     ++number;
@@ -489,7 +472,7 @@ int Simulate(int argc, char** argv) {
     absl::Status s = simulation.Run(line);
     if (!s.ok()) {
       std::cerr << script_path << ":" << number << ": " << s.message() << "\n";
-      return kExitInvalid;
+      return kExitError;
     }
   }
   return kExitOk;
@@ -497,9 +480,23 @@ int Simulate(int argc, char** argv) {
 
 }  // namespace
 
-int DlqCommand(int argc, char** argv) {
-  if (argc >= 3 && std::string_view(argv[2]) == "simulate") return Simulate(argc, argv);
-  return Usage("dlq needs a subcommand: simulate");
+std::vector<Command> DlqCommands() {
+  return {
+      {.name = "dlq simulate",
+       .summary = "Replays a scenario on queues with SQS's dead-letter rules.",
+       .flags = {{.name = "policy", .value_name = "FILE",
+                  .help = "the queues and their SQS attributes (JSON)", .required = true},
+                 {.name = "script", .value_name = "FILE",
+                  .help = "the scenario, one command per line", .required = true}},
+       .details =
+           "Script commands: wait DURATION; send QUEUE LABEL [delay=S] [dedup=ID];\n"
+           "receive QUEUE [max=N] [visibility=S] (a consumer that fails); consume QUEUE\n"
+           "[max=N] (one that succeeds); delete LABEL; visibility LABEL S; redrive DLQ\n"
+           "[to=QUEUE] [rate=N]; cancel-redrive DLQ; tasks DLQ; counters QUEUE. Calls SQS\n"
+           "would refuse print SQS's error and the scenario goes on; an invalid policy\n"
+           "or script line exits 2 with its line number. See examples/dlq-redrive.\n",
+       .run = Simulate},
+  };
 }
 
 }  // namespace evmatch_cli

@@ -5,67 +5,50 @@
 #include <iostream>
 #include <string>
 
-#include "commands.h"
 #include "evmatch/evmatch.h"
 #include "evmatch/s3.h"
-#include "util/strings.h"
+#include "flags.h"
 
 namespace evmatch_cli {
 namespace {
 
 namespace s3 = evmatch::s3;
 
-absl::StatusOr<s3::NotificationConfiguration> LoadConfiguration(const std::string& path) {
-  std::string text;
-  if (!ReadFile(path, &text)) return absl::NotFoundError("cannot read " + path);
-  return s3::ParseNotificationConfiguration(text);
-}
-
-std::string Json(std::string_view s) {
-  std::string out;
-  evmatch::internal::AppendJsonString(&out, s);
-  return out;
-}
-
-int ValidateNotification(int argc, char** argv) {
-  if (argc != 4) return Usage("s3 validate-notification needs exactly one FILE");
-  absl::StatusOr<s3::NotificationConfiguration> config = LoadConfiguration(argv[3]);
+// Reads and validates a configuration, printing why it cannot be used.
+std::optional<s3::NotificationConfiguration> LoadConfiguration(const std::string& path) {
+  std::optional<std::string> text = ReadFile(path);
+  if (!text) {
+    Fail("cannot read " + path);
+    return std::nullopt;
+  }
+  absl::StatusOr<s3::NotificationConfiguration> config =
+      s3::ParseNotificationConfiguration(*text);
   if (!config.ok()) {
     std::cerr << config.status().message() << "\n";
-    return config.status().code() == absl::StatusCode::kNotFound ? kExitUsage : kExitInvalid;
+    return std::nullopt;
   }
+  return *std::move(config);
+}
+
+const auto Json = JsonString;
+
+int ValidateNotification(const Args& args) {
+  std::optional<s3::NotificationConfiguration> config = LoadConfiguration(args.positional());
+  if (!config) return kExitError;
   std::cout << config->configurations.size() << " configurations are valid"
             << (config->eventbridge ? "; EventBridge delivery on" : "") << "\n";
   return kExitOk;
 }
 
-int Route(int argc, char** argv) {
-  std::string config_path, events_path = "-";
-  for (int i = 3; i < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) return Usage("missing value after " + std::string(flag));
-    if (flag == "--config") {
-      config_path = argv[i + 1];
-    } else if (flag == "--events") {
-      events_path = argv[i + 1];
-    } else {
-      return Usage("unknown option " + std::string(flag));
-    }
-  }
-  if (config_path.empty()) return Usage("s3 route needs --config FILE");
-  absl::StatusOr<s3::NotificationConfiguration> config = LoadConfiguration(config_path);
-  if (!config.ok()) {
-    std::cerr << config.status().message() << "\n";
-    return config.status().code() == absl::StatusCode::kNotFound ? kExitUsage : kExitInvalid;
-  }
+int Route(const Args& args) {
+  const std::string events_path = args.get("events", "-");
+  std::optional<s3::NotificationConfiguration> config = LoadConfiguration(args.get("config"));
+  if (!config) return kExitError;
   const s3::Router router(*config);
   std::ifstream file;
   if (events_path != "-") {
     file.open(events_path, std::ios::binary);
-    if (!file) {
-      std::cerr << "evmatch: cannot read " << events_path << "\n";
-      return kExitUsage;
-    }
+    if (!file) return Fail("cannot read " + events_path);
   }
   std::istream& in = events_path == "-" ? std::cin : file;
   s3::RecordReader reader;
@@ -99,11 +82,25 @@ int Route(int argc, char** argv) {
 
 }  // namespace
 
-int S3Command(int argc, char** argv) {
-  const std::string_view sub = argc > 2 ? argv[2] : "";
-  if (sub == "validate-notification") return ValidateNotification(argc, argv);
-  if (sub == "route") return Route(argc, argv);
-  return Usage("s3 takes validate-notification FILE or route --config FILE [--events FILE]");
+std::vector<Command> S3Commands() {
+  return {
+      {.name = "s3 validate-notification",
+       .summary = "Checks a PutBucketNotificationConfiguration body as S3 does.",
+       .positional = "FILE",
+       .details = "FILE is the JSON body, as the AWS CLI writes it. Exit 0 when S3 would\n"
+                  "accept it; 2 with S3's error (code and message) otherwise.\n",
+       .run = ValidateNotification},
+      {.name = "s3 route",
+       .summary = "Tells which notification configuration each S3 record fires.",
+       .flags = {{.name = "config", .value_name = "FILE",
+                  .help = "the bucket's notification configuration", .required = true},
+                 {.name = "events", .value_name = "FILE|-",
+                  .help = "messages, one JSON per line: Records, test events, EventBridge "
+                          "events (default: stdin)"}},
+       .details = "Prints one line per record: line, record, eventName, bucket, key and the\n"
+                  "configurations it fires. Malformed lines are reported on stderr.\n",
+       .run = Route},
+  };
 }
 
 }  // namespace evmatch_cli

@@ -18,7 +18,7 @@
 
 #include "dlq/storage.h"
 #include "evmatch/dlq.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "crc_reference.h"
+#include "support/crc_reference.h"
 #include "evmatch/integrity.h"
 
 namespace {

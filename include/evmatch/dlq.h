@@ -44,9 +44,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "evmatch/export.h"
+#include "evmatch/abi.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 
 // ---------------------------------------------------------------- policies
 
@@ -468,6 +470,8 @@ class EVMATCH_EXPORT Ledger {
   std::unique_ptr<State> state_;
 };
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch
 
 #endif  // EVMATCH_DLQ_H_

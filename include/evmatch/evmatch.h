@@ -51,7 +51,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "evmatch/export.h"
+#include "evmatch/abi.h"
 
 namespace evmatch {
 
@@ -61,6 +61,8 @@ struct Program;
 struct ScratchState;
 struct MatcherAccess;
 }  // namespace internal
+
+EVMATCH_ABI_NAMESPACE_BEGIN
 
 // Dense rule numbers, in order of first addition to the RuleSet.
 using RuleId = uint32_t;
@@ -360,6 +362,7 @@ class EVMATCH_EXPORT Matcher {
   std::unique_ptr<internal::Program> program_;
 };
 
+EVMATCH_ABI_NAMESPACE_END
 }  // namespace evmatch
 
 #endif  // EVMATCH_EVMATCH_H_

@@ -38,9 +38,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "evmatch/export.h"
+#include "evmatch/abi.h"
 
-namespace evmatch::integrity {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace integrity {
 
 // The digest algorithms S3 uses: MD5 for Content-MD5 and ETags, the others
 // for x-amz-checksum-* headers.
@@ -289,6 +291,8 @@ EVMATCH_EXPORT absl::StatusOr<Verification> VerifyFile(const std::string& path,
 // `parts` parts, in order, each consistent with both.
 EVMATCH_EXPORT std::vector<uint64_t> CandidatePartSizes(uint64_t size, uint32_t parts);
 
-}  // namespace evmatch::integrity
+}  // namespace integrity
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch
 
 #endif  // EVMATCH_INTEGRITY_H_

@@ -27,9 +27,11 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "evmatch/export.h"
+#include "evmatch/abi.h"
 
-namespace evmatch::s3 {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace s3 {
 
 // A set of concrete S3 event types (ObjectCreated:Put, ObjectRemoved:Delete,
 // LifecycleTransition, ...), one bit each. A configured family wildcard
@@ -204,6 +206,8 @@ class EVMATCH_EXPORT SequencerTracker {
   std::unordered_map<std::string, std::string> latest_;  // bucket + '\0' + key
 };
 
-}  // namespace evmatch::s3
+}  // namespace s3
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch
 
 #endif  // EVMATCH_S3_H_

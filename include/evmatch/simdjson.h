@@ -25,6 +25,7 @@
 #include "evmatch/evmatch.h"
 
 namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
 
 // Matcher::Match on a padded buffer: the padding comes from `json.capacity()`.
 [[nodiscard]] inline MatchStatus Match(const Matcher& matcher,
@@ -44,6 +45,7 @@ namespace evmatch {
     const Matcher& matcher, simdjson::ondemand::document& document, Scratch& scratch,
     MatchMode mode = MatchMode::kComplete);
 
+EVMATCH_ABI_NAMESPACE_END
 }  // namespace evmatch
 
 #endif  // EVMATCH_SIMDJSON_H_

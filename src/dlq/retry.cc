@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "evmatch/dlq.h"
 #include "util/strings.h"
+#include "util/aws_error.h"
 
 namespace evmatch::dlq {
 namespace {
@@ -16,8 +17,8 @@ constexpr int64_t kSecond = 1000;
 constexpr int64_t kMaxHttpRetryMillis = 3600 * kSecond;
 
 absl::Status Invalid(std::string_view reason) {
-  return absl::InvalidArgumentError(
-      internal::Cat("InvalidParameter: Invalid parameter: DeliveryPolicy: ", reason));
+  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
+      "InvalidParameter", "Invalid parameter: DeliveryPolicy: ", reason);
 }
 
 }  // namespace

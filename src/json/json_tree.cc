@@ -12,7 +12,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "util/strings.h"
-#include "pattern/decimal.h"
+#include "number/decimal.h"
 
 namespace evmatch::internal {
 namespace {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "pattern/cidr.h"
-#include "pattern/decimal.h"
+#include "number/decimal.h"
 #include "pattern/wildcard.h"
 
 namespace evmatch::internal {

@@ -19,8 +19,10 @@ absl::Status ParsePatternTree(std::string_view text, const PatternOptions& optio
 }  // namespace evmatch::internal
 
 namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
 // The parsed form behind a public Pattern (defined in pattern.cc).
 const internal::PatternAst& AstOf(const Pattern& pattern);
+EVMATCH_ABI_NAMESPACE_END
 }  // namespace evmatch
 
 #endif  // EVMATCH_SRC_PATTERN_PARSE_H_

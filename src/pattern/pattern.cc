@@ -12,6 +12,7 @@
 #include "util/status_macros.h"
 
 namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
 
 using internal::AppendPointerToken;
 using internal::Cat;
@@ -129,4 +130,5 @@ absl::Status RuleSet::AddRules(std::string_view rules_json,
   return first;
 }
 
+EVMATCH_ABI_NAMESPACE_END
 }  // namespace evmatch

@@ -6,6 +6,7 @@
 #include "reference/evaluate.h"
 
 namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
 
 absl::StatusOr<bool> TestEventPattern(const Pattern& pattern,
                                       std::string_view event_json,
@@ -25,4 +26,5 @@ absl::StatusOr<bool> TestEventPattern(std::string_view pattern_json,
   return TestEventPattern(*pattern, event_json, event_options);
 }
 
+EVMATCH_ABI_NAMESPACE_END
 }  // namespace evmatch

@@ -823,6 +823,7 @@ MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, 
 }  // namespace evmatch::internal::EVMATCH_KERNEL
 
 namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
 
 // Declared in evmatch/simdjson.h for the caller's simdjson kernel; each
 // kernel's translation unit defines the overload for its document type.
@@ -838,4 +839,5 @@ MatchStatus MatchDocument(const Matcher& matcher,
       [&](internal::EVMATCH_KERNEL::Walker& w) { return w.Run(document, true); });
 }
 
+EVMATCH_ABI_NAMESPACE_END
 }  // namespace evmatch

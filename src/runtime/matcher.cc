@@ -9,6 +9,7 @@
 #include "runtime/scratch.h"
 
 namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
 
 static_assert(kPadding == simdjson::SIMDJSON_PADDING, "kPadding must equal SIMDJSON_PADDING");
 
@@ -120,4 +121,5 @@ MatchStatus Matcher::MatchBatch(std::string_view input, size_t capacity, Scratch
                                      on_event);
 }
 
+EVMATCH_ABI_NAMESPACE_END
 }  // namespace evmatch

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 
 namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
 namespace {
 
 using internal::Append;
@@ -69,6 +70,8 @@ std::optional<EventError> GetEventError(const absl::Status& status) {
   return e;
 }
 
+EVMATCH_ABI_NAMESPACE_END
+
 namespace internal {
 
 absl::Status MakePatternError(absl::StatusCode code, const PatternError& e) {
@@ -100,19 +103,6 @@ absl::Status MakeEventError(absl::StatusCode code, const EventError& e) {
                     absl::Cord(Cat(e.offset, std::string_view("\0", 1),
                                             e.reason)));
   return status;
-}
-
-void AppendPointerToken(std::string* pointer, std::string_view token) {
-  pointer->push_back('/');
-  for (char c : token) {
-    if (c == '~') {
-      pointer->append("~0");
-    } else if (c == '/') {
-      pointer->append("~1");
-    } else {
-      pointer->push_back(c);
-    }
-  }
 }
 
 }  // namespace internal

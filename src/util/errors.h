@@ -28,9 +28,6 @@ absl::Status RelocatePatternError(const absl::Status& status,
 // An event error: "Parameter Event is not valid." plus the detail.
 absl::Status MakeEventError(absl::StatusCode code, const EventError& error);
 
-// Appends `token` to a JSON Pointer, escaping '~' and '/' per RFC 6901.
-void AppendPointerToken(std::string* pointer, std::string_view token);
-
 }  // namespace evmatch::internal
 
 #endif  // EVMATCH_SRC_UTIL_ERRORS_H_

@@ -62,6 +62,20 @@ inline void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// Appends `token` to a JSON Pointer, escaping '~' and '/' per RFC 6901.
+inline void AppendPointerToken(std::string* pointer, std::string_view token) {
+  pointer->push_back('/');
+  for (char c : token) {
+    if (c == '~') {
+      pointer->append("~0");
+    } else if (c == '/') {
+      pointer->append("~1");
+    } else {
+      pointer->push_back(c);
+    }
+  }
+}
+
 inline bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // `token` without leading or trailing JSON whitespace (simdjson's raw tokens

@@ -11,9 +11,9 @@ source "$(dirname "$0")/expect.sh"
 
 expect "300 matches 300.0" 0 '{"Result": true}' "" -- \
   test-event-pattern --event-pattern '{"n":[300]}' --event '{"n":300.0}'
-expect "300 vs string" 0 '{"Result": false}' "" -- \
+expect "300 vs string" 1 '{"Result": false}' "" -- \
   test-event-pattern --event-pattern '{"n":[300]}' --event '{"n":"300"}'
-expect "Anna/Jones" 0 '{"Result": false}' "" -- \
+expect "Anna/Jones" 1 '{"Result": false}' "" -- \
   test-event-pattern --event-pattern '{"e":{"f":["Anna"],"l":["Jones"]}}' \
   --event '{"e":[{"f":"Anna","l":"Smith"},{"f":"Peter","l":"Jones"}]}'
 expect "exists false, parent missing" 0 '{"Result": true}' "" -- \
@@ -29,9 +29,9 @@ expect "event not an object" 2 '' 'ValidationException: Parameter Event is not v
 expect "pattern from file" 0 '{"Result": true}' "" -- \
   test-event-pattern --event-pattern "file://$examples/s3-jpg-upload/pattern.json" \
   --event "file://$examples/s3-jpg-upload/event.json"
-expect "missing file" 1 '' 'cannot read' -- \
+expect "missing file" 2 '' 'cannot read' -- \
   test-event-pattern --event-pattern 'file:///nonexistent' --event '{}'
-expect "usage" 1 '' 'usage:' -- test-event-pattern --event '{}'
+expect "usage" 2 '' '--event-pattern is required' -- test-event-pattern --event '{}'
 expect "validate ok" 0 '3 rules (4 patterns) are valid' '' -- \
   validate --rules "$examples/rules.json"
 printf '{"ok":{"a":["x"]},"bad":{"b":[{"prefix":1}]}}' >/tmp/evmatch_cli_rules.$$

@@ -54,8 +54,8 @@ expect "missing DLQ" 2 "" "Reason: Dead-letter target does not exist." -- \
 echo '{"queues": {"arn:aws:sqs:eu-west-1:1:q": {"VisibilityTimeout": "soon"}}}' >"$work/soon.json"
 expect "non-numeric attribute" 2 "" "queue arn:aws:sqs:eu-west-1:1:q: VisibilityTimeout must be an integer" -- \
   dlq simulate --policy "$work/soon.json" --script "$work/bad.txt"
-expect "no script" 1 "" "dlq simulate needs --policy FILE and --script FILE" -- \
+expect "no script" 2 "" "--script is required" -- \
   dlq simulate --policy "$work/policy.json"
-expect "no subcommand" 1 "" "dlq needs a subcommand" -- dlq
+expect "no subcommand" 2 "" "dlq needs a subcommand" -- dlq
 
 finish dlq_cli_test

@@ -29,9 +29,9 @@ expect "multipart crc64nvme defaults to full-object" 0 \
 expect "crc64nvme composite refused" 2 '' \
   'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.' -- \
   checksum --algorithm crc64nvme --part-size 5242881 --type composite "$obj"
-expect "part size too small" 1 '' 'S3 refuses a part size of 1048576 bytes' -- \
+expect "part size too small" 2 '' 'S3 refuses a part size of 1048576 bytes' -- \
   checksum --algorithm md5 --part-size 1MiB "$obj"
-expect "unknown algorithm" 1 '' "Unknown checksum algorithm 'crc16'" -- \
+expect "unknown algorithm" 2 '' "Unknown checksum algorithm 'crc16'" -- \
   checksum --algorithm crc16 "$obj"
 
 expect "verify: inferred part size cannot tell" 2 \
@@ -52,6 +52,6 @@ expect "verify: SSE-KMS cannot tell" 2 \
   verify "$work/data" --etag 8d777f385d3dfec8815d20f7496026dc --sse kms
 expect "verify: missing file" 2 '' 'cannot tell: cannot open' -- \
   verify "$work/missing" --etag 8d777f385d3dfec8815d20f7496026dc
-expect "verify: no etag" 2 '' 'verify needs --etag ETAG' -- verify "$work/data"
+expect "verify: no etag" 2 '' '--etag is required' -- verify "$work/data"
 
 finish integrity_cli_test

@@ -22,7 +22,7 @@ JSON
 expect "overlap" 2 "" \
   'InvalidArgument: Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type. (configurations "all" and "images")' -- \
   s3 validate-notification "$work/overlap.json"
-expect "missing file" 1 "" "cannot read" -- s3 validate-notification "$work/none.json"
+expect "missing file" 2 "" "cannot read" -- s3 validate-notification "$work/none.json"
 
 want_route='{"line":1,"record":0,"eventName":"ObjectCreated:Put","bucket":"media","key":"photos/red+flower.jpg","configurations":["thumbnails"]}
 {"line":2,"record":0,"eventName":"ObjectCreated:Put","bucket":"media","key":"photos/notes.txt","configurations":[]}
@@ -36,7 +36,7 @@ expect "bad line reported, rest routed" 0 \
   '{"line":2,"record":0,"eventName":"ObjectRemoved:Delete","bucket":"b","key":"k","configurations":["audit-deletes"]}' \
   "line 1: Not an S3 notification message" -- \
   s3 route --config "$example/notification.json" --events "$work/mixed.ndjson"
-expect "route needs a config" 1 "" "s3 route needs --config FILE" -- s3 route
-expect "unknown s3 command" 1 "" "s3 takes validate-notification" -- s3 list
+expect "route needs a config" 2 "" "--config is required" -- s3 route
+expect "unknown s3 command" 2 "" "unknown command 's3 list'" -- s3 list
 
 finish s3_cli_test

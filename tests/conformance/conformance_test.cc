@@ -28,6 +28,7 @@
 
 #include "evmatch/evmatch.h"
 #include "json/json_tree.h"
+#include "support/compare_compiled.h"
 
 namespace {
 
@@ -125,7 +126,7 @@ void CheckCliMatch(const std::string& pattern, const std::string& event, bool ex
   INFO("pattern: " << pattern);
   INFO("event: " << event);
   CliResult r = RunCli(pattern, event);
-  CHECK(r.exit_code == 0);
+  CHECK(r.exit_code == (expected ? 0 : 1));
   CHECK(r.out == (expected ? "{\"Result\": true}\n" : "{\"Result\": false}\n"));
   CHECK(r.err.empty());
 }
@@ -142,12 +143,31 @@ void CheckCliError(const std::string& pattern, const std::string& reason) {
 
 #endif  // EVMATCH_CLI_PATH
 
-// How a case is checked: through the library or through the CLI binary.
-enum class Via { kLibrary, kCli };
+// How a case is checked: through the library's reference evaluator, through
+// the compiled matcher, or through the CLI binary.
+enum class Via { kLibrary, kCompiled, kCli };
+
+// Every match case seen through Via::kCompiled, for the all-at-once check.
+struct MatchCase {
+  std::string pattern, event;
+  bool expected;
+};
+std::vector<MatchCase>* g_compiled_cases = nullptr;
 
 void Match(Via via, const std::string& pattern, const std::string& event, bool expected) {
   if (via == Via::kLibrary) {
     CheckMatch(pattern, event, expected);
+    return;
+  }
+  if (via == Via::kCompiled) {
+    // A one-rule Matcher on each kernel, both modes, Match and MatchBatch,
+    // agreeing with the reference, which must give the case's verdict.
+    INFO("pattern: " << pattern << "\nevent: " << event);
+    absl::StatusOr<bool> reference = evmatch::TestEventPattern(pattern, event);
+    REQUIRE(reference.ok());
+    CHECK(*reference == expected);
+    CHECK(evmatch_test::CompareCompiled({pattern}, {event}, {}) > 0);
+    g_compiled_cases->push_back({pattern, event, expected});
     return;
   }
 #ifdef EVMATCH_CLI_PATH
@@ -185,6 +205,7 @@ size_t RunCaseFile(const std::filesystem::path& path, Via via) {
 #endif
         continue;
       }
+      if (via == Via::kCompiled) continue;  // an invalid pattern compiles to nothing
       CheckError(TextOf(text, *pattern), error->text, pointer->text,
                  code != nullptr && code->text == "ResourceExhausted"
                      ? absl::StatusCode::kResourceExhausted
@@ -248,6 +269,41 @@ size_t RunAll(Via via) {
 }
 
 TEST_CASE("conformance cases", "[conformance]") { CHECK(RunAll(Via::kLibrary) >= 450); }
+
+TEST_CASE("conformance cases through the compiled matcher", "[conformance][compiled]") {
+  std::vector<MatchCase> cases;
+  g_compiled_cases = &cases;
+  RunAll(Via::kCompiled);
+  g_compiled_cases = nullptr;
+  REQUIRE(cases.size() >= 350);
+  // One Matcher holding every case's pattern at once, matched against every
+  // case's event: each rule must give its own case's verdict, and every
+  // other (rule, event) pair must agree with the reference.
+  std::vector<std::string> patterns, events;
+  for (const MatchCase& c : cases) {
+    patterns.push_back(c.pattern);
+    events.push_back(c.event);
+  }
+  evmatch::RuleSet rules;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    REQUIRE(rules.Add("case" + std::to_string(i), cases[i].pattern).ok());
+  }
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  REQUIRE(matcher.ok());
+  evmatch::Scratch scratch;
+  matcher->PrepareScratch(scratch);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    INFO("pattern: " << cases[i].pattern << "\nevent: " << cases[i].event);
+    std::string buffer = cases[i].event;
+    buffer.reserve(buffer.size() + evmatch::kPadding);
+    REQUIRE(matcher->Match(buffer, buffer.capacity(), scratch) == evmatch::MatchStatus::kOk);
+    const auto matches = scratch.matches();
+    const bool hit = std::find(matches.begin(), matches.end(), static_cast<evmatch::RuleId>(i)) !=
+                     matches.end();
+    CHECK(hit == cases[i].expected);
+  }
+  CHECK(evmatch_test::CompareCompiled(patterns, events, {}) >= patterns.size() * events.size());
+}
 
 #ifdef EVMATCH_CLI_PATH
 TEST_CASE("conformance cases through the evmatch CLI", "[conformance][cli]") {

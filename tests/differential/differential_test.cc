@@ -20,8 +20,7 @@
 #include <vector>
 
 #include "evmatch/evmatch.h"
-#include "json/json_tree.h"
-#include "runtime/kernel.h"
+#include "support/compare_compiled.h"
 
 namespace {
 
@@ -30,97 +29,6 @@ evmatch::PatternOptions Options() {
   options.max_wildcard_complexity = 0;
   options.max_pattern_bytes = 1 << 16;
   return options;
-}
-
-// Lazy mode may read the first occurrence of a repeated key where the
-// reference reads the last (documented), so such events are compared in
-// complete mode only.
-
-std::string Modes(evmatch::MatchMode mode, bool batch) {
-  return std::string(mode == evmatch::MatchMode::kLazy ? "lazy" : "complete") +
-         (batch ? " batch" : "");
-}
-
-// Compiles `patterns` (one rule each; invalid ones are skipped) and checks
-// every event both ways: with Match in both modes, and with MatchBatch over
-// all the events as NDJSON in both modes. Returns the number of (rule,
-// event) cases of the complete single-event mode.
-size_t Compare(const std::vector<std::string>& patterns,
-               const std::vector<std::string>& events) {
-  const evmatch::PatternOptions options = Options();
-  evmatch::RuleSet rules(options);
-  std::vector<std::string> kept;
-  for (const std::string& pattern : patterns) {
-    if (!rules.Add("r" + std::to_string(kept.size()), pattern).ok()) continue;
-    kept.push_back(pattern);
-  }
-  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
-  REQUIRE(matcher.ok());
-  std::vector<std::vector<bool>> expected;
-  std::vector<bool> lazy_comparable;
-  std::string ndjson;
-  for (const std::string& event : events) {
-    expected.emplace_back();
-    for (const std::string& pattern : kept) {
-      absl::StatusOr<bool> hit = evmatch::TestEventPattern(pattern, event, options);
-      REQUIRE(hit.ok());
-      expected.back().push_back(*hit);
-    }
-    evmatch::internal::JsonValue tree;
-    evmatch::internal::JsonParseError error;
-    REQUIRE(evmatch::internal::ParseJsonTree(event, 256, &tree, &error));
-    lazy_comparable.push_back(!evmatch::internal::HasRepeatedKey(tree));
-    ndjson += event + "\n";
-  }
-  ndjson.reserve(ndjson.size() + evmatch::kPadding);
-
-  size_t cases = 0;
-  auto check = [&](const char* kernel, evmatch::MatchMode mode, bool batch, size_t e,
-                   evmatch::MatchStatus status, absl::Span<const evmatch::RuleId> matches) {
-    INFO("kernel " << kernel << ", " << Modes(mode, batch) << ", event: " << events[e]);
-    REQUIRE(status == evmatch::MatchStatus::kOk);
-    if (mode == evmatch::MatchMode::kLazy && !lazy_comparable[e]) return;
-    std::vector<bool> compiled(kept.size(), false);
-    for (evmatch::RuleId id : matches) compiled[id] = true;
-    for (size_t r = 0; r < kept.size(); ++r) {
-      if (compiled[r] != expected[e][r]) {
-        FAIL_CHECK("disagreement on kernel " << kernel << ", " << Modes(mode, batch)
-                                             << "\n  pattern: " << kept[r]
-                                             << "\n  event:   " << events[e]
-                                             << "\n  reference: " << expected[e][r]
-                                             << ", compiled: " << compiled[r]);
-      }
-    }
-  };
-  for (const char* name : {"fallback", "haswell"}) {
-    const evmatch::internal::Kernel* kernel = evmatch::internal::FindKernel(name);
-    if (kernel == nullptr) continue;
-    evmatch::internal::MatcherAccess::SetKernel(*matcher, kernel);
-    evmatch::Scratch scratch;
-    matcher->PrepareScratch(scratch);
-    for (evmatch::MatchMode mode : {evmatch::MatchMode::kComplete, evmatch::MatchMode::kLazy}) {
-      for (size_t e = 0; e < events.size(); ++e) {
-        std::string buffer = events[e];
-        buffer.reserve(buffer.size() + evmatch::kPadding);
-        evmatch::MatchStatus status = matcher->Match(buffer, buffer.capacity(), scratch, mode);
-        check(name, mode, false, e, status, scratch.matches());
-      }
-      size_t seen = 0;
-      evmatch::MatchStatus status = matcher->MatchBatch(
-          ndjson, ndjson.capacity(), scratch,
-          [&](const evmatch::BatchEvent& event) {
-            REQUIRE(event.index == seen);
-            REQUIRE(event.index < events.size());
-            ++seen;
-            check(name, mode, true, event.index, event.status, event.matches);
-          },
-          mode);
-      CHECK(status == evmatch::MatchStatus::kOk);
-      CHECK(seen == events.size());
-    }
-    cases += kept.size() * events.size();
-  }
-  return cases;
 }
 
 // ------------------------------------------------------------ generators
@@ -313,7 +221,7 @@ size_t RunRandom(uint32_t seed, int batches, int rules_per_batch, int events_per
     std::vector<std::string> patterns, events;
     for (int i = 0; i < rules_per_batch; ++i) patterns.push_back(gen.Pattern());
     for (int i = 0; i < events_per_batch; ++i) events.push_back(gen.Event());
-    cases += Compare(patterns, events);
+    cases += evmatch_test::CompareCompiled(patterns, events, Options());
   }
   return cases;
 }
@@ -371,5 +279,5 @@ TEST_CASE("compiled matcher agrees with the reference exhaustively", "[different
     events.push_back("{\"o\":" + bodies[i] + "}");
     events.push_back("{\"o\":[" + bodies[i] + "," + bodies[(i * 7 + 3) % bodies.size()] + "]}");
   }
-  CHECK(Compare(patterns, events) >= patterns.size() * events.size() * 9 / 10);
+  CHECK(evmatch_test::CompareCompiled(patterns, events, Options()) >= patterns.size() * events.size() * 9 / 10);
 }

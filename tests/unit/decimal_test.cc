@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "pattern/decimal.h"
+#include "number/decimal.h"
 
 using evmatch::internal::Decimal;
 

@@ -21,7 +21,7 @@
 
 #include "catch2/catch.hpp"
 #include "evmatch/dlq.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace {
 

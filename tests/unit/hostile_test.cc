@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "evmatch/evmatch.h"
-#include "compile_rules.h"
+#include "support/compile_rules.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "crc_reference.h"  // fuzz/
+#include "support/crc_reference.h"
 #include "evmatch/integrity.h"
 
 namespace {

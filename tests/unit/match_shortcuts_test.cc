@@ -13,7 +13,7 @@
 #include <tuple>
 #include <vector>
 
-#include "compile_rules.h"
+#include "support/compile_rules.h"
 #include "evmatch/evmatch.h"
 
 namespace {

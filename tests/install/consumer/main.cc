@@ -1,9 +1,11 @@
 // A downstream program built against an installed evmatch.
 #include <cstdio>
 
+#include "evmatch/aws_error.h"
 #include "evmatch/dlq.h"
 #include "evmatch/evmatch.h"
 #include "evmatch/integrity.h"
+#include "evmatch/s3.h"
 
 int main() {
   absl::StatusOr<bool> hit = evmatch::TestEventPattern(
@@ -19,7 +21,13 @@ int main() {
                       (*ledger)->Send("arn:aws:sqs:us-east-1:1:q").ok() &&
                       (*ledger)->message_count() == 1 &&
                       evmatch::dlq::RetrySchedule::AwsManaged().retries() == 100'015;
-  const bool ok = dlq_ok && hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
+  // Module errors carry AWS's code as a payload.
+  const absl::Status bad_md5 = evmatch::integrity::CheckContentMd5(
+      "not base64", evmatch::integrity::Compute(evmatch::integrity::Algorithm::kMd5, "x"));
+  const std::optional<evmatch::AwsError> aws = evmatch::GetAwsError(bad_md5);
+  const bool codes_ok = aws.has_value() && aws->code == "InvalidDigest" &&
+                        evmatch::s3::EncodeKey("a b") == "a+b";
+  const bool ok = codes_ok && dlq_ok && hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
                   evmatch::GetPatternError(bad.status()).has_value() &&
                   evmatch::integrity::Compute(evmatch::integrity::Algorithm::kCrc32, "data")
                           .Base64() == "rfPzYw==";

@@ -1,7 +1,7 @@
 // Test helper: a Matcher from a rules document that must be valid.
 
-#ifndef EVMATCH_TESTS_UNIT_COMPILE_RULES_H_
-#define EVMATCH_TESTS_UNIT_COMPILE_RULES_H_
+#ifndef EVMATCH_TESTS_SUPPORT_COMPILE_RULES_H_
+#define EVMATCH_TESTS_SUPPORT_COMPILE_RULES_H_
 
 #include <catch2/catch.hpp>
 
@@ -22,4 +22,4 @@ inline evmatch::Matcher CompileRules(std::string_view rules_json,
 
 }  // namespace evmatch_test
 
-#endif  // EVMATCH_TESTS_UNIT_COMPILE_RULES_H_
+#endif  // EVMATCH_TESTS_SUPPORT_COMPILE_RULES_H_

@@ -1,8 +1,8 @@
 // The textbook reflected CRC, one bit at a time (SPEC D.5 parameters): the
 // oracle for the integrity fuzzer and the CRC unit tests.
 
-#ifndef EVMATCH_FUZZ_CRC_REFERENCE_H_
-#define EVMATCH_FUZZ_CRC_REFERENCE_H_
+#ifndef EVMATCH_TESTS_SUPPORT_CRC_REFERENCE_H_
+#define EVMATCH_TESTS_SUPPORT_CRC_REFERENCE_H_
 
 #include <cstdint>
 #include <string_view>
@@ -21,4 +21,4 @@ inline uint64_t ReferenceCrc(std::string_view data, uint64_t reflected_poly, int
 
 }  // namespace evmatch_fuzz
 
-#endif  // EVMATCH_FUZZ_CRC_REFERENCE_H_
+#endif  // EVMATCH_TESTS_SUPPORT_CRC_REFERENCE_H_

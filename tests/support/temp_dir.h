@@ -1,7 +1,7 @@
 // A scratch directory under /tmp, removed with everything in it.
 
-#ifndef EVMATCH_TESTS_UNIT_TEMP_DIR_H_
-#define EVMATCH_TESTS_UNIT_TEMP_DIR_H_
+#ifndef EVMATCH_TESTS_SUPPORT_TEMP_DIR_H_
+#define EVMATCH_TESTS_SUPPORT_TEMP_DIR_H_
 
 #include <stdlib.h>
 
@@ -25,4 +25,4 @@ struct TempDir {
 
 }  // namespace evmatch_test
 
-#endif  // EVMATCH_TESTS_UNIT_TEMP_DIR_H_
+#endif  // EVMATCH_TESTS_SUPPORT_TEMP_DIR_H_

@@ -1,8 +1,8 @@
 // Exact decimal numbers (SPEC D1): JSON numbers compared by value, never
 // through binary floating point.
 
-#ifndef EVMATCH_SRC_PATTERN_DECIMAL_H_
-#define EVMATCH_SRC_PATTERN_DECIMAL_H_
+#ifndef EVMATCH_SRC_NUMBER_DECIMAL_H_
+#define EVMATCH_SRC_NUMBER_DECIMAL_H_
 
 #include <cstdint>
 #include <optional>
@@ -79,4 +79,4 @@ class Decimal {
 
 }  // namespace evmatch::internal
 
-#endif  // EVMATCH_SRC_PATTERN_DECIMAL_H_
+#endif  // EVMATCH_SRC_NUMBER_DECIMAL_H_

@@ -2,7 +2,7 @@
 // part are concatenated, leading zeros move the exponent, trailing zeros are
 // dropped. Comparison is then sign, exponent, and digit strings.
 
-#include "pattern/decimal.h"
+#include "number/decimal.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,0 +1,22 @@
+// A downstream program that uses the matcher only.
+#include <cstdio>
+#include <string>
+
+#include "evmatch/evmatch.h"
+
+int main() {
+  evmatch::RuleSet rules;
+  const bool added = rules.Add("jpg", R"({"detail":{"key":[{"suffix":".jpg"}]}})").ok();
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  bool ok = added && matcher.ok();
+  if (ok) {
+    evmatch::Scratch scratch;
+    matcher->PrepareScratch(scratch);
+    std::string event = R"({"detail":{"key":"cat.jpg"}})";
+    event.reserve(event.size() + evmatch::kPadding);
+    ok = matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk &&
+         scratch.matches().size() == 1;
+  }
+  std::printf("matcher consumer: %s\n", ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
