@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <filesystem>
 #include <fstream>
@@ -248,7 +249,7 @@ void BM_Match(benchmark::State& state, std::string category, evmatch::Matcher* m
               std::map<std::string, long> expected, evmatch::MatchMode mode) {
   const auto& events = g_data->events;
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  if (!matcher->PrepareScratch(scratch).ok()) std::abort();
   if (!CountsMatch(*matcher, expected, mode, scratch)) {
     state.SkipWithError(("count mismatch in " + category).c_str());
     return;
@@ -400,7 +401,7 @@ class CaseRunner {
   static constexpr const char* kNames[] = {"default", "fields", "lazy", "stop", "doc"};
 
   explicit CaseRunner(const Category& c) : c_(c), fields_(c.paths, false), stop_(c.paths, true) {
-    c.matcher->PrepareScratch(scratch_);
+    if (!c.matcher->PrepareScratch(scratch_).ok()) std::abort();
   }
   ~CaseRunner() { benchmark::DoNotOptimize(sink_); }
 

@@ -19,6 +19,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -131,7 +132,7 @@ void BM_Match(benchmark::State& state, std::string family) {
   }
   const std::vector<std::string> events = Events(family, n);
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  if (!matcher->PrepareScratch(scratch).ok()) std::abort();
   size_t i = 0, matches = 0;
   for (auto _ : state) {
     const std::string& e = events[i];
@@ -158,7 +159,7 @@ void BM_MatchShared(benchmark::State& state) {
   }();
   const std::vector<std::string> events = Events("Realistic", 10000);
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  if (!matcher->PrepareScratch(scratch).ok()) std::abort();
   size_t i = static_cast<size_t>(state.thread_index()), matches = 0;
   for (auto _ : state) {
     const std::string& e = events[i % events.size()];

@@ -167,7 +167,9 @@ int Match(const Args& args) {
   const std::string events_path = args.get("events", "-");
   if (!reader.Open(events_path)) return Fail("cannot read " + events_path);
   std::vector<evmatch::Scratch> scratches(threads);
-  for (auto& scratch : scratches) matcher->PrepareScratch(scratch);
+  for (auto& scratch : scratches) {
+    if (absl::Status s = matcher->PrepareScratch(scratch); !s.ok()) return Fail(s);
+  }
   std::vector<SliceResult> slices(threads);
 
   const auto start = std::chrono::steady_clock::now();

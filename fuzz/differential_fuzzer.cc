@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   if (!matcher.ok()) std::abort();  // a valid pattern always compiles
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  if (!matcher->PrepareScratch(scratch).ok()) std::abort();
   evmatch_fuzz::CheckAgainstReference(rules, *matcher, scratch, event);
   return 0;
 }

@@ -57,8 +57,8 @@ Fixture& GetFixture() {
     if (!matcher.ok()) std::abort();
     auto* f = new Fixture{std::move(rules), *std::move(matcher), evmatch::Scratch(),
                           evmatch::Scratch()};
-    f->matcher.PrepareScratch(f->scratch);
-    f->matcher.PrepareScratch(f->line_scratch);
+    if (!f->matcher.PrepareScratch(f->scratch).ok()) std::abort();
+    if (!f->matcher.PrepareScratch(f->line_scratch).ok()) std::abort();
     return f;
   }();
   return *fixture;

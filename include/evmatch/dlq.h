@@ -4,8 +4,9 @@
 //  * Policies: SQS RedrivePolicy and RedriveAllowPolicy, SNS subscription
 //    RedrivePolicy, SNS HTTP/S DeliveryPolicy and an EventBridge target's
 //    retry and dead-letter settings, parsed and validated with the
-//    services' rules. Errors are InvalidArgument and start with the
-//    service's error code ("InvalidParameterValue: Value ... for parameter
+//    services' rules. Errors are InvalidArgument and carry the service's
+//    error code (evmatch::GetAwsError, evmatch/aws_error.h), which also
+//    starts the message ("InvalidParameterValue: Value ... for parameter
 //    RedrivePolicy is invalid. Reason: ...").
 //  * SNS retries: the exact delay before every retry of a delivery policy,
 //    and what happens after a failed attempt.

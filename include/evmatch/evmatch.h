@@ -328,7 +328,10 @@ class EVMATCH_EXPORT Matcher {
 
   // Sizes `scratch` for this Matcher (allocates). Call once per thread before
   // Match; calling it again, or for another Matcher, only grows the buffers.
-  void PrepareScratch(Scratch& scratch) const;
+  // Errors: ResourceExhausted when the buffers cannot be allocated (the
+  // parser for events of CompileOptions::max_event_bytes, most often); Match
+  // with that scratch then answers kScratchMismatch.
+  absl::Status PrepareScratch(Scratch& scratch) const;
 
   // Matches one event: `json` must be readable up to `capacity` bytes, and
   // capacity >= json.size() + kPadding. On kOk, scratch.matches() lists the
@@ -359,6 +362,7 @@ class EVMATCH_EXPORT Matcher {
  private:
   friend struct internal::MatcherAccess;
   explicit Matcher(std::unique_ptr<internal::Program> program);
+  absl::Status PrepareBuffers(Scratch& scratch) const;
   std::unique_ptr<internal::Program> program_;
 };
 

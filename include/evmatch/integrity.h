@@ -18,8 +18,11 @@
 //   absl::StatusOr<std::string> full =
 //       evmatch::integrity::FullObjectChecksum(crcs, sizes);         // base64
 //
-// Errors are absl::Status. Where S3 has an error code, the message starts
-// with it: "InvalidDigest: The Content-MD5 you specified was invalid."
+// Errors are absl::Status. Where S3 has an error code, the status carries it
+// (evmatch::GetAwsError(status)->code == "InvalidDigest", see
+// evmatch/aws_error.h) and the message starts with it: "InvalidDigest: The
+// Content-MD5 you specified was invalid." File errors map errno to the
+// canonical code (NotFound, PermissionDenied, ...).
 // Everything is thread-compatible; nothing allocates except results.
 
 #ifndef EVMATCH_INTEGRITY_H_
@@ -82,6 +85,12 @@ EVMATCH_EXPORT Digest CrcDigest(Algorithm crc_algorithm, uint64_t value);
 
 // Streaming digest: Update any number of times, then Finish (which resets it
 // for reuse). Movable.
+//
+// MD5 and SHA come from OpenSSL's default library context. When its provider
+// refuses the algorithm (MD5 under a FIPS provider, say) or a call fails,
+// status() says so and stays failed; Finish then returns an empty digest
+// (size 0). The library's own callers (HashFile, VerifyFile, the checksum
+// helpers) check it and return that status.
 class EVMATCH_EXPORT Hasher {
  public:
   explicit Hasher(Algorithm algorithm);
@@ -92,10 +101,14 @@ class EVMATCH_EXPORT Hasher {
   Algorithm algorithm() const { return algorithm_; }
   void Update(std::string_view data);
   Digest Finish();
+  // OK, or FailedPrecondition naming the algorithm and OpenSSL's reason.
+  const absl::Status& status() const { return status_; }
 
  private:
   struct Evp;
+  void Fail(const char* call);
   Algorithm algorithm_;
+  absl::Status status_;
   uint64_t crc_ = 0;
   std::unique_ptr<Evp> evp_;  // MD5 and SHA: an OpenSSL EVP context
 };

@@ -9,8 +9,9 @@
 //       evmatch::s3::ParseNotificationConfiguration(json);
 //   if (!config.ok()) { /* S3's error text, naming the configurations */ }
 //
-// Errors are absl::Status; where S3 has an error code the message starts
-// with it ("InvalidArgument: Configuration is ambiguously defined. ...").
+// Errors are absl::Status; where S3 has an error code the status carries it
+// (evmatch::GetAwsError, evmatch/aws_error.h) and the message starts with it
+// ("InvalidArgument: Configuration is ambiguously defined. ...").
 
 #ifndef EVMATCH_S3_H_
 #define EVMATCH_S3_H_

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "evmatch/integrity.h"
+#include "util/errno_status.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -34,8 +35,7 @@ uint64_t GetLe(std::string_view in, int bytes) {
 }
 
 absl::Status Errno(std::string_view what, const std::string& path) {
-  return absl::Status(absl::ErrnoToStatusCode(errno),
-                      Cat(what, " ", path, ": ", std::strerror(errno)));
+  return evmatch::internal::ErrnoStatus(errno, what, path);
 }
 
 // The whole file, or NotFound.

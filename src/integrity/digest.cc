@@ -1,6 +1,7 @@
 // Digest values and the streaming Hasher: MD5 and SHA through OpenSSL EVP,
 // CRCs through crc.cc.
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <cstring>
@@ -10,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "evmatch/integrity.h"
+#include "util/strings.h"
 
 namespace evmatch::integrity {
 namespace {
@@ -102,8 +104,21 @@ struct Hasher::Evp {
 Hasher::Hasher(Algorithm algorithm) : algorithm_(algorithm) {
   if (const EVP_MD* md = EvpOf(algorithm)) {
     evp_ = std::make_unique<Evp>();
-    EVP_DigestInit_ex(evp_->ctx, md, nullptr);
+    if (evp_->ctx == nullptr || EVP_DigestInit_ex(evp_->ctx, md, nullptr) != 1) {
+      Fail("EVP_DigestInit_ex");
+    }
   }
+}
+
+void Hasher::Fail(const char* call) {
+  if (!status_.ok()) return;
+  const unsigned long error = ERR_get_error();  // NOLINT(runtime/int): OpenSSL's type
+  char reason[256] = "no reason given";
+  if (error != 0) ERR_error_string_n(error, reason, sizeof(reason));
+  ERR_clear_error();
+  status_ = absl::FailedPreconditionError(internal::Cat(
+      "OpenSSL refused ", AlgorithmName(algorithm_), " (", call,
+      "; a FIPS provider refuses MD5 and SHA-1 for some uses): ", reason));
 }
 
 Hasher::Hasher(Hasher&&) noexcept = default;
@@ -112,7 +127,9 @@ Hasher::~Hasher() = default;
 
 void Hasher::Update(std::string_view data) {
   if (evp_) {
-    EVP_DigestUpdate(evp_->ctx, data.data(), data.size());
+    if (status_.ok() && EVP_DigestUpdate(evp_->ctx, data.data(), data.size()) != 1) {
+      Fail("EVP_DigestUpdate");
+    }
   } else {
     crc_ = UpdateCrc(algorithm_, data, crc_);
   }
@@ -127,9 +144,13 @@ Digest Hasher::Finish() {
   Digest d;
   d.algorithm = algorithm_;
   unsigned int size = 0;
-  EVP_DigestFinal_ex(evp_->ctx, d.bytes.data(), &size);
-  d.size = static_cast<uint8_t>(size);
-  EVP_DigestInit_ex(evp_->ctx, EvpOf(algorithm_), nullptr);
+  if (status_.ok() && EVP_DigestFinal_ex(evp_->ctx, d.bytes.data(), &size) != 1) {
+    Fail("EVP_DigestFinal_ex");
+  }
+  d.size = status_.ok() ? static_cast<uint8_t>(size) : 0;
+  if (status_.ok() && EVP_DigestInit_ex(evp_->ctx, EvpOf(algorithm_), nullptr) != 1) {
+    Fail("EVP_DigestInit_ex");
+  }
   return d;
 }
 

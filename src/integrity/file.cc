@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "evmatch/integrity.h"
+#include "util/errno_status.h"
 
 namespace evmatch::integrity {
 namespace {
@@ -22,13 +23,7 @@ namespace {
 constexpr size_t kReadChunk = size_t{64} << 10;  // stays in L2 between read and hash
 
 absl::Status IoError(const std::string& path, const char* what, int error) {
-  const std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(error));
-  switch (error) {
-    case ENOENT: return absl::NotFoundError(message);
-    case EACCES:
-    case EPERM: return absl::PermissionDeniedError(message);
-    default: return absl::DataLossError(message);
-  }
+  return internal::ErrnoStatus(error, what, path);
 }
 
 // An open file, closed on destruction.
@@ -128,6 +123,8 @@ absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOption
     }
     out.md5 = md5.Finish();
     if (checksum) out.checksum = checksum->Finish();
+    if (!md5.status().ok()) return md5.status();
+    if (checksum && !checksum->status().ok()) return checksum->status();
     return out;
   }
 
@@ -158,6 +155,15 @@ absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOption
       out.part_sizes[part] = length;
       out.part_md5s[part] = md5.Finish();
       if (checksum) out.part_checksums[part] = checksum->Finish();
+      for (const Hasher* h : {&md5, checksum ? &*checksum : nullptr}) {
+        if (h != nullptr && !h->status().ok()) s = h->status();
+      }
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (error.ok()) error = s;
+        next = parts;
+        return;
+      }
     }
   };
   unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())

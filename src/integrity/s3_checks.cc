@@ -259,6 +259,7 @@ absl::StatusOr<std::string> CompositeChecksum(absl::Span<const Digest> parts,
   Hasher hasher(*algorithm);
   for (const Digest& d : parts) hasher.Update(d.view());
   std::string value = hasher.Finish().Base64();
+  if (!hasher.status().ok()) return hasher.status();
   if (with_part_count) absl::StrAppend(&value, "-", parts.size());
   return value;
 }

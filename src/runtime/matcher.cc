@@ -1,12 +1,14 @@
 // Public glue for Matcher and Scratch.
 
 #include <memory>
+#include <new>
 
 #include "compile/program.h"
 #include <simdjson.h>
 
 #include "runtime/kernel.h"
 #include "runtime/scratch.h"
+#include "util/strings.h"
 
 namespace evmatch {
 EVMATCH_ABI_NAMESPACE_BEGIN
@@ -72,7 +74,20 @@ std::string_view Matcher::rule_name(RuleId id) const { return program_->rule_nam
 
 size_t Matcher::memory_bytes() const { return program_->MemoryBytes(); }
 
-void Matcher::PrepareScratch(Scratch& scratch) const {
+absl::Status Matcher::PrepareScratch(Scratch& scratch) const {
+#if defined(__cpp_exceptions)
+  try {
+    return PrepareBuffers(scratch);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        "cannot allocate the match scratch for this Matcher (out of memory)");
+  }
+#else
+  return PrepareBuffers(scratch);  // an allocation failure aborts, as the build asks
+#endif
+}
+
+absl::Status Matcher::PrepareBuffers(Scratch& scratch) const {
   internal::ScratchState& s = *scratch.state_;
   const internal::Program& p = *program_;
   auto grow = [](auto& v, size_t n) {
@@ -87,9 +102,13 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   grow(s.matched_bits, internal::MatchedWords(p.rule_names.size()));
   grow(s.node_object, p.path_nodes.size());
   grow(s.node_leaves, p.path_nodes.size());
-  // On failure the parser stays empty and Match reports kScratchMismatch.
-  (void)s.parser.Prepare(p.kernel, p.options.max_event_bytes,
-                         static_cast<size_t>(p.options.max_event_depth) + 1);
+  // On failure the parser stays empty, and Match would answer kScratchMismatch.
+  if (!s.parser.Prepare(p.kernel, p.options.max_event_bytes,
+                        static_cast<size_t>(p.options.max_event_depth) + 1)) {
+    return absl::ResourceExhaustedError(
+        internal::Cat("cannot allocate a parser for events of up to ", p.options.max_event_bytes,
+                      " bytes (CompileOptions::max_event_bytes)"));
+  }
   s.matches.reserve(p.rule_names.size());
   s.candidates.reserve(std::min<size_t>(p.sub_rules.size(), 4096));
   s.leaves.reserve(1024);
@@ -103,6 +122,7 @@ void Matcher::PrepareScratch(Scratch& scratch) const {
   s.condition_leaves.reserve(256);
   s.condition_ranges.reserve(256);
   s.choice.reserve(64);
+  return absl::OkStatus();
 }
 
 MatchStatus Matcher::Match(std::string_view json, size_t capacity, Scratch& scratch,

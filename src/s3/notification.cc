@@ -38,8 +38,8 @@ constexpr Kind kKinds[] = {
 class Parser {
  public:
   absl::Status Error(std::string_view code, std::string_view text) const {
-    return absl::InvalidArgumentError(
-        Cat(code, ": ", text, " (at ", pointer_.empty() ? "/" : pointer_, ")"));
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, code, text, " (at ",
+                              pointer_.empty() ? "/" : pointer_, ")");
   }
   absl::Status Malformed(std::string_view what) const {
     return Error("MalformedXML", Cat("The configuration is not well formed: ", what));

@@ -67,7 +67,7 @@ TEST_CASE("Match does not allocate once the scratch is warm", "[scratch]") {
   for (std::string& e : events) e.reserve(e.size() + evmatch::kPadding);
 
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  if (!matcher->PrepareScratch(scratch).ok()) std::abort();
   // Warm-up: one pass lets amortised buffers reach their sizes.
   for (const std::string& e : events) (void)matcher->Match(e, e.capacity(), scratch);
 
@@ -129,7 +129,7 @@ TEST_CASE("Match reports misuse without allocating", "[scratch]") {
   CHECK(matcher->Match(event, event.capacity(), unprepared) ==
         evmatch::MatchStatus::kScratchMismatch);
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  if (!matcher->PrepareScratch(scratch).ok()) std::abort();
   CHECK(matcher->Match(event, event.size(), scratch) ==
         evmatch::MatchStatus::kInsufficientPadding);
   CHECK(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk);

@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       continue;
     }
     evmatch::Scratch scratch;
-    matcher->PrepareScratch(scratch);
+    if (!matcher->PrepareScratch(scratch).ok()) std::abort();
     std::vector<long> reference(matcher->rule_count(), 0);
     if (sample != 0) {
       for (const std::string& event : events) {

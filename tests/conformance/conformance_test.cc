@@ -291,7 +291,7 @@ TEST_CASE("conformance cases through the compiled matcher", "[conformance][compi
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  REQUIRE(matcher->PrepareScratch(scratch).ok());
   for (size_t i = 0; i < cases.size(); ++i) {
     INFO("pattern: " << cases[i].pattern << "\nevent: " << cases[i].event);
     std::string buffer = cases[i].event;

@@ -82,7 +82,7 @@ inline size_t CompareCompiled(const std::vector<std::string>& patterns,
     if (kernel == nullptr) continue;
     evmatch::internal::MatcherAccess::SetKernel(*matcher, kernel);
     evmatch::Scratch scratch;
-    matcher->PrepareScratch(scratch);
+    REQUIRE(matcher->PrepareScratch(scratch).ok());
     for (evmatch::MatchMode mode : {evmatch::MatchMode::kComplete, evmatch::MatchMode::kLazy}) {
       for (size_t e = 0; e < events.size(); ++e) {
         std::string buffer = events[e];

@@ -32,7 +32,7 @@ class Harness {
  public:
   explicit Harness(const char* rules_json = kRules, const evmatch::CompileOptions& options = {})
       : matcher_(evmatch_test::CompileRules(rules_json, options)) {
-    matcher_.PrepareScratch(scratch_);
+    REQUIRE(matcher_.PrepareScratch(scratch_).ok());
   }
 
   Outcome Match(std::string event, MatchMode mode = MatchMode::kComplete,
@@ -384,7 +384,7 @@ TEST_CASE("hostile patterns: 100,000-value lists compile linearly", "[hostile][p
     // Ten times the values: at most about ten times the memory.
     CHECK(large->memory_bytes() < 12 * small->memory_bytes());
     evmatch::Scratch scratch;
-    large->PrepareScratch(scratch);
+    REQUIRE(large->PrepareScratch(scratch).ok());
     const bool negated = *op != '\0';
     for (const char* value : {"v0", "v99999", "v100000", "v5"}) {
       std::string event = std::string("{\"a\":\"") + value + "\"}";
@@ -419,7 +419,7 @@ TEST_CASE("hostile patterns: wildcard bombs stay bounded", "[hostile][patterns]"
   REQUIRE(matcher.ok());
   CHECK(matcher->memory_bytes() < (size_t{1} << 20));
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  REQUIRE(matcher->PrepareScratch(scratch).ok());
   for (const auto& [value, expected] :
        std::vector<std::pair<std::string, size_t>>{{std::string(size_t{1} << 20, 'a'), 2},
                                                     {std::string(999, 'a'), 1},

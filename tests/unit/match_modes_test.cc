@@ -47,7 +47,7 @@ struct StringMaker<Result> {
 TEST_CASE("lazy mode stops once every rule path has been read", "[matcher][lazy]") {
   evmatch::Matcher matcher = CompileRules(R"({"r": {"a": ["x"], "o": {"p": [1]}}})");
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   const Result hit{MatchStatus::kOk, {0}};
 
   // Well-formed events: both modes agree.
@@ -87,7 +87,7 @@ TEST_CASE("lazy mode reads nothing when no rule names a field", "[matcher][lazy]
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  REQUIRE(matcher->PrepareScratch(scratch).ok());
   const char* event = R"({"a":"x" "z":1})";  // missing comma: found only by reading
   CHECK(MatchOne(*matcher, scratch, event, MatchMode::kLazy) == Result{MatchStatus::kOk, {}});
   CHECK(MatchOne(*matcher, scratch, event, MatchMode::kComplete).status ==
@@ -97,7 +97,7 @@ TEST_CASE("lazy mode reads nothing when no rule names a field", "[matcher][lazy]
 TEST_CASE("lazy mode reads a whole object when a rule needs absence", "[matcher][lazy]") {
   evmatch::Matcher matcher = CompileRules(R"({"r": {"a": ["x"], "b": [{"exists": false}]}})");
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   for (MatchMode mode : {MatchMode::kComplete, MatchMode::kLazy}) {
     CHECK(MatchOne(matcher, scratch, R"({"a":"x","c":1,"b":2})", mode).matches.empty());
     CHECK(MatchOne(matcher, scratch, R"({"a":"x","c":1})", mode).matches.size() == 1);
@@ -107,7 +107,7 @@ TEST_CASE("lazy mode reads a whole object when a rule needs absence", "[matcher]
 TEST_CASE("lazy mode reads every element of an array", "[matcher][lazy]") {
   evmatch::Matcher matcher = CompileRules(R"({"r": {"o": {"p": [2], "q": ["b"]}}})");
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   const char* consistent = R"({"o":[{"p":1,"q":"a","z":0},{"q":"b","p":2}]})";
   const char* inconsistent = R"({"o":[{"p":2,"q":"a"},{"q":"b","p":1}]})";
   for (MatchMode mode : {MatchMode::kComplete, MatchMode::kLazy}) {
@@ -180,7 +180,7 @@ TEST_CASE("MatchBatch reports every line as Match would, malformed ones included
     "nested": {"o": {"p": [{"prefix": "v"}]}}
   })", options);
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
 
   const std::vector<std::string> valid = {
       R"({"a":"x"})", R"({"a":"y","b":2})", R"({"b":1.5,"o":{"p":"value"}})",
@@ -229,7 +229,7 @@ TEST_CASE("MatchBatch reports every line as Match would, malformed ones included
 TEST_CASE("MatchBatch reads one event per line", "[matcher][batch]") {
   evmatch::Matcher matcher = CompileRules(R"({"x": {"a": ["x"]}})");
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   // Two texts on one line, or one text over several lines, are not NDJSON:
   // each such line is an invalid event, as it is for Match.
   std::vector<BatchResult> got =
@@ -255,7 +255,7 @@ TEST_CASE("MatchBatch reports misuse before any event", "[matcher][batch]") {
   CHECK(matcher.MatchBatch(input, input.capacity(), unprepared, count) ==
         MatchStatus::kScratchMismatch);
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   CHECK(matcher.MatchBatch(input, input.size(), scratch, count) ==
         MatchStatus::kInsufficientPadding);
   CHECK(events == 0);
@@ -273,7 +273,7 @@ TEST_CASE("numbers: binary64 decides, exact decimals break ties, validity is exa
   })";
   evmatch::Matcher matcher = CompileRules(rules_json);
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   evmatch::RuleSet rules;
   REQUIRE(rules.AddRules(rules_json).ok());
   // 0.1 and its neighbours share one binary64; zero, subnormals and the
@@ -312,7 +312,7 @@ TEST_CASE("an empty top-level key is a path step", "[matcher][paths]") {
   const char* pattern = R"({"": {"a": ["x"]}})";
   evmatch::Matcher matcher = CompileRules(std::string(R"({"r": )") + pattern + "}");
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   for (const auto& [event, want] : std::vector<std::pair<const char*, bool>>{
            {R"({"":{"a":"x"}})", true}, {R"({"a":"x"})", false}, {R"({".a":"x"})", true},
            {R"({"":{"":{"a":"x"}}})", false}}) {
@@ -322,4 +322,20 @@ TEST_CASE("an empty top-level key is a path step", "[matcher][paths]") {
     CHECK(*reference == want);
     CHECK(MatchOne(matcher, scratch, event, MatchMode::kComplete).matches.size() == (want ? 1u : 0u));
   }
+}
+
+TEST_CASE("PrepareScratch reports a scratch it cannot allocate", "[matcher]") {
+  evmatch::RuleSet rules;
+  REQUIRE(rules.Add("r", R"({"a": ["x"]})").ok());
+  evmatch::CompileOptions options;
+  options.max_event_bytes = size_t{1} << 60;  // no parser for events that large
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules, options);
+  REQUIRE(matcher.ok());
+  evmatch::Scratch scratch;
+  const absl::Status status = matcher->PrepareScratch(scratch);
+  CHECK(status.code() == absl::StatusCode::kResourceExhausted);
+  CHECK(std::string(status.message()).find("max_event_bytes") != std::string::npos);
+  std::string event = R"({"a":"x"})";
+  event.reserve(event.size() + evmatch::kPadding);
+  CHECK(matcher->Match(event, event.capacity(), scratch) == MatchStatus::kScratchMismatch);
 }

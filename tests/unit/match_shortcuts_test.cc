@@ -42,7 +42,7 @@ void Check(const std::vector<std::pair<std::string, bool>>& rules, const std::st
   }
   evmatch::Matcher matcher = CompileRules(json + "}");
   evmatch::Scratch scratch;
-  matcher.PrepareScratch(scratch);
+  REQUIRE(matcher.PrepareScratch(scratch).ok());
   INFO(event);
   CHECK(MatchAll(matcher, scratch, event) == want);
 }
@@ -120,7 +120,7 @@ TEST_CASE("matches come in rule order, each once", "[matcher][shortcuts]") {
     }
     evmatch::Matcher matcher = CompileRules(json + "}");
     evmatch::Scratch scratch;
-    matcher.PrepareScratch(scratch);
+    REQUIRE(matcher.PrepareScratch(scratch).ok());
     for (const auto& [id, v, w] : std::vector<std::tuple<int, int, int>>{
              {5, 99, 99}, {5, 99, 99}, {7, 3, 5}, {7, 3, 5}, {7, 99, 99}, {-1, 99, 99},
              {12, 3, 99}, {12, 3, 99}}) {
@@ -149,7 +149,7 @@ TEST_CASE("numeric intervals: per-slot lists and the segment tree agree", "[matc
     }
     evmatch::Matcher matcher = CompileRules(json + "}");
     evmatch::Scratch scratch;
-    matcher.PrepareScratch(scratch);
+    REQUIRE(matcher.PrepareScratch(scratch).ok());
     for (int tenths = -20; tenths <= 10 * (2 * n + 2 * overlap) + 20; tenths += 5) {
       const double x = tenths / 10.0;
       std::vector<evmatch::RuleId> want;

@@ -502,7 +502,7 @@ TEST_CASE("EventBridge patterns route the same events as the configurations", "[
     absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
     REQUIRE(matcher.ok());
     evmatch::Scratch scratch;
-    matcher->PrepareScratch(scratch);
+    REQUIRE(matcher->PrepareScratch(scratch).ok());
     for (int k = 0; k < 80; ++k) {
       const std::string key = word(5);
       const s3::EventSet type = types[rng() % types.size()];

@@ -17,7 +17,7 @@ TEST_CASE("padded_string_view and document entry points agree with Match", "[mat
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  REQUIRE(matcher->PrepareScratch(scratch).ok());
 
   const std::vector<std::string> events = {
       R"({"detail":{"key":"a.jpg","size":2000}})",

@@ -80,7 +80,7 @@ TEST_CASE("one Matcher, 8 threads, a Scratch each", "[matcher][threads]") {
   std::vector<std::vector<evmatch::RuleId>> expected;
   {
     evmatch::Scratch scratch;
-    matcher->PrepareScratch(scratch);
+    REQUIRE(matcher->PrepareScratch(scratch).ok());
     run(scratch, &expected, 0);
   }
   size_t matched = 0;
@@ -90,7 +90,7 @@ TEST_CASE("one Matcher, 8 threads, a Scratch each", "[matcher][threads]") {
   constexpr int kThreads = 8;
   std::vector<evmatch::Scratch> scratches(kThreads);
   std::vector<std::vector<std::vector<evmatch::RuleId>>> results(kThreads);
-  for (auto& scratch : scratches) matcher->PrepareScratch(scratch);
+  for (auto& scratch : scratches) REQUIRE(matcher->PrepareScratch(scratch).ok());
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] { run(scratches[t], &results[t], t * events.size() / kThreads); });
@@ -112,7 +112,7 @@ TEST_CASE("one Scratch used by two threads at once is reported", "[matcher][thre
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
   evmatch::Scratch scratch;
-  matcher->PrepareScratch(scratch);
+  REQUIRE(matcher->PrepareScratch(scratch).ok());
   std::string event = R"({"a":1})";
   event.reserve(event.size() + evmatch::kPadding);
   std::string input = "{\"a\":1}\n{\"b\":2}\n";

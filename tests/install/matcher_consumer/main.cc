@@ -11,10 +11,10 @@ int main() {
   bool ok = added && matcher.ok();
   if (ok) {
     evmatch::Scratch scratch;
-    matcher->PrepareScratch(scratch);
+    ok = matcher->PrepareScratch(scratch).ok();
     std::string event = R"({"detail":{"key":"cat.jpg"}})";
     event.reserve(event.size() + evmatch::kPadding);
-    ok = matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk &&
+    ok = ok && matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk &&
          scratch.matches().size() == 1;
   }
   std::printf("matcher consumer: %s\n", ok ? "ok" : "FAILED");
