@@ -72,13 +72,20 @@ IpParse ParseIpAddress(std::string_view text, IpAddress* out) {
   return IpParse::kNotAnAddress;
 }
 
+Ipv6Bytes IpAddress::Ipv6Form() const {
+  if (v6) return bytes;
+  Ipv6Bytes out{};
+  out[10] = out[11] = 0xff;
+  std::copy(bytes.begin(), bytes.begin() + 4, out.begin() + 12);
+  return out;
+}
+
 bool CidrBlock::Contains(const IpAddress& a) const {
-  if (a.v6 != low.v6) return false;
-  const size_t n = a.size();
-  return !std::lexicographical_compare(a.bytes.begin(), a.bytes.begin() + n,
-                                       low.bytes.begin(), low.bytes.begin() + n) &&
-         !std::lexicographical_compare(high.bytes.begin(), high.bytes.begin() + n,
-                                       a.bytes.begin(), a.bytes.begin() + n);
+  const Ipv6Bytes address = a.Ipv6Form();
+  // A parsed IPv6 address is never in the mapped range, so an IPv4 block
+  // holds only IPv4 addresses; an IPv6 block spanning the mapped range must
+  // not take IPv4 ones.
+  return a.v6 != v4 && low <= address && address <= high;  // bytewise compare
 }
 
 bool ParseCidr(std::string_view text, CidrBlock* out, std::string* reason) {
@@ -125,18 +132,23 @@ bool ParseCidr(std::string_view text, CidrBlock* out, std::string* reason) {
       *reason = Cat("Invalid IP address: ", pieces[0]);
       return false;
   }
-  const int64_t width = base.v6 ? 128 : 32;
+  // The syntax decides the family of the mask: an IPv4-mapped address
+  // written in IPv6 syntax takes a 128-bit mask.
+  const bool v6_syntax = !LooksLikeIpv4(pieces[0]);
+  const int64_t width = v6_syntax ? 128 : 32;
   if (bits > width) {
-    *reason = base.v6 ? "IPv6 mask bits must be <= 128" : "IPv4 mask bits must be <= 32";
+    *reason = v6_syntax ? "IPv6 mask bits must be <= 128" : "IPv4 mask bits must be <= 32";
     return false;
   }
-  out->low = base;
-  out->high = base;
-  for (int64_t bit = bits; bit < width; ++bit) {
+  out->low = base.Ipv6Form();
+  out->high = out->low;
+  for (int64_t bit = bits + (128 - width); bit < 128; ++bit) {
     const uint8_t mask = static_cast<uint8_t>(0x80u >> (bit % 8));
-    out->low.bytes[bit / 8] &= static_cast<uint8_t>(~mask);
-    out->high.bytes[bit / 8] |= mask;
+    out->low[static_cast<size_t>(bit / 8)] &= static_cast<uint8_t>(~mask);
+    out->high[static_cast<size_t>(bit / 8)] |= mask;
   }
+  // Inside ::ffff:0:0/96 when the mask keeps the 96 bits of the prefix.
+  out->v4 = !base.v6 && bits + (128 - width) >= 96;
   out->text = std::string(text);
   return true;
 }

@@ -57,3 +57,38 @@ TEST_CASE("blocks and membership", "[cidr]") {
   REQUIRE(ParseIpAddress("2001:db8::2", &a) == IpParse::kOk);
   CHECK_FALSE(block.Contains(a));
 }
+
+TEST_CASE("IPv4-mapped addresses and /0 blocks", "[cidr]") {
+  auto matches = [](std::string_view block_text, std::string_view address_text) {
+    CidrBlock block;
+    std::string reason;
+    REQUIRE(ParseCidr(block_text, &block, &reason));
+    IpAddress address;
+    REQUIRE(ParseIpAddress(address_text, &address) == IpParse::kOk);
+    return block.Contains(address);
+  };
+  // A /0 block matches every address of its family.
+  CHECK(matches("0.0.0.0/0", "1.2.3.4"));
+  CHECK(matches("0.0.0.0/0", "::ffff:102:304"));  // the same address, mapped
+  CHECK_FALSE(matches("0.0.0.0/0", "::"));
+  CHECK(matches("::/0", "::"));
+  CHECK(matches("::/0", "2001:db8::1"));
+  CHECK_FALSE(matches("::/0", "1.2.3.4"));
+  CHECK(matches("::ffff:0:0/0", "::"));  // the same range as ::/0
+  CHECK(matches("::ffff:0:0/0", "ffff::1"));
+  CHECK_FALSE(matches("::ffff:0:0/0", "1.2.3.4"));
+  // A block inside ::ffff:0:0/96 is IPv4, whatever its spelling.
+  CHECK(matches("::ffff:0:0/96", "255.255.255.255"));
+  CHECK(matches("::ffff:a00:0/104", "10.9.8.7"));
+  CHECK_FALSE(matches("::ffff:a00:0/104", "11.0.0.0"));
+  CHECK(matches("::ffff:102:304/128", "1.2.3.4"));
+  CHECK(matches("1.2.3.4/32", "::ffff:102:304"));
+  CHECK_FALSE(matches("::ffff:0:0/95", "1.2.3.4"));  // wider than the mapped range: IPv6
+  CHECK(matches("::ffff:0:0/95", "::fffe:0:1"));
+  // IPv6 syntax takes a 128-bit mask even for a mapped base.
+  CidrBlock block;
+  std::string reason;
+  CHECK(ParseCidr("::ffff:0:0/64", &block, &reason));
+  CHECK_FALSE(ParseCidr("::ffff:0:0/129", &block, &reason));
+  CHECK(reason == "IPv6 mask bits must be <= 128");
+}
