@@ -1,5 +1,4 @@
-// evmatch/dlq.h: SQS-style dead-letter bookkeeping for any broker (SPEC
-// section E). Three parts:
+// evmatch/dlq.h: SQS-style dead-letter bookkeeping for any broker. Three parts:
 //
 //  * Policies: SQS RedrivePolicy and RedriveAllowPolicy, SNS subscription
 //    RedrivePolicy, SNS HTTP/S DeliveryPolicy and an EventBridge target's
@@ -59,7 +58,7 @@ EVMATCH_EXPORT bool IsQueueArn(std::string_view arn);
 // Whether a queue ARN (or name) names a FIFO queue: its name ends in ".fifo".
 EVMATCH_EXPORT bool IsFifoQueue(std::string_view arn);
 
-// RedrivePolicy of a source queue (SPEC E.2).
+// RedrivePolicy of a source queue.
 struct EVMATCH_EXPORT RedrivePolicy {
   std::string dead_letter_target_arn;
   int max_receive_count = 10;  // 1 ... 1,000
@@ -69,7 +68,7 @@ struct EVMATCH_EXPORT RedrivePolicy {
 };
 
 struct RedrivePolicyOptions {
-  // SPEC D12: an omitted maxReceiveCount means 10, as the API reference
+  // An omitted maxReceiveCount means 10, as the API reference
   // says. LocalStack requires it; set this to reject its absence instead.
   bool require_max_receive_count = false;
 };
@@ -84,7 +83,7 @@ EVMATCH_EXPORT absl::StatusOr<std::optional<RedrivePolicy>> ParseRedrivePolicy(
 
 enum class RedrivePermission : uint8_t { kAllowAll, kDenyAll, kByQueue };
 
-// RedriveAllowPolicy of a dead-letter queue (SPEC E.3): which source queues
+// RedriveAllowPolicy of a dead-letter queue: which source queues
 // may name it as their deadLetterTargetArn.
 struct EVMATCH_EXPORT RedriveAllowPolicy {
   RedrivePermission permission = RedrivePermission::kAllowAll;
@@ -100,7 +99,7 @@ struct EVMATCH_EXPORT RedriveAllowPolicy {
 EVMATCH_EXPORT absl::StatusOr<RedriveAllowPolicy> ParseRedriveAllowPolicy(
     std::string_view json);
 
-// RedrivePolicy of an SNS subscription (SPEC E.5): an SQS queue ARN only.
+// RedrivePolicy of an SNS subscription: an SQS queue ARN only.
 // A FIFO topic needs a FIFO queue, a standard topic a standard one.
 struct SnsRedrivePolicy {
   std::string dead_letter_target_arn;
@@ -108,8 +107,8 @@ struct SnsRedrivePolicy {
 EVMATCH_EXPORT absl::StatusOr<SnsRedrivePolicy> ParseSnsRedrivePolicy(std::string_view json,
                                                                       bool fifo_topic = false);
 
-// An EventBridge target's RetryPolicy and DeadLetterConfig (SPEC B.4,
-// E.7 9). Unlike an SQS queue's, an EventBridge target's dead-letter queue
+// An EventBridge target's RetryPolicy and DeadLetterConfig. Unlike an SQS
+// queue's, an EventBridge target's dead-letter queue
 // must be a standard SQS queue, even when the target is a FIFO queue.
 struct EventBridgeTargetPolicy {
   int maximum_retry_attempts = 185;         // 0 ... 185
@@ -127,7 +126,7 @@ EVMATCH_EXPORT absl::StatusOr<EventBridgeTargetPolicy> ParseEventBridgeTargetPol
 // ------------------------------------------------------------- SNS retries
 
 // The backoff phase's curve from minDelayTarget (first backoff retry) to
-// maxDelayTarget (last). AWS shows the curves only as a chart (SPEC F.15);
+// maxDelayTarget (last). AWS shows the curves only as a chart;
 // evmatch defines them, for n backoff retries and t = (i-1)/(n-1):
 //   linear       min + (max-min) * t
 //   arithmetic   min + (max-min) * t^2     (the steps grow arithmetically)
@@ -136,7 +135,7 @@ EVMATCH_EXPORT absl::StatusOr<EventBridgeTargetPolicy> ParseEventBridgeTargetPol
 // Delays are rounded to whole milliseconds.
 enum class BackoffFunction : uint8_t { kLinear, kArithmetic, kGeometric, kExponential };
 
-// An SNS HTTP/S delivery policy (SPEC E.6), with the service's defaults.
+// An SNS HTTP/S delivery policy, with the service's defaults.
 struct DeliveryPolicy {
   int min_delay_target = 20;      // seconds, 1 ... max_delay_target
   int max_delay_target = 20;      // seconds, min_delay_target ... 3,600
@@ -189,7 +188,7 @@ class EVMATCH_EXPORT RetrySchedule {
   int64_t retries_;
 };
 
-// Why a delivery attempt failed (SPEC E.5). Client-side errors come from
+// Why a delivery attempt failed. Client-side errors come from
 // stale subscription metadata (the endpoint was deleted, or its policy
 // forbids SNS): never retried. Server-side errors (endpoint unavailable,
 // throttled, an exception) are retried per the schedule.
@@ -238,7 +237,7 @@ class EVMATCH_EXPORT ManualClock final : public Clock {
   std::atomic<int64_t> now_ms_;
 };
 
-// SQS queue attributes (SPEC E.1) with SQS's defaults. A queue is FIFO when
+// SQS queue attributes with SQS's defaults. A queue is FIFO when
 // its name ends in ".fifo".
 struct QueueAttributes {
   int64_t visibility_timeout_seconds = 30;             // 0 ... 43,200
@@ -323,7 +322,7 @@ struct Transition {
 enum class MoveTaskStatus : uint8_t { kRunning, kCompleted, kCancelling, kCancelled, kFailed };
 EVMATCH_EXPORT std::string_view MoveTaskStatusName(MoveTaskStatus status);  // "RUNNING", ...
 
-// A ListMessageMoveTasks entry (SPEC E.4).
+// A ListMessageMoveTasks entry.
 struct MoveTask {
   std::string task_handle;  // only while RUNNING
   MoveTaskStatus status = MoveTaskStatus::kRunning;
@@ -433,7 +432,7 @@ class EVMATCH_EXPORT Ledger {
 
   absl::StatusOr<QueueCounters> Counters(std::string_view queue_arn);
 
-  // Message move tasks (SPEC E.4, D13, D14). The source must be the
+  // Message move tasks. The source must be the
   // dead-letter queue of some queue; the destination, when given, an
   // existing queue of the same type. A task moves the messages that were in
   // the source when it started, oldest first, at most `rate` per second of

@@ -3,7 +3,7 @@
 // evmatch matches JSON events against Amazon EventBridge event patterns with
 // the service's semantics: exact values, prefix, suffix, equals-ignore-case,
 // wildcard, every anything-but form, numeric ranges, exists, cidr, `$or`,
-// nested objects and arrays (see docs in README.md for the full language).
+// nested objects and arrays (docs/semantics.md states the whole language).
 //
 // This header is the pattern front end and the AWS-compatible evaluation
 // entry point:
@@ -72,7 +72,8 @@ using RuleId = uint32_t;
 inline constexpr size_t kPadding = 64;
 
 // Limits and dialect switches for pattern validation. Every limit is a
-// per-call value (no globals); the defaults are SPEC decisions D1, D3, D8, D9.
+// per-call value (no globals); the defaults are EventBridge's (docs/semantics.md,
+// "Limits").
 struct PatternOptions {
   // Longest pattern text accepted, in bytes (EventBridge API: 4096).
   size_t max_pattern_bytes = 4096;
@@ -82,7 +83,7 @@ struct PatternOptions {
   size_t max_leaf_fields = 256;
   // Most rule combinations a pattern's `$or` arrays may expand to.
   size_t max_or_combinations = 1000;
-  // Highest wildcard complexity accepted (SPEC D3); 0 means unlimited.
+  // Highest wildcard complexity accepted; 0 means unlimited.
   int max_wildcard_complexity = 10;
   // When true, numbers in `numeric` and numeric `anything-but` conditions must
   // lie in -5e9..5e9 with at most 6 fractional digits (the documented AWS
@@ -337,7 +338,8 @@ class EVMATCH_EXPORT Matcher {
   // capacity >= json.size() + kPadding. On kOk, scratch.matches() lists the
   // matching rules. The whole event is read: it must be one JSON object,
   // structurally valid and valid UTF-8, with nothing after it; numbers,
-  // strings and literals are checked where a rule reads them (see README).
+  // strings and literals are checked where a rule reads them
+  // (docs/semantics.md, "Validity of events").
   // Never allocates once `scratch` is prepared and has seen an event as
   // large (growth is amortised and kept); never throws.
   [[nodiscard]] MatchStatus Match(std::string_view json, size_t capacity, Scratch& scratch,

@@ -1,7 +1,7 @@
 // evmatch/integrity.h: S3 object integrity. Digests and CRCs as S3 computes
 // them, their header encodings, Content-MD5 checks, ETags (single-part and
 // multipart) and the composite and full-object checksums of multipart
-// uploads (SPEC section D).
+// uploads.
 //
 // Library: evmatch::integrity (links OpenSSL's libcrypto and ISA-L).
 //
@@ -116,7 +116,7 @@ class EVMATCH_EXPORT Hasher {
 // One-shot digest of `data`.
 EVMATCH_EXPORT Digest Compute(Algorithm algorithm, std::string_view data);
 
-// CRCs (reflected, init and xorout all ones; SPEC D.5). Resumable:
+// CRCs (reflected, init and xorout all ones). Resumable:
 // Crc32(b, Crc32(a)) == Crc32(a + b); the empty input gives 0.
 EVMATCH_EXPORT uint32_t Crc32(std::string_view data, uint32_t crc = 0);
 EVMATCH_EXPORT uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
@@ -151,7 +151,7 @@ struct EVMATCH_EXPORT ETag {
 // InvalidArgument when `text` is not an ETag S3 could send: 32 hex digits
 // optionally followed by "-N", 1 <= N <= 10,000.
 EVMATCH_EXPORT absl::StatusOr<ETag> ParseETag(std::string_view text);
-// Whether an object's ETag is the MD5 of its bytes (SPEC D.7 item 3): 32 hex
+// Whether an object's ETag is the MD5 of its bytes: 32 hex
 // digits with no part count, for an object uploaded in one request without
 // SSE-C or SSE-KMS.
 enum class Encryption : uint8_t { kNone, kSseS3, kSseKms, kSseC };
@@ -160,7 +160,7 @@ EVMATCH_EXPORT bool ETagIsMd5(const ETag& etag, Encryption encryption);
 // MD5; parts are in part-number order.
 EVMATCH_EXPORT std::string MultipartETag(absl::Span<const Digest> part_md5s);
 
-// Multipart rules (SPEC D.3).
+// Multipart rules.
 inline constexpr uint32_t kMaxParts = 10000;
 inline constexpr uint64_t kMinPartSize = uint64_t{5} << 20;  // except the last
 inline constexpr uint64_t kMaxPartSize = uint64_t{5} << 30;
@@ -185,7 +185,7 @@ EVMATCH_EXPORT absl::Status CheckChecksumType(Algorithm algorithm, ChecksumType 
 // CRC64NVME, composite otherwise.
 EVMATCH_EXPORT ChecksumType DefaultChecksumType(Algorithm algorithm);
 
-// Request checks with S3's error texts (SPEC D.4). The checksum headers of
+// Request checks with S3's error texts. The checksum headers of
 // one request: `headers` lists the algorithm of every x-amz-checksum-<alg>
 // header present, `declared` the x-amz-checksum-algorithm (or SDK) header,
 // `type` the x-amz-checksum-type header. Errors: more than one checksum

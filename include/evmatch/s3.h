@@ -1,4 +1,4 @@
-// evmatch/s3.h: S3 event notifications (SPEC section C): event types and
+// evmatch/s3.h: S3 event notifications: event types and
 // their families, object key encoding, bucket notification configurations
 // validated as S3 validates them, and sequencer ordering for idempotent
 // consumers.
@@ -51,7 +51,7 @@ EVMATCH_EXPORT EventSet RecordEventType(std::string_view event_name);
 // Every concrete type's configured name ("s3:ObjectCreated:Put", ...).
 EVMATCH_EXPORT std::vector<std::string> EventNames(EventSet events);
 
-// Object keys as S3 writes them into event records (SPEC D15): space as
+// Object keys as S3 writes them into event records: space as
 // "+", "/" and A-Z a-z 0-9 - _ . * ~ kept, every other byte as %XX.
 EVMATCH_EXPORT std::string EncodeKey(std::string_view key);
 // The inverse: "+" is a space, %XX a byte (upper or lower case hex, %2F
@@ -188,7 +188,7 @@ struct EventBridgeFields {
 };
 EVMATCH_EXPORT std::optional<EventBridgeFields> EventBridgeFieldsOf(EventSet type);
 
-// Sequencers (SPEC C.4): hex strings comparable only for the same key; the
+// Sequencers: hex strings comparable only for the same key; the
 // shorter is right-padded with '0', the comparison is case-insensitive.
 // Returns <0, 0, >0 as `a` is earlier than, the same as, or later than `b`.
 EVMATCH_EXPORT int CompareSequencers(std::string_view a, std::string_view b);
