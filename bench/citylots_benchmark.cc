@@ -41,9 +41,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -583,16 +583,12 @@ int main(int argc, char** argv) {
       }
     }
     categories.push_back({key, matchers.back().get(), counts, paths});
-    benchmark::RegisterBenchmark(("Match_" + key + "_Evmatch").c_str(), BM_Match,
-                                 key, matchers.back().get(), counts,
-                                 evmatch::MatchMode::kComplete);
-    benchmark::RegisterBenchmark(("Walk_" + key + "_Fields").c_str(), BM_WalkFields,
-                                 paths, false);
-    benchmark::RegisterBenchmark(("Match_" + key + "_Lazy").c_str(), BM_Match,
-                                 key, matchers.back().get(), counts,
-                                 evmatch::MatchMode::kLazy);
-    benchmark::RegisterBenchmark(("Walk_" + key + "_Stop").c_str(), BM_WalkFields,
-                                 paths, true);
+    benchmark::RegisterBenchmark(("Match_" + key + "_Evmatch").c_str(), BM_Match, key,
+                                 matchers.back().get(), counts, evmatch::MatchMode::kComplete);
+    benchmark::RegisterBenchmark(("Walk_" + key + "_Fields").c_str(), BM_WalkFields, paths, false);
+    benchmark::RegisterBenchmark(("Match_" + key + "_Lazy").c_str(), BM_Match, key,
+                                 matchers.back().get(), counts, evmatch::MatchMode::kLazy);
+    benchmark::RegisterBenchmark(("Walk_" + key + "_Stop").c_str(), BM_WalkFields, paths, true);
   }
   benchmark::RegisterBenchmark("Walk_Document", BM_WalkDocument);
   benchmark::RegisterBenchmark("Iterate_Only", BM_IterateOnly);

@@ -24,8 +24,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -267,10 +267,10 @@ class Simulation {
                       : std::string()));
       }
     } else if (verb == "receive" || verb == "consume") {
-      EVMATCH_CLI_RETURN_IF_ERROR(need(1, Cat(verb, " QUEUE [max=N]",
-                                    verb == "receive" ? " [visibility=S]" : "")));
+      EVMATCH_CLI_RETURN_IF_ERROR(
+          need(1, Cat(verb, " QUEUE [max=N]", verb == "receive" ? " [visibility=S]" : "")));
       EVMATCH_CLI_RETURN_IF_ERROR(verb == "receive" ? check_options({"max", "visibility"})
-                                          : check_options({"max"}));
+                                                    : check_options({"max"}));
       std::string arn;
       EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &arn));
       dlq::ReceiveRequest r;
@@ -288,9 +288,9 @@ class Simulation {
           if (!m.dead_letter_queue_source_arn.empty()) {
             line += Cat(", from ", ShortName(m.dead_letter_queue_source_arn));
           }
-          line += verb == "consume" ? ", deleted)"
-                                    : Cat(", invisible until +",
-                                          Duration(m.visible_again_at_ms - kStart), ")");
+          line += verb == "consume"
+                      ? ", deleted)"
+                      : Cat(", invisible until +", Duration(m.visible_again_at_ms - kStart), ")");
           if (verb == "consume") {
             absl::Status s = ledger_->Delete(arn, m.receipt_handle);
             if (!s.ok()) line += Cat(" delete error: ", s.message());
@@ -300,7 +300,7 @@ class Simulation {
       }
     } else if (verb == "delete" || verb == "visibility") {
       EVMATCH_CLI_RETURN_IF_ERROR(verb == "delete" ? need(1, "delete LABEL")
-                                         : need(2, "visibility LABEL SECONDS"));
+                                                   : need(2, "visibility LABEL SECONDS"));
       auto id = ids_.find(args[0]);
       auto handle = id == ids_.end() ? handles_.end() : handles_.find(id->second);
       if (handle == handles_.end()) {
@@ -333,13 +333,12 @@ class Simulation {
       } else {
         tasks_[source] = *task;
         auto listed = ledger_->ListMoveTasks(source);
-        Print(Cat("redrive ", args[0], ": task started, ",
-                  (*listed)[0].approximate_number_of_messages_to_move,
-                  (*listed)[0].approximate_number_of_messages_to_move == 1 ? " message"
-                                                                          : " messages",
-                  " to move to ",
-                  destination.empty() ? "their sources" : ShortName(destination),
-                  rate ? Cat(" at ", *rate, "/s") : std::string()));
+        Print(
+            Cat("redrive ", args[0], ": task started, ",
+                (*listed)[0].approximate_number_of_messages_to_move,
+                (*listed)[0].approximate_number_of_messages_to_move == 1 ? " message" : " messages",
+                " to move to ", destination.empty() ? "their sources" : ShortName(destination),
+                rate ? Cat(" at ", *rate, "/s") : std::string()));
       }
     } else if (verb == "cancel-redrive") {
       EVMATCH_CLI_RETURN_IF_ERROR(need(1, "cancel-redrive SOURCE"));
@@ -358,12 +357,12 @@ class Simulation {
       } else {
         Print(Cat("tasks ", args[0], ": ", list->size(), list->size() == 1 ? " task" : " tasks"));
         for (const dlq::MoveTask& t : *list) {
-          Print(Cat("  ", dlq::MoveTaskStatusName(t.status), " started +",
-                    Duration(t.started_timestamp_ms - kStart), ", moved ",
-                    t.approximate_number_of_messages_moved, " of ",
-                    t.approximate_number_of_messages_to_move,
-                    t.failure_reason.empty() ? std::string()
-                                             : Cat(": ", WithLabels(t.failure_reason))));
+          Print(Cat(
+              "  ", dlq::MoveTaskStatusName(t.status), " started +",
+              Duration(t.started_timestamp_ms - kStart), ", moved ",
+              t.approximate_number_of_messages_moved, " of ",
+              t.approximate_number_of_messages_to_move,
+              t.failure_reason.empty() ? std::string() : Cat(": ", WithLabels(t.failure_reason))));
         }
       }
     } else if (verb == "counters") {
@@ -374,8 +373,8 @@ class Simulation {
       Print(Cat("counters ", args[0], ": visible ", c.approximate_number_of_messages,
                 ", in flight ", c.approximate_number_of_messages_not_visible, ", delayed ",
                 c.approximate_number_of_messages_delayed, ", oldest ",
-                Duration(c.approximate_age_of_oldest_message_seconds * 1000),
-                ", moved to DLQ ", c.moved_to_dead_letter_queue, ", expired ", c.expired));
+                Duration(c.approximate_age_of_oldest_message_seconds * 1000), ", moved to DLQ ",
+                c.moved_to_dead_letter_queue, ", expired ", c.expired));
     } else {
       return absl::InvalidArgumentError(Cat("unknown command ", verb));
     }
@@ -445,7 +444,7 @@ class Simulation {
   dlq::ManualClock clock_{kStart};
   std::unique_ptr<dlq::Ledger> ledger_;
   std::vector<std::string> queues_;
-  std::map<std::string, std::string> labels_, ids_;  // id -> label, label -> id
+  std::map<std::string, std::string> labels_, ids_;                     // id -> label, label -> id
   std::map<std::string, std::pair<std::string, std::string>> handles_;  // id -> (queue, handle)
   std::map<std::string, std::string> tasks_;                            // source -> handle
   std::vector<Event> events_;  // from LedgerOptions::on_transition, not yet printed
@@ -484,17 +483,20 @@ std::vector<Command> DlqCommands() {
   return {
       {.name = "dlq simulate",
        .summary = "Replays a scenario on queues with SQS's dead-letter rules.",
-       .flags = {{.name = "policy", .value_name = "FILE",
-                  .help = "the queues and their SQS attributes (JSON)", .required = true},
-                 {.name = "script", .value_name = "FILE",
-                  .help = "the scenario, one command per line", .required = true}},
-       .details =
-           "Script commands: wait DURATION; send QUEUE LABEL [delay=S] [dedup=ID];\n"
-           "receive QUEUE [max=N] [visibility=S] (a consumer that fails); consume QUEUE\n"
-           "[max=N] (one that succeeds); delete LABEL; visibility LABEL S; redrive DLQ\n"
-           "[to=QUEUE] [rate=N]; cancel-redrive DLQ; tasks DLQ; counters QUEUE. Calls SQS\n"
-           "would refuse print SQS's error and the scenario goes on; an invalid policy\n"
-           "or script line exits 2 with its line number. See examples/dlq-redrive.\n",
+       .flags = {{.name = "policy",
+                  .value_name = "FILE",
+                  .help = "the queues and their SQS attributes (JSON)",
+                  .required = true},
+                 {.name = "script",
+                  .value_name = "FILE",
+                  .help = "the scenario, one command per line",
+                  .required = true}},
+       .details = "Script commands: wait DURATION; send QUEUE LABEL [delay=S] [dedup=ID];\n"
+                  "receive QUEUE [max=N] [visibility=S] (a consumer that fails); consume QUEUE\n"
+                  "[max=N] (one that succeeds); delete LABEL; visibility LABEL S; redrive DLQ\n"
+                  "[to=QUEUE] [rate=N]; cancel-redrive DLQ; tasks DLQ; counters QUEUE. Calls SQS\n"
+                  "would refuse print SQS's error and the scenario goes on; an invalid policy\n"
+                  "or script line exits 2 with its line number. See examples/dlq-redrive.\n",
        .run = Simulate},
   };
 }

@@ -42,8 +42,8 @@ std::optional<int64_t> ParseSize(std::string_view text) {
 }
 
 std::string RangeText(const Flag& flag) {
-  std::string text = flag.type == FlagType::kSize ? "a size (bytes, or with KiB, MiB, GiB)"
-                                                   : "an integer";
+  std::string text =
+      flag.type == FlagType::kSize ? "a size (bytes, or with KiB, MiB, GiB)" : "an integer";
   return text + " from " + std::to_string(flag.min) + " to " + std::to_string(flag.max);
 }
 
@@ -97,7 +97,8 @@ std::string CommandUsage(const Command& command) {
     } else if (flag.type != FlagType::kBool) {
       left += " " + std::string(flag.value_name);
     }
-    out << left << (left.size() < 30 ? std::string(30 - left.size(), ' ') : "\n" + std::string(30, ' '))
+    out << left
+        << (left.size() < 30 ? std::string(30 - left.size(), ' ') : "\n" + std::string(30, ' '))
         << flag.help << (flag.required ? " (required)" : "") << "\n";
   }
   out << "  --help                      this text\n";
@@ -215,13 +216,27 @@ std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += "\\u00";

@@ -34,12 +34,12 @@ enum class FlagType : uint8_t {
 };
 
 struct Flag {
-  std::string_view name;        // without the leading "--"
+  std::string_view name;  // without the leading "--"
   FlagType type = FlagType::kString;
   std::string_view value_name;  // shown in usage: FILE, N, SIZE, ...
   std::string_view help;
   bool required = false;
-  int64_t min = 0, max = 0;     // kInt, kSize
+  int64_t min = 0, max = 0;               // kInt, kSize
   std::vector<std::string_view> choices;  // kChoice
 };
 
@@ -53,7 +53,7 @@ struct Command {
   std::string_view summary;     // one line, for `evmatch --help`
   std::string_view positional;  // "FILE" when the command takes one, else ""
   std::vector<Flag> flags;
-  std::string details;          // paragraphs after the flags in --help
+  std::string details;  // paragraphs after the flags in --help
   int (*run)(const Args& args);
   // Flags whose name starts with this prefix are accepted too (verify's
   // --checksum-ALG); their values are in Args::prefixed().

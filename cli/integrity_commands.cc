@@ -49,8 +49,8 @@ int Checksum(const Args& args) {
   std::string out = "{\"ETag\":" + JsonString("\"" + digests->ETag() + "\"");
   if (!digests->multipart) out += ",\"ContentMD5\":" + JsonString(digests->md5.Base64());
   if (options.checksum) {
-    out += ",\"Checksum" + std::string(ei::AlgorithmName(algorithm)) + "\":" +
-           JsonString(*digests->Checksum(type));
+    out += ",\"Checksum" + std::string(ei::AlgorithmName(algorithm)) +
+           "\":" + JsonString(*digests->Checksum(type));
     out += std::string(",\"ChecksumType\":") +
            (type == ei::ChecksumType::kComposite ? "\"COMPOSITE\"" : "\"FULL_OBJECT\"");
   }
@@ -64,9 +64,10 @@ int Verify(const Args& args) {
   ei::VerifyOptions options;
   options.part_size = static_cast<uint64_t>(args.integer("part-size", 0));
   options.threads = Threads(args);
-  static const std::map<std::string, ei::Encryption> kSse = {
-      {"none", ei::Encryption::kNone}, {"s3", ei::Encryption::kSseS3},
-      {"kms", ei::Encryption::kSseKms}, {"c", ei::Encryption::kSseC}};
+  static const std::map<std::string, ei::Encryption> kSse = {{"none", ei::Encryption::kNone},
+                                                             {"s3", ei::Encryption::kSseS3},
+                                                             {"kms", ei::Encryption::kSseKms},
+                                                             {"c", ei::Encryption::kSseC}};
   options.encryption = kSse.at(args.get("sse", "none"));
   for (const auto& [name, value] : args.prefixed()) {
     absl::StatusOr<ei::Algorithm> algorithm = ei::ParseAlgorithm(name.substr(9));
@@ -82,17 +83,26 @@ int Verify(const Args& args) {
     return Fail("cannot tell: " + std::string(v.status().message()));
   }
   switch (v->verdict) {
-    case ei::Verdict::kMatch: std::cout << "match: " << v->reason << "\n"; return kExitOk;
-    case ei::Verdict::kMismatch: std::cout << "mismatch: " << v->reason << "\n"; return kExitNo;
-    case ei::Verdict::kCannotTell: break;
+    case ei::Verdict::kMatch:
+      std::cout << "match: " << v->reason << "\n";
+      return kExitOk;
+    case ei::Verdict::kMismatch:
+      std::cout << "mismatch: " << v->reason << "\n";
+      return kExitNo;
+    case ei::Verdict::kCannotTell:
+      break;
   }
   std::cout << "cannot tell: " << v->reason << "\n";
   return kExitError;
 }
 
 Flag PartSizeFlag(std::string_view help) {
-  return {.name = "part-size", .type = FlagType::kSize, .value_name = "SIZE", .help = help,
-          .min = 1, .max = kMaxPartSize};
+  return {.name = "part-size",
+          .type = FlagType::kSize,
+          .value_name = "SIZE",
+          .help = help,
+          .min = 1,
+          .max = kMaxPartSize};
 }
 
 }  // namespace
@@ -102,10 +112,13 @@ std::vector<Command> IntegrityCommands() {
       {.name = "checksum",
        .summary = "Prints what S3 reports for FILE: ETag, Content-MD5, a checksum.",
        .positional = "FILE",
-       .flags = {{.name = "algorithm", .value_name = "md5|sha1|sha256|crc32|crc32c|crc64nvme",
-                  .help = "the additional checksum (any case)", .required = true},
+       .flags = {{.name = "algorithm",
+                  .value_name = "md5|sha1|sha256|crc32|crc32c|crc64nvme",
+                  .help = "the additional checksum (any case)",
+                  .required = true},
                  PartSizeFlag("upload in parts of SIZE (multipart ETag and checksum)"),
-                 {.name = "type", .type = FlagType::kChoice,
+                 {.name = "type",
+                  .type = FlagType::kChoice,
                   .help = "checksum type (default: S3's for the algorithm)",
                   .choices = {"composite", "full-object"}},
                  ThreadsFlag()},
@@ -116,10 +129,13 @@ std::vector<Command> IntegrityCommands() {
       {.name = "verify",
        .summary = "Checks FILE against the ETag and optionally one checksum S3 reported.",
        .positional = "FILE",
-       .flags = {{.name = "etag", .value_name = "ETAG", .help = "the ETag, quoted or not",
+       .flags = {{.name = "etag",
+                  .value_name = "ETAG",
+                  .help = "the ETag, quoted or not",
                   .required = true},
                  PartSizeFlag("the upload's part size (default: try the common ones)"),
-                 {.name = "sse", .type = FlagType::kChoice,
+                 {.name = "sse",
+                  .type = FlagType::kChoice,
                   .help = "the object's encryption (default none)",
                   .choices = {"none", "s3", "kms", "c"}},
                  ThreadsFlag()},

@@ -17,15 +17,15 @@ std::vector<Command> AllCommands() {
   std::vector<Command> all;
   // The modules' commands are there when their library was built.
   for (auto group : {
-           evmatch_cli::PatternCommands, evmatch_cli::MatchCommands,
+         evmatch_cli::PatternCommands, evmatch_cli::MatchCommands,
 #if EVMATCH_CLI_S3
-           evmatch_cli::S3Commands,
+             evmatch_cli::S3Commands,
 #endif
 #if EVMATCH_CLI_INTEGRITY
-           evmatch_cli::IntegrityCommands,
+             evmatch_cli::IntegrityCommands,
 #endif
 #if EVMATCH_CLI_DLQ
-           evmatch_cli::DlqCommands,
+             evmatch_cli::DlqCommands,
 #endif
        }) {
     for (Command& command : group()) all.push_back(std::move(command));
@@ -34,7 +34,8 @@ std::vector<Command> AllCommands() {
 }
 
 std::string Overview(const std::vector<Command>& commands, std::string_view group) {
-  std::string out = "usage: evmatch <command> [flags]   (evmatch <command> --help for its flags)\n\n";
+  std::string out =
+      "usage: evmatch <command> [flags]   (evmatch <command> --help for its flags)\n\n";
   for (const Command& command : commands) {
     if (!group.empty() && command.name.substr(0, group.size() + 1) != std::string(group) + " ") {
       continue;

@@ -102,9 +102,8 @@ struct SliceResult {
   std::vector<evmatch::RuleId> rules;
 };
 
-void MatchSlice(const evmatch::Matcher& matcher, const std::string& chunk, size_t begin,
-                size_t end, evmatch::MatchMode mode, evmatch::Scratch& scratch,
-                SliceResult& out) {
+void MatchSlice(const evmatch::Matcher& matcher, const std::string& chunk, size_t begin, size_t end,
+                evmatch::MatchMode mode, evmatch::Scratch& scratch, SliceResult& out) {
   out.events.clear();
   out.rules.clear();
   const std::string_view slice(chunk.data() + begin, end - begin);
@@ -115,8 +114,8 @@ void MatchSlice(const evmatch::Matcher& matcher, const std::string& chunk, size_
       [&](const evmatch::BatchEvent& e) {
         const auto first = static_cast<uint32_t>(out.rules.size());
         out.rules.insert(out.rules.end(), e.matches.begin(), e.matches.end());
-        out.events.push_back({begin + e.offset, e.status, first,
-                              static_cast<uint32_t>(out.rules.size())});
+        out.events.push_back(
+            {begin + e.offset, e.status, first, static_cast<uint32_t>(out.rules.size())});
       },
       mode);
 }
@@ -225,8 +224,8 @@ int Match(const Args& args) {
         out += "]}\n";
       }
     }
-    line_base += static_cast<uint64_t>(std::count(
-        chunk.begin() + static_cast<std::ptrdiff_t>(counted), chunk.end(), '\n'));
+    line_base += static_cast<uint64_t>(
+        std::count(chunk.begin() + static_cast<std::ptrdiff_t>(counted), chunk.end(), '\n'));
     std::cout << out;
     progress.Update(events, reader.Progress());
   }
@@ -261,25 +260,29 @@ std::vector<Command> MatchCommands() {
   return {
       {.name = "match",
        .summary = "Matches every rule of a rules file against a stream of events.",
-       .flags = {{.name = "rules", .value_name = "FILE", .help = "the rules file",
-                  .required = true},
-                 {.name = "events", .value_name = "FILE|-",
-                  .help = "NDJSON events, plain or gzip (default: stdin)"},
-                 {.name = "output", .type = FlagType::kChoice,
-                  .help = "one line per event, or nothing (default ndjson)",
-                  .choices = {"ndjson", "none"}},
-                 {.name = "stats", .type = FlagType::kBool,
-                  .help = "print counts and throughput as JSON on stderr at the end"},
-                 {.name = "lazy", .type = FlagType::kBool,
-                  .help = "read only what the rules need (MatchMode::kLazy)"},
-                 ThreadsFlag()},
-       .details = std::string(
-                      "Prints {\"event\": <line>, \"rules\": [names...]} per event, in input\n"
-                      "order. An invalid line is reported on stderr with its number and\n"
-                      "skipped. --stats prints events, matched_events, invalid_events,\n"
-                      "rule_matches, seconds, events_per_second and bytes_per_second. --lazy\n"
-                      "leaves malformed JSON past what the rules read unreported.\n\n") +
-                  kRulesFileHelp,
+       .flags =
+           {{.name = "rules", .value_name = "FILE", .help = "the rules file", .required = true},
+            {.name = "events",
+             .value_name = "FILE|-",
+             .help = "NDJSON events, plain or gzip (default: stdin)"},
+            {.name = "output",
+             .type = FlagType::kChoice,
+             .help = "one line per event, or nothing (default ndjson)",
+             .choices = {"ndjson", "none"}},
+            {.name = "stats",
+             .type = FlagType::kBool,
+             .help = "print counts and throughput as JSON on stderr at the end"},
+            {.name = "lazy",
+             .type = FlagType::kBool,
+             .help = "read only what the rules need (MatchMode::kLazy)"},
+            ThreadsFlag()},
+       .details =
+           std::string("Prints {\"event\": <line>, \"rules\": [names...]} per event, in input\n"
+                       "order. An invalid line is reported on stderr with its number and\n"
+                       "skipped. --stats prints events, matched_events, invalid_events,\n"
+                       "rule_matches, seconds, events_per_second and bytes_per_second. --lazy\n"
+                       "leaves malformed JSON past what the rules read unreported.\n\n") +
+           kRulesFileHelp,
        .run = Match},
   };
 }

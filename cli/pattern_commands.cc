@@ -27,9 +27,9 @@ int TestEventPattern(const Args& args) {
   absl::StatusOr<bool> result = evmatch::TestEventPattern(*pattern, *event);
   if (!result.ok()) {
     if (std::optional<evmatch::PatternError> e = evmatch::GetPatternError(result.status())) {
-      std::cerr << "InvalidEventPatternException: Event pattern is not valid. Reason: "
-                << e->reason << "\n at " << (e->json_pointer.empty() ? "/" : e->json_pointer)
-                << " (offset " << e->offset << ")\n";
+      std::cerr << "InvalidEventPatternException: Event pattern is not valid. Reason: " << e->reason
+                << "\n at " << (e->json_pointer.empty() ? "/" : e->json_pointer) << " (offset "
+                << e->offset << ")\n";
     } else {
       std::cerr << "ValidationException: Parameter Event is not valid.\n";
       if (std::optional<evmatch::EventError> e = evmatch::GetEventError(result.status())) {
@@ -57,10 +57,14 @@ std::vector<Command> PatternCommands() {
   return {
       {.name = "test-event-pattern",
        .summary = "Tells whether an event matches a pattern, as `aws events test-event-pattern`.",
-       .flags = {{.name = "event-pattern", .value_name = "JSON|file://PATH",
-                  .help = "the EventBridge pattern", .required = true},
-                 {.name = "event", .value_name = "JSON|file://PATH",
-                  .help = "the event, a JSON object", .required = true}},
+       .flags = {{.name = "event-pattern",
+                  .value_name = "JSON|file://PATH",
+                  .help = "the EventBridge pattern",
+                  .required = true},
+                 {.name = "event",
+                  .value_name = "JSON|file://PATH",
+                  .help = "the event, a JSON object",
+                  .required = true}},
        .details =
            "Prints {\"Result\": true} (exit 0) or {\"Result\": false} (exit 1). An invalid\n"
            "pattern prints AWS's InvalidEventPatternException with its reason, JSON Pointer\n"
@@ -69,8 +73,8 @@ std::vector<Command> PatternCommands() {
        .run = TestEventPattern},
       {.name = "validate",
        .summary = "Checks every rule of a rules file and lists each invalid one.",
-       .flags = {{.name = "rules", .value_name = "FILE", .help = "the rules file",
-                  .required = true}},
+       .flags =
+           {{.name = "rules", .value_name = "FILE", .help = "the rules file", .required = true}},
        .details = kRulesFileHelp,
        .run = Validate},
   };

@@ -21,8 +21,7 @@ std::optional<s3::NotificationConfiguration> LoadConfiguration(const std::string
     Fail("cannot read " + path);
     return std::nullopt;
   }
-  absl::StatusOr<s3::NotificationConfiguration> config =
-      s3::ParseNotificationConfiguration(*text);
+  absl::StatusOr<s3::NotificationConfiguration> config = s3::ParseNotificationConfiguration(*text);
   if (!config.ok()) {
     std::cerr << config.status().message() << "\n";
     return std::nullopt;
@@ -58,8 +57,8 @@ int Route(const Args& args) {
     line.reserve(line.size() + evmatch::kPadding);
     size_t index = 0;
     absl::Status status = reader.Read(line, line.capacity(), [&](const s3::Record& r) {
-      std::string out = "{\"line\":" + std::to_string(number) + ",\"record\":" +
-                        std::to_string(index++);
+      std::string out =
+          "{\"line\":" + std::to_string(number) + ",\"record\":" + std::to_string(index++);
       if (r.shape == s3::Record::Shape::kTestEvent) {
         out += ",\"test_event\":true,\"bucket\":" + Json(r.bucket) + ",\"configurations\":[]}";
       } else {
@@ -92,9 +91,12 @@ std::vector<Command> S3Commands() {
        .run = ValidateNotification},
       {.name = "s3 route",
        .summary = "Tells which notification configuration each S3 record fires.",
-       .flags = {{.name = "config", .value_name = "FILE",
-                  .help = "the bucket's notification configuration", .required = true},
-                 {.name = "events", .value_name = "FILE|-",
+       .flags = {{.name = "config",
+                  .value_name = "FILE",
+                  .help = "the bucket's notification configuration",
+                  .required = true},
+                 {.name = "events",
+                  .value_name = "FILE|-",
                   .help = "messages, one JSON per line: Records, test events, EventBridge "
                           "events (default: stdin)"}},
        .details = "Prints one line per record: line, record, eventName, bucket, key and the\n"

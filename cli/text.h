@@ -30,10 +30,9 @@ bool ParseInt(std::string_view text, Int* out) {
 }  // namespace evmatch_cli
 
 // Returns from the enclosing function when `expr` is not OK.
-#define EVMATCH_CLI_RETURN_IF_ERROR(expr)                     \
-  do {                                                        \
-    if (::absl::Status cli_status_ = (expr); !cli_status_.ok()) \
-      return cli_status_;                                     \
+#define EVMATCH_CLI_RETURN_IF_ERROR(expr)                                           \
+  do {                                                                              \
+    if (::absl::Status cli_status_ = (expr); !cli_status_.ok()) return cli_status_; \
   } while (0)
 
 #endif  // EVMATCH_CLI_TEXT_H_

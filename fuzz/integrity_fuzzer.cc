@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "support/crc_reference.h"
 #include "evmatch/integrity.h"
+#include "support/crc_reference.h"
 
 namespace {
 

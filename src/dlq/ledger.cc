@@ -34,9 +34,9 @@
 #include "absl/strings/numbers.h"
 #include "dlq/storage.h"
 #include "evmatch/dlq.h"
+#include "util/aws_error.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
-#include "util/aws_error.h"
 
 namespace evmatch::dlq {
 namespace {
@@ -124,23 +124,25 @@ bool Active(MoveTaskStatus s) {
 
 absl::Status NoSuchQueue() {
   return evmatch::internal::AwsError(absl::StatusCode::kNotFound,
-      "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
+                                     "AWS.SimpleQueueService.NonExistentQueue",
+                                     "The specified queue does not exist.");
 }
 
 absl::Status InvalidValue(std::string_view parameter, int64_t value, std::string_view reason) {
-  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidParameterValue", "Value ", value,
-                                        " for parameter ", parameter,
-                                        " is invalid. Reason: ", reason);
+  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidParameterValue",
+                                     "Value ", value, " for parameter ", parameter,
+                                     " is invalid. Reason: ", reason);
 }
 
 absl::Status InvalidAttribute(std::string_view name, std::string_view range) {
-  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
-      "InvalidAttributeValue", "Invalid value for the parameter ", name, " (", range, ").");
+  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidAttributeValue",
+                                     "Invalid value for the parameter ", name, " (", range, ").");
 }
 
 absl::Status BadHandle(std::string_view handle, std::string_view why) {
-  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,"ReceiptHandleIsInvalid", "The input receipt handle \"",
-                                        handle, "\" is not a valid receipt handle", why, ".");
+  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "ReceiptHandleIsInvalid",
+                                     "The input receipt handle \"", handle,
+                                     "\" is not a valid receipt handle", why, ".");
 }
 
 absl::Status CheckRanges(const QueueAttributes& a) {
@@ -510,9 +512,9 @@ struct Ledger::State {
       return absl::OkStatus();
     }
     auto invalid = [&](std::string_view reason) {
-      return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidParameterValue", "Value ", json,
-                                            " for parameter RedrivePolicy is invalid. Reason: ",
-                                            reason);
+      return evmatch::internal::AwsError(
+          absl::StatusCode::kInvalidArgument, "InvalidParameterValue", "Value ", json,
+          " for parameter RedrivePolicy is invalid. Reason: ", reason);
     };
     absl::StatusOr<std::optional<RedrivePolicy>> parsed = ParseRedrivePolicy(json);
     if (!parsed.ok()) return parsed.status();
@@ -556,18 +558,19 @@ struct Ledger::State {
   absl::Status CreateQueue(int64_t, std::string_view arn, const QueueAttributes& a,
                            bool* mutated) {
     if (!IsQueueArn(arn)) {
-      return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
-          "InvalidParameterValue", "Value ", arn,
-              " for parameter QueueArn is invalid. Reason: not an SQS queue ARN "
-              "(arn:<partition>:sqs:<region>:<account>:<name>).");
+      return evmatch::internal::AwsError(
+          absl::StatusCode::kInvalidArgument, "InvalidParameterValue", "Value ", arn,
+          " for parameter QueueArn is invalid. Reason: not an SQS queue ARN "
+          "(arn:<partition>:sqs:<region>:<account>:<name>).");
     }
     Queue* existing = Find(arn);
     EVMATCH_RETURN_IF_ERROR(
         ValidateAttributes(arn, a, existing != nullptr ? &existing->attributes : nullptr));
     if (Queue* q = existing) {
       if (SameAttributes(q->attributes, a)) return absl::OkStatus();
-      return evmatch::internal::AwsError(absl::StatusCode::kAlreadyExists,
-          "QueueAlreadyExists", "A queue already exists with the same name and a different "
+      return evmatch::internal::AwsError(
+          absl::StatusCode::kAlreadyExists, "QueueAlreadyExists",
+          "A queue already exists with the same name and a different "
           "value for one of its attributes.");
     }
     auto [it, inserted] = queue_index.emplace(std::string(arn), queues.size());
@@ -626,9 +629,10 @@ struct Ledger::State {
     }
     if (r.size_bytes < 0 || r.size_bytes > q->attributes.maximum_message_size) {
       return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
-          "InvalidParameterValue", "One or more parameters are invalid. Reason: Message must "
-              "be shorter than ",
-              q->attributes.maximum_message_size, " bytes.");
+                                         "InvalidParameterValue",
+                                         "One or more parameters are invalid. Reason: Message must "
+                                         "be shorter than ",
+                                         q->attributes.maximum_message_size, " bytes.");
     }
     if (q->fifo == r.deduplication_id.empty() || r.deduplication_id.size() > 128) {
       return evmatch::internal::AwsError(
@@ -741,7 +745,8 @@ struct Ledger::State {
     Message& m = messages[*slot];
     if ((m.flags & (kPending | kReceived)) != (kPending | kReceived)) {
       return evmatch::internal::AwsError(absl::StatusCode::kFailedPrecondition,
-          "MessageNotInflight", "The message referred to isn't in flight.");
+                                         "MessageNotInflight",
+                                         "The message referred to isn't in flight.");
     }
     const int64_t deadline = now + seconds * kSecond;
     if (deadline > m.received_ms + kMaxVisibilitySeconds * kSecond) {
@@ -761,9 +766,10 @@ struct Ledger::State {
                                             std::optional<int> rate, bool* mutated) {
     Queue* source = Find(source_arn);
     if (source == nullptr) {
-      return evmatch::internal::AwsError(absl::StatusCode::kNotFound,"ResourceNotFoundException", "The resource that you "
-                                     "specified for the SourceArn parameter doesn't exist: ",
-                                     source_arn);
+      return evmatch::internal::AwsError(absl::StatusCode::kNotFound, "ResourceNotFoundException",
+                                         "The resource that you "
+                                         "specified for the SourceArn parameter doesn't exist: ",
+                                         source_arn);
     }
     const bool is_dlq = std::any_of(queues.begin(), queues.end(), [&](const Queue& q) {
       return q.alive && q.attributes.redrive_policy &&
@@ -771,16 +777,18 @@ struct Ledger::State {
     });
     if (!is_dlq) {
       return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
-          "InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.");
+                                         "InvalidParameterValue",
+                                         "Source queue must be configured as a Dead Letter Queue.");
     }
     std::optional<uint32_t> destination;
     if (destination_arn) {
       Queue* d = Find(*destination_arn);
       if (d == nullptr) {
-        return evmatch::internal::AwsError(absl::StatusCode::kNotFound,"ResourceNotFoundException", "The resource that you "
-                                       "specified for the DestinationArn parameter doesn't "
-                                       "exist: ",
-                                       *destination_arn);
+        return evmatch::internal::AwsError(absl::StatusCode::kNotFound, "ResourceNotFoundException",
+                                           "The resource that you "
+                                           "specified for the DestinationArn parameter doesn't "
+                                           "exist: ",
+                                           *destination_arn);
       }
       if (d == source || d->fifo != source->fifo) {
         return evmatch::internal::AwsError(
@@ -797,14 +805,16 @@ struct Ledger::State {
     const uint32_t si = IndexOf(source);
     for (const Task& t : tasks) {
       if (Active(t.status) && t.source == si) {
-        return evmatch::internal::AwsError(absl::StatusCode::kFailedPrecondition,
-            "UnsupportedOperation", "There is already a task running. Only one active task is "
+        return evmatch::internal::AwsError(
+            absl::StatusCode::kFailedPrecondition, "UnsupportedOperation",
+            "There is already a task running. Only one active task is "
             "allowed for a source queue arn at a given time.");
       }
     }
     if (active_tasks >= kMaxActiveTasks) {
-      return evmatch::internal::AwsError(absl::StatusCode::kResourceExhausted,
-          "UnsupportedOperation", "An account can have at most 100 active message move tasks.");
+      return evmatch::internal::AwsError(
+          absl::StatusCode::kResourceExhausted, "UnsupportedOperation",
+          "An account can have at most 100 active message move tasks.");
     }
     Task task;
     task.id = next_task++;
@@ -838,12 +848,14 @@ struct Ledger::State {
       }
     }
     if (task == nullptr) {
-      return evmatch::internal::AwsError(absl::StatusCode::kNotFound,"ResourceNotFoundException", "Task does not exist.");
+      return evmatch::internal::AwsError(absl::StatusCode::kNotFound, "ResourceNotFoundException",
+                                         "Task does not exist.");
     }
     if (task->status != MoveTaskStatus::kRunning) {
       return evmatch::internal::AwsError(absl::StatusCode::kFailedPrecondition,
-          "UnsupportedOperation", "Only a RUNNING task can be cancelled; this one is ",
-              MoveTaskStatusName(task->status), ".");
+                                         "UnsupportedOperation",
+                                         "Only a RUNNING task can be cancelled; this one is ",
+                                         MoveTaskStatusName(task->status), ".");
     }
     task->status = MoveTaskStatus::kCancelling;
     task->cancel_ms = now;
@@ -1347,10 +1359,12 @@ absl::StatusOr<std::vector<MoveTask>> Ledger::ListMoveTasks(std::string_view sou
         }
         const Queue* q = state_->Find(source_arn);
         if (q == nullptr) {
-          return evmatch::internal::AwsError(absl::StatusCode::kNotFound,"ResourceNotFoundException", "The resource that you "
-                                         "specified for the SourceArn parameter doesn't "
-                                         "exist: ",
-                                         source_arn);
+          return evmatch::internal::AwsError(absl::StatusCode::kNotFound,
+                                             "ResourceNotFoundException",
+                                             "The resource that you "
+                                             "specified for the SourceArn parameter doesn't "
+                                             "exist: ",
+                                             source_arn);
         }
         const uint32_t si = state_->IndexOf(q);
         std::vector<MoveTask> out;

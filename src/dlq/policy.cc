@@ -11,8 +11,8 @@
 #include "absl/status/statusor.h"
 #include "evmatch/dlq.h"
 #include "simdjson.h"
-#include "util/strings.h"
 #include "util/aws_error.h"
+#include "util/strings.h"
 
 namespace evmatch::dlq {
 namespace {
@@ -64,14 +64,14 @@ std::optional<int64_t> IntegerOrDigits(simdjson::dom::element value) {
 
 absl::Status SqsInvalid(std::string_view parameter, std::string_view json,
                         std::string_view reason) {
-  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidParameterValue", "Value ", json,
-                                        " for parameter ", parameter,
-                                        " is invalid. Reason: ", reason);
+  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidParameterValue",
+                                     "Value ", json, " for parameter ", parameter,
+                                     " is invalid. Reason: ", reason);
 }
 
 absl::Status SnsInvalid(std::string_view reason) {
-  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
-      "InvalidParameter", "Invalid parameter: DeliveryPolicy: ", reason);
+  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidParameter",
+                                     "Invalid parameter: DeliveryPolicy: ", reason);
 }
 
 }  // namespace
@@ -247,8 +247,8 @@ absl::StatusOr<RedriveAllowPolicy> ParseRedriveAllowPolicy(std::string_view json
 
 absl::StatusOr<SnsRedrivePolicy> ParseSnsRedrivePolicy(std::string_view json, bool fifo_topic) {
   auto invalid = [](std::string_view reason) {
-    return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidParameter", "Invalid parameter: RedrivePolicy: ", reason);
+    return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidParameter",
+                                       "Invalid parameter: RedrivePolicy: ", reason);
   };
   Document doc;
   simdjson::dom::object object;
@@ -281,7 +281,8 @@ absl::StatusOr<SnsRedrivePolicy> ParseSnsRedrivePolicy(std::string_view json, bo
 
 absl::StatusOr<EventBridgeTargetPolicy> ParseEventBridgeTargetPolicy(std::string_view json) {
   auto invalid = [](std::string_view reason) {
-    return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,"ValidationException", "", reason);
+    return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "ValidationException",
+                                       "", reason);
   };
   Document doc;
   simdjson::dom::object object;

@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "evmatch/dlq.h"
-#include "util/strings.h"
 #include "util/aws_error.h"
+#include "util/strings.h"
 
 namespace evmatch::dlq {
 namespace {
@@ -17,8 +17,8 @@ constexpr int64_t kSecond = 1000;
 constexpr int64_t kMaxHttpRetryMillis = 3600 * kSecond;
 
 absl::Status Invalid(std::string_view reason) {
-  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument,
-      "InvalidParameter", "Invalid parameter: DeliveryPolicy: ", reason);
+  return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidParameter",
+                                     "Invalid parameter: DeliveryPolicy: ", reason);
 }
 
 }  // namespace

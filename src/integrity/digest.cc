@@ -116,9 +116,9 @@ void Hasher::Fail(const char* call) {
   char reason[256] = "no reason given";
   if (error != 0) ERR_error_string_n(error, reason, sizeof(reason));
   ERR_clear_error();
-  status_ = absl::FailedPreconditionError(internal::Cat(
-      "OpenSSL refused ", AlgorithmName(algorithm_), " (", call,
-      "; a FIPS provider refuses MD5 and SHA-1 for some uses): ", reason));
+  status_ = absl::FailedPreconditionError(
+      internal::Cat("OpenSSL refused ", AlgorithmName(algorithm_), " (", call,
+                    "; a FIPS provider refuses MD5 and SHA-1 for some uses): ", reason));
 }
 
 Hasher::Hasher(Hasher&&) noexcept = default;

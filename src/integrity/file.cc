@@ -2,8 +2,8 @@
 // verifying them against the ETag and checksum S3 reports.
 
 #include <fcntl.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>

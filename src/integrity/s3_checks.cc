@@ -63,9 +63,9 @@ absl::StatusOr<Digest> ParseChecksumHeader(Algorithm algorithm, std::string_view
   std::string raw;
   if (algorithm == Algorithm::kMd5 ||
       !DecodeCanonicalBase64(value, DigestSize(algorithm), &raw)) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidRequest", "Value for x-amz-checksum-",
-                                                   Lower(AlgorithmName(algorithm)),
-                                                   " header is invalid.");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidRequest",
+                              "Value for x-amz-checksum-", Lower(AlgorithmName(algorithm)),
+                              " header is invalid.");
   }
   return DigestOf(algorithm, raw);
 }
@@ -73,12 +73,12 @@ absl::StatusOr<Digest> ParseChecksumHeader(Algorithm algorithm, std::string_view
 absl::Status CheckContentMd5(std::string_view header, const Digest& body_md5) {
   std::string raw;
   if (!DecodeCanonicalBase64(header, 16, &raw)) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidDigest", "The Content-MD5 you specified was invalid.");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidDigest",
+                              "The Content-MD5 you specified was invalid.");
   }
   if (body_md5.algorithm != Algorithm::kMd5 || raw != body_md5.view()) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "BadDigest", "The Content-MD5 you specified did not match what we received.");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "BadDigest",
+                              "The Content-MD5 you specified did not match what we received.");
   }
   return absl::OkStatus();
 }
@@ -121,34 +121,38 @@ std::string MultipartETag(absl::Span<const Digest> part_md5s) {
 
 absl::Status CheckPartNumber(int64_t part_number) {
   if (part_number < 1 || part_number > kMaxParts) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidArgument",
+                              "Part number must be an integer between 1 and 10000, inclusive");
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckPartSizes(absl::Span<const uint64_t> sizes) {
   if (sizes.size() > kMaxParts) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidArgument", "Part number must be an integer between 1 and 10000, "
-                     "inclusive (the upload has ",
-                     sizes.size(), " parts)");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidArgument",
+                              "Part number must be an integer between 1 and 10000, "
+                              "inclusive (the upload has ",
+                              sizes.size(), " parts)");
   }
   uint64_t total = 0;
   for (size_t i = 0; i < sizes.size(); ++i) {
     if (sizes[i] > kMaxPartSize) {
-      return internal::AwsError(absl::StatusCode::kInvalidArgument,"EntityTooLarge", "Your proposed upload exceeds the maximum allowed size (part ", i + 1,
-          ": ", sizes[i], " bytes, maximum ", kMaxPartSize, ")");
+      return internal::AwsError(absl::StatusCode::kInvalidArgument, "EntityTooLarge",
+                                "Your proposed upload exceeds the maximum allowed size (part ",
+                                i + 1, ": ", sizes[i], " bytes, maximum ", kMaxPartSize, ")");
     }
     if (i + 1 < sizes.size() && sizes[i] < kMinPartSize) {
-      return internal::AwsError(absl::StatusCode::kInvalidArgument,"EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size (part ",
-          i + 1, ": ", sizes[i], " bytes, minimum ", kMinPartSize, ")");
+      return internal::AwsError(
+          absl::StatusCode::kInvalidArgument, "EntityTooSmall",
+          "Your proposed upload is smaller than the minimum allowed size (part ", i + 1, ": ",
+          sizes[i], " bytes, minimum ", kMinPartSize, ")");
     }
     total += sizes[i];
   }
   if (total > kMaxObjectSize) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,"EntityTooLarge", "Your proposed upload exceeds the maximum allowed size (", total,
-        " bytes, maximum ", kMaxObjectSize, ")");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "EntityTooLarge",
+                              "Your proposed upload exceeds the maximum allowed size (", total,
+                              " bytes, maximum ", kMaxObjectSize, ")");
   }
   return absl::OkStatus();
 }
@@ -161,13 +165,14 @@ absl::Status CheckChecksumType(Algorithm algorithm, ChecksumType type) {
                         composite);
   if (allowed) return absl::OkStatus();
   if (algorithm == Algorithm::kMd5) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidRequest", "MD5 is not an x-amz-checksum algorithm; use CRC32, CRC32C, "
-        "CRC64NVME, SHA1 or SHA256");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidRequest",
+                              "MD5 is not an x-amz-checksum algorithm; use CRC32, CRC32C, "
+                              "CRC64NVME, SHA1 or SHA256");
   }
-  return internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidRequest", "The ", composite ? "COMPOSITE" : "FULL_OBJECT",
-      " checksum type cannot be used with the ", Lower(AlgorithmName(algorithm)),
-      " checksum algorithm.");
+  return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidRequest", "The ",
+                            composite ? "COMPOSITE" : "FULL_OBJECT",
+                            " checksum type cannot be used with the ",
+                            Lower(AlgorithmName(algorithm)), " checksum algorithm.");
 }
 
 ChecksumType DefaultChecksumType(Algorithm algorithm) {
@@ -179,19 +184,20 @@ absl::Status CheckChecksumHeaders(absl::Span<const Algorithm> headers,
                                   std::optional<Algorithm> declared,
                                   std::optional<ChecksumType> type) {
   if (headers.size() > 1) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types "
-        "are not allowed.");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidRequest",
+                              "Expecting a single x-amz-checksum- header. Multiple checksum Types "
+                              "are not allowed.");
   }
   if (type && !declared) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidRequest", "The x-amz-checksum-type header can only be used with the "
-        "x-amz-checksum-algorithm header.");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidRequest",
+                              "The x-amz-checksum-type header can only be used with the "
+                              "x-amz-checksum-algorithm header.");
   }
   if (declared && !headers.empty() && headers.front() != *declared) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: ",
-        Lower(AlgorithmName(*declared)), ", actual checksum Type: ",
-        Lower(AlgorithmName(headers.front())));
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidRequest",
+                              "Checksum Type mismatch occurred, expected checksum Type: ",
+                              Lower(AlgorithmName(*declared)),
+                              ", actual checksum Type: ", Lower(AlgorithmName(headers.front())));
   }
   if (declared && type) return CheckChecksumType(*declared, *type);
   return absl::OkStatus();
@@ -203,13 +209,14 @@ absl::Status CheckChecksumValue(std::string_view header, const Digest& computed,
   if (!given.ok()) return given.status();
   if (*given == computed) return absl::OkStatus();
   if (part_number > 0) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,"BadDigest", "The ", Lower(AlgorithmName(computed.algorithm)),
-        " you specified for part ", part_number, " did not match what we received.");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "BadDigest", "The ",
+                              Lower(AlgorithmName(computed.algorithm)), " you specified for part ",
+                              part_number, " did not match what we received.");
   }
-  return internal::AwsError(absl::StatusCode::kInvalidArgument,"BadDigest", "The ",
-                                                 Absl(AlgorithmName(computed.algorithm)),
-                                                 " you specified did not match the calculated "
-                                                 "checksum.");
+  return internal::AwsError(absl::StatusCode::kInvalidArgument, "BadDigest", "The ",
+                            Absl(AlgorithmName(computed.algorithm)),
+                            " you specified did not match the calculated "
+                            "checksum.");
 }
 
 absl::Status CheckCompletedParts(std::optional<Algorithm> algorithm, ChecksumType type,
@@ -228,22 +235,26 @@ absl::Status CheckCompletedParts(std::optional<Algorithm> algorithm, ChecksumTyp
   }
   if (!algorithm) return absl::OkStatus();
   if (request_type && *request_type != type) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidRequest", "The upload was created using the ",
+    return internal::AwsError(
+        absl::StatusCode::kInvalidArgument, "InvalidRequest", "The upload was created using the ",
         type == ChecksumType::kComposite ? "COMPOSITE" : "FULL_OBJECT",
         " checksum mode. The complete request must use the same checksum mode.");
   }
   for (size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].part_number != i + 1) return order_error();
     if (!parts[i].checksum) {
-      return internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidRequest", "The upload was created using a ", Lower(AlgorithmName(*algorithm)),
+      return internal::AwsError(
+          absl::StatusCode::kInvalidArgument, "InvalidRequest", "The upload was created using a ",
+          Lower(AlgorithmName(*algorithm)),
           " checksum. The complete request must include the checksum for each part. It was "
           "missing for part ",
           parts[i].part_number, " in the request.");
     }
     if (parts[i].checksum->algorithm != *algorithm) {
-      return internal::AwsError(absl::StatusCode::kInvalidArgument,"InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: ",
-          Lower(AlgorithmName(*algorithm)), ", actual checksum Type: ",
-          Lower(AlgorithmName(parts[i].checksum->algorithm)));
+      return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidRequest",
+                                "Checksum Type mismatch occurred, expected checksum Type: ",
+                                Lower(AlgorithmName(*algorithm)), ", actual checksum Type: ",
+                                Lower(AlgorithmName(parts[i].checksum->algorithm)));
     }
   }
   return absl::OkStatus();

@@ -11,8 +11,8 @@
 #include <optional>
 
 #include "absl/container/flat_hash_set.h"
-#include "util/strings.h"
 #include "number/decimal.h"
+#include "util/strings.h"
 
 namespace evmatch::internal {
 namespace {

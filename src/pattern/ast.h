@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "pattern/cidr.h"
 #include "number/decimal.h"
+#include "pattern/cidr.h"
 #include "pattern/wildcard.h"
 
 namespace evmatch::internal {

@@ -1,11 +1,11 @@
 // Public glue for Matcher and Scratch.
 
+#include <simdjson.h>
+
 #include <memory>
 #include <new>
 
 #include "compile/program.h"
-#include <simdjson.h>
-
 #include "runtime/kernel.h"
 #include "runtime/scratch.h"
 #include "util/strings.h"

@@ -5,8 +5,8 @@
 
 #include "absl/strings/ascii.h"
 #include "evmatch/s3.h"
-#include "util/strings.h"
 #include "util/aws_error.h"
+#include "util/strings.h"
 
 namespace evmatch::s3 {
 namespace {
@@ -83,9 +83,8 @@ absl::StatusOr<EventSet> ParseEventName(std::string_view name) {
     }
     if (set != 0) return set;
   }
-  return internal::AwsError(absl::StatusCode::kInvalidArgument,
-      "InvalidArgument", "The event is not supported for notifications (",
-                    name, ")");
+  return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidArgument",
+                            "The event is not supported for notifications (", name, ")");
 }
 
 EventSet RecordEventType(std::string_view event_name) {

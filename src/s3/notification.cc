@@ -10,9 +10,9 @@
 #include "absl/strings/ascii.h"
 #include "evmatch/s3.h"
 #include "json/json_tree.h"
+#include "util/aws_error.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
-#include "util/aws_error.h"
 
 namespace evmatch::s3 {
 namespace {
@@ -299,9 +299,9 @@ absl::StatusOr<NotificationConfiguration> ParseNotificationConfiguration(std::st
   JsonValue root;
   internal::JsonParseError error;
   if (!internal::ParseJsonTree(json, 64, &root, &error)) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "MalformedXML", "The configuration is not valid JSON: ", error.reason, " (offset ",
-            error.offset, ")");
+    return internal::AwsError(absl::StatusCode::kInvalidArgument, "MalformedXML",
+                              "The configuration is not valid JSON: ", error.reason, " (offset ",
+                              error.offset, ")");
   }
   NotificationConfiguration out;
   Parser parser;
@@ -309,18 +309,19 @@ absl::StatusOr<NotificationConfiguration> ParseNotificationConfiguration(std::st
   std::map<std::string_view, size_t> ids;
   for (size_t i = 0; i < out.configurations.size(); ++i) {
     if (!ids.emplace(out.configurations[i].id, i).second) {
-      return internal::AwsError(absl::StatusCode::kInvalidArgument,
-          "InvalidArgument", "Same ID used for multiple configurations (\"",
-              out.configurations[i].id, "\")");
+      return internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidArgument",
+                                "Same ID used for multiple configurations (\"",
+                                out.configurations[i].id, "\")");
     }
   }
   if (auto pair = FindOverlap(out.configurations)) {
-    return internal::AwsError(absl::StatusCode::kInvalidArgument,
-        "InvalidArgument", "Configuration is ambiguously defined. Cannot have overlapping "
-            "suffixes in two rules if the prefixes are overlapping for the same event type. "
-            "(configurations \"",
-            out.configurations[pair->first].id, "\" and \"", out.configurations[pair->second].id,
-            "\")");
+    return internal::AwsError(
+        absl::StatusCode::kInvalidArgument, "InvalidArgument",
+        "Configuration is ambiguously defined. Cannot have overlapping "
+        "suffixes in two rules if the prefixes are overlapping for the same event type. "
+        "(configurations \"",
+        out.configurations[pair->first].id, "\" and \"", out.configurations[pair->second].id,
+        "\")");
   }
   return out;
 }

@@ -14,12 +14,11 @@
 // test runs every case through the `evmatch test-event-pattern` binary and
 // checks its stdout, stderr and exit code the way a shell user sees them.
 
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -298,8 +297,8 @@ TEST_CASE("conformance cases through the compiled matcher", "[conformance][compi
     buffer.reserve(buffer.size() + evmatch::kPadding);
     REQUIRE(matcher->Match(buffer, buffer.capacity(), scratch) == evmatch::MatchStatus::kOk);
     const auto matches = scratch.matches();
-    const bool hit = std::find(matches.begin(), matches.end(), static_cast<evmatch::RuleId>(i)) !=
-                     matches.end();
+    const bool hit =
+        std::find(matches.begin(), matches.end(), static_cast<evmatch::RuleId>(i)) != matches.end();
     CHECK(hit == cases[i].expected);
   }
   CHECK(evmatch_test::CompareCompiled(patterns, events, {}) >= patterns.size() * events.size());

@@ -13,7 +13,6 @@
 // modes, one event at a time and as one NDJSON batch.
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <random>
 #include <string>
@@ -279,5 +278,6 @@ TEST_CASE("compiled matcher agrees with the reference exhaustively", "[different
     events.push_back("{\"o\":" + bodies[i] + "}");
     events.push_back("{\"o\":[" + bodies[i] + "," + bodies[(i * 7 + 3) % bodies.size()] + "]}");
   }
-  CHECK(evmatch_test::CompareCompiled(patterns, events, Options()) >= patterns.size() * events.size() * 9 / 10);
+  CHECK(evmatch_test::CompareCompiled(patterns, events, Options()) >=
+        patterns.size() * events.size() * 9 / 10);
 }

@@ -7,7 +7,6 @@
 #define EVMATCH_TESTS_SUPPORT_COMPARE_COMPILED_H_
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -69,11 +68,10 @@ inline size_t CompareCompiled(const std::vector<std::string>& patterns,
     for (evmatch::RuleId id : matches) compiled[id] = true;
     for (size_t r = 0; r < kept.size(); ++r) {
       if (compiled[r] != expected[e][r]) {
-        FAIL_CHECK("disagreement on kernel " << kernel << ", " << Modes(mode, batch)
-                                             << "\n  pattern: " << kept[r]
-                                             << "\n  event:   " << events[e]
-                                             << "\n  reference: " << expected[e][r]
-                                             << ", compiled: " << compiled[r]);
+        FAIL_CHECK("disagreement on kernel "
+                   << kernel << ", " << Modes(mode, batch) << "\n  pattern: " << kept[r]
+                   << "\n  event:   " << events[e] << "\n  reference: " << expected[e][r]
+                   << ", compiled: " << compiled[r]);
       }
     }
   };

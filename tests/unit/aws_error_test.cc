@@ -2,15 +2,16 @@
 // (evmatch::GetAwsError), other failures carry none, and OpenSSL refusals
 // surface as a status instead of a wrong digest.
 
-#include <catch2/catch.hpp>
+#include "evmatch/aws_error.h"
+
 #include <openssl/evp.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "evmatch/aws_error.h"
 #include "evmatch/dlq.h"
 #include "evmatch/integrity.h"
 #include "evmatch/s3.h"
@@ -100,8 +101,8 @@ TEST_CASE("an algorithm the OpenSSL provider refuses is reported", "[errors][int
         ei::HashFile(file, {.part_size = 5 << 20, .threads = 2});
     CHECK(parts.status().code() == absl::StatusCode::kFailedPrecondition);
     // SHA-256 composite checksums go through the provider too.
-    absl::StatusOr<std::string> composite = ei::CompositeChecksum(
-        std::vector<ei::Digest>{ei::Compute(ei::Algorithm::kSha256, "a")});
+    absl::StatusOr<std::string> composite =
+        ei::CompositeChecksum(std::vector<ei::Digest>{ei::Compute(ei::Algorithm::kSha256, "a")});
     CHECK_FALSE(composite.ok());
     // A CRC hasher needs no provider.
     ei::Hasher crc(ei::Algorithm::kCrc32c);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "number/decimal.h"
+
+#include <catch2/catch.hpp>
 
 using evmatch::internal::Decimal;
 

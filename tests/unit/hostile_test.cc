@@ -3,7 +3,6 @@
 // the reference evaluator (TestEventPattern).
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 

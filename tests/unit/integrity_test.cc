@@ -1,11 +1,12 @@
 // The integrity module against SPEC D.5-D.7 vectors (AWS-recorded ones
 // included), RFC 1321 and RFC 3720, and its own algebra (combine, resume).
 
-#include <catch2/catch.hpp>
+#include "evmatch/integrity.h"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -13,7 +14,6 @@
 #include <vector>
 
 #include "support/crc_reference.h"
-#include "evmatch/integrity.h"
 
 namespace {
 

@@ -2,7 +2,6 @@
 // line, on the inputs where they are documented to differ or to agree.
 
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <string>
 #include <vector>

@@ -7,14 +7,13 @@
 // evaluator.
 
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <string>
 #include <tuple>
 #include <vector>
 
-#include "support/compile_rules.h"
 #include "evmatch/evmatch.h"
+#include "support/compile_rules.h"
 
 namespace {
 

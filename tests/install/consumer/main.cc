@@ -25,12 +25,13 @@ int main() {
   const absl::Status bad_md5 = evmatch::integrity::CheckContentMd5(
       "not base64", evmatch::integrity::Compute(evmatch::integrity::Algorithm::kMd5, "x"));
   const std::optional<evmatch::AwsError> aws = evmatch::GetAwsError(bad_md5);
-  const bool codes_ok = aws.has_value() && aws->code == "InvalidDigest" &&
-                        evmatch::s3::EncodeKey("a b") == "a+b";
-  const bool ok = codes_ok && dlq_ok && hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
-                  evmatch::GetPatternError(bad.status()).has_value() &&
-                  evmatch::integrity::Compute(evmatch::integrity::Algorithm::kCrc32, "data")
-                          .Base64() == "rfPzYw==";
+  const bool codes_ok =
+      aws.has_value() && aws->code == "InvalidDigest" && evmatch::s3::EncodeKey("a b") == "a+b";
+  const bool ok =
+      codes_ok && dlq_ok && hit.ok() && *hit && miss.ok() && !*miss && !bad.ok() &&
+      evmatch::GetPatternError(bad.status()).has_value() &&
+      evmatch::integrity::Compute(evmatch::integrity::Algorithm::kCrc32, "data").Base64() ==
+          "rfPzYw==";
   std::printf("consumer: %s\n", ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
 }
