@@ -4,8 +4,13 @@
 // The policy file names the queues and their SQS attributes:
 //   {"queues": {"<queue ARN>": {"VisibilityTimeout": 30,
 //                               "RedrivePolicy": "{\"deadLetterTargetArn\": ...}"}, ...}}
-// Attribute values may be numbers or strings, as the AWS CLI writes them;
-// RedrivePolicy and RedriveAllowPolicy may also be JSON objects.
+// Attributes are those `aws sqs get-queue-attributes --attribute-names All`
+// prints (read by dlq::ParseQueueAttributes: FifoQueue and
+// ContentBasedDeduplication honoured, read-only ones ignored, unknown ones
+// refused); values may be strings, as the AWS CLI writes them, or JSON
+// numbers, booleans and (for the policies) objects. On a queue with
+// ContentBasedDeduplication, `send` without dedup= deduplicates by the
+// SHA-256 of its LABEL, which stands for the body.
 //
 // The script has one command per line ('#' starts a comment). QUEUE is a
 // queue's name (the ARN's last part) or its ARN; LABEL names a message.
@@ -23,6 +28,7 @@
 // or 2 for an invalid policy file or script line (with its line number).
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <iostream>
 #include <iterator>
@@ -33,6 +39,7 @@
 #include <vector>
 
 #include "evmatch/dlq.h"
+#include "evmatch/integrity.h"
 #include "flags.h"
 #include "simdjson.h"
 #include "text.h"
@@ -76,29 +83,17 @@ std::string_view ShortName(std::string_view arn) { return arn.substr(arn.rfind('
 
 // ---------------------------------------------------------------- policy
 
-absl::StatusOr<int64_t> Number(simdjson::dom::element value, std::string_view name) {
-  int64_t n = 0;
-  if (value.get_int64().get(n) == simdjson::SUCCESS) return n;
-  std::string_view s;
-  if (value.get_string().get(s) == simdjson::SUCCESS && ParseInt(s, &n)) {
-    return n;
-  }
-  return absl::InvalidArgumentError(Cat(name, " must be an integer"));
-}
-
-std::string PolicyText(simdjson::dom::element value) {
+// An attribute value as SQS's API carries it: text. The policy file may give
+// numbers and booleans as JSON values, and the policies as JSON objects.
+std::string AttributeText(simdjson::dom::element value) {
   std::string_view s;
   if (value.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
   return simdjson::minify(value);
 }
 
-absl::Status InQueue(std::string_view arn, const absl::Status& s) {
-  return absl::InvalidArgumentError(Cat("queue ", arn, ": ", s.message()));
-}
-
 struct QueueSpec {
   std::string arn;
-  dlq::QueueAttributes attributes;
+  dlq::QueueSettings settings;
 };
 
 absl::StatusOr<std::vector<QueueSpec>> LoadPolicy(const std::string& text) {
@@ -119,34 +114,15 @@ absl::StatusOr<std::vector<QueueSpec>> LoadPolicy(const std::string& text) {
     if (queue.value.get_object().get(attributes) != simdjson::SUCCESS) {
       return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": attributes must be an object"));
     }
-    dlq::QueueAttributes& a = spec.attributes;
-    static constexpr std::pair<std::string_view, int64_t dlq::QueueAttributes::*> kNumbers[] = {
-        {"VisibilityTimeout", &dlq::QueueAttributes::visibility_timeout_seconds},
-        {"MessageRetentionPeriod", &dlq::QueueAttributes::message_retention_period_seconds},
-        {"DelaySeconds", &dlq::QueueAttributes::delay_seconds},
-        {"MaximumMessageSize", &dlq::QueueAttributes::maximum_message_size}};
+    std::vector<std::pair<std::string, std::string>> named;
     for (auto field : attributes) {
-      const std::string_view key = field.key;
-      const auto number = std::find_if(std::begin(kNumbers), std::end(kNumbers),
-                                       [&](const auto& n) { return n.first == key; });
-      if (number != std::end(kNumbers)) {
-        absl::StatusOr<int64_t> n = Number(field.value, key);
-        if (!n.ok()) return InQueue(spec.arn, n.status());
-        a.*(number->second) = *n;
-      } else if (key == "RedrivePolicy") {
-        absl::StatusOr<std::optional<dlq::RedrivePolicy>> p =
-            dlq::ParseRedrivePolicy(PolicyText(field.value));
-        if (!p.ok()) return InQueue(spec.arn, p.status());
-        a.redrive_policy = *p;
-      } else if (key == "RedriveAllowPolicy") {
-        absl::StatusOr<dlq::RedriveAllowPolicy> p =
-            dlq::ParseRedriveAllowPolicy(PolicyText(field.value));
-        if (!p.ok()) return InQueue(spec.arn, p.status());
-        a.redrive_allow_policy = *p;
-      } else {
-        return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": unknown attribute ", key));
-      }
+      named.emplace_back(std::string(field.key), AttributeText(field.value));
     }
+    absl::StatusOr<dlq::QueueSettings> settings = dlq::ParseQueueAttributes(spec.arn, named);
+    if (!settings.ok()) {
+      return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", settings.status().message()));
+    }
+    spec.settings = *std::move(settings);
   }
   return specs;
 }
@@ -173,15 +149,16 @@ class Simulation {
     // Queues first, then their redrive policies, so that the file may list
     // them in any order.
     for (const QueueSpec& spec : specs) {
-      dlq::QueueAttributes plain = spec.attributes;
+      content_based_.emplace(spec.arn, spec.settings.content_based_deduplication);
+      dlq::QueueAttributes plain = spec.settings.attributes;
       plain.redrive_policy.reset();
       absl::Status s = ledger_->CreateQueue(spec.arn, plain);
       if (!s.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", s.message()));
       queues_.push_back(spec.arn);
     }
     for (const QueueSpec& spec : specs) {
-      if (!spec.attributes.redrive_policy) continue;
-      absl::Status s = ledger_->SetQueueAttributes(spec.arn, spec.attributes);
+      if (!spec.settings.attributes.redrive_policy) continue;
+      absl::Status s = ledger_->SetQueueAttributes(spec.arn, spec.settings.attributes);
       if (!s.ok()) return absl::InvalidArgumentError(Cat("queue ", spec.arn, ": ", s.message()));
     }
     for (const std::string& arn : queues_) {
@@ -200,189 +177,217 @@ class Simulation {
   }
 
   // Runs one script line; InvalidArgument for a malformed one.
-  absl::Status Run(std::string_view line) {
-    std::vector<std::string> words;
-    std::istringstream in{std::string(line)};
-    for (std::string w; in >> w;) words.push_back(w);
-    if (words.empty()) return absl::OkStatus();
-    const std::string& verb = words[0];
-    std::map<std::string, std::string> options;
-    std::vector<std::string> args;
-    for (size_t i = 1; i < words.size(); ++i) {
-      const size_t eq = words[i].find('=');
-      if (eq == std::string::npos) {
-        args.push_back(words[i]);
+  absl::Status Run(std::string_view text) {
+    Line l;
+    std::istringstream in{std::string(text)};
+    for (std::string word; in >> word;) {
+      const size_t eq = word.find('=');
+      if (l.verb.empty()) {
+        l.verb = word;
+      } else if (eq == std::string::npos) {
+        l.args.push_back(word);
       } else {
-        options[words[i].substr(0, eq)] = words[i].substr(eq + 1);
+        l.options[word.substr(0, eq)] = word.substr(eq + 1);
       }
     }
-    auto number = [&](const std::string& key) -> std::optional<int64_t> {
-      auto it = options.find(key);
-      int64_t n = 0;
-      if (it == options.end() || !ParseInt(it->second, &n)) return std::nullopt;
-      return n;
-    };
-    auto check_options = [&](std::initializer_list<std::string_view> allowed) -> absl::Status {
-      for (const auto& [key, value] : options) {
-        bool ok = false;
-        for (std::string_view a : allowed) ok |= key == a;
-        if (!ok || (key != "dedup" && key != "to" && !number(key))) {
-          return absl::InvalidArgumentError(Cat("bad option ", key, "=", value));
-        }
-      }
-      return absl::OkStatus();
-    };
-    auto need = [&](size_t n, std::string_view usage) -> absl::Status {
-      if (args.size() != n) return absl::InvalidArgumentError(Cat("usage: ", usage));
-      return absl::OkStatus();
-    };
-
-    if (verb == "wait") {
-      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "wait DURATION"));
-      std::optional<int64_t> ms = ParseDuration(args[0]);
-      if (!ms) return absl::InvalidArgumentError(Cat("bad duration ", args[0]));
-      clock_.Advance(*ms);
-      Print(Cat("wait ", Duration(*ms)));
-      for (const std::string& arn : queues_) (void)ledger_->Counters(arn);  // brings the books up
-    } else if (verb == "send") {
-      EVMATCH_CLI_RETURN_IF_ERROR(need(2, "send QUEUE LABEL [delay=S] [dedup=ID]"));
-      EVMATCH_CLI_RETURN_IF_ERROR(check_options({"delay", "dedup"}));
-      std::string arn;
-      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &arn));
-      dlq::SendRequest r;
-      r.delay_seconds = number("delay");
-      if (options.count("dedup")) r.deduplication_id = options["dedup"];
-      absl::StatusOr<dlq::SendResult> sent = ledger_->Send(arn, r);
-      if (!sent.ok()) {
-        Print(Cat("send ", args[0], ": error: ", sent.status().message()));
-      } else if (sent->duplicate) {
-        Print(Cat("send ", args[0], " ", args[1], ": dropped as a duplicate of ",
-                  Label(sent->message_id), " (deduplication window)"));
-      } else {
-        labels_[sent->message_id] = args[1];
-        ids_[args[1]] = sent->message_id;
-        Print(Cat("send ", args[0], ": ", args[1],
-                  r.delay_seconds.value_or(0) > 0
-                      ? Cat(" (delayed ", Duration(*r.delay_seconds * 1000), ")")
-                      : std::string()));
-      }
-    } else if (verb == "receive" || verb == "consume") {
-      EVMATCH_CLI_RETURN_IF_ERROR(
-          need(1, Cat(verb, " QUEUE [max=N]", verb == "receive" ? " [visibility=S]" : "")));
-      EVMATCH_CLI_RETURN_IF_ERROR(verb == "receive" ? check_options({"max", "visibility"})
-                                                    : check_options({"max"}));
-      std::string arn;
-      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &arn));
-      dlq::ReceiveRequest r;
-      r.max_number_of_messages = static_cast<int>(number("max").value_or(1));
-      r.visibility_timeout_seconds = number("visibility");
-      absl::StatusOr<std::vector<dlq::ReceivedMessage>> got = ledger_->Receive(arn, r);
-      if (!got.ok()) {
-        Print(Cat(verb, " ", args[0], ": error: ", got.status().message()));
-      } else {
-        std::string line = Cat(verb, " ", args[0], ":");
-        if (got->empty()) line += " nothing";
-        for (const dlq::ReceivedMessage& m : *got) {
-          handles_[m.message_id] = {arn, m.receipt_handle};
-          line += Cat(" ", Label(m.message_id), " (receive ", m.receive_count);
-          if (!m.dead_letter_queue_source_arn.empty()) {
-            line += Cat(", from ", ShortName(m.dead_letter_queue_source_arn));
-          }
-          line += verb == "consume"
-                      ? ", deleted)"
-                      : Cat(", invisible until +", Duration(m.visible_again_at_ms - kStart), ")");
-          if (verb == "consume") {
-            absl::Status s = ledger_->Delete(arn, m.receipt_handle);
-            if (!s.ok()) line += Cat(" delete error: ", s.message());
-          }
-        }
-        Print(line);
-      }
-    } else if (verb == "delete" || verb == "visibility") {
-      EVMATCH_CLI_RETURN_IF_ERROR(verb == "delete" ? need(1, "delete LABEL")
-                                                   : need(2, "visibility LABEL SECONDS"));
-      auto id = ids_.find(args[0]);
-      auto handle = id == ids_.end() ? handles_.end() : handles_.find(id->second);
-      if (handle == handles_.end()) {
-        return absl::InvalidArgumentError(Cat(args[0], " was never received"));
-      }
-      absl::Status s;
-      if (verb == "delete") {
-        s = ledger_->Delete(handle->second.first, handle->second.second);
-      } else {
-        int64_t seconds = 0;
-        if (!ParseInt(args[1], &seconds)) {
-          return absl::InvalidArgumentError(Cat("bad seconds ", args[1]));
-        }
-        s = ledger_->ChangeVisibility(handle->second.first, handle->second.second, seconds);
-      }
-      Print(Cat(verb, " ", args[0], s.ok() ? std::string() : Cat(": error: ", s.message())));
-    } else if (verb == "redrive") {
-      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "redrive SOURCE [to=QUEUE] [rate=N]"));
-      EVMATCH_CLI_RETURN_IF_ERROR(check_options({"to", "rate"}));
-      std::string source, destination;
-      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &source));
-      if (options.count("to")) EVMATCH_CLI_RETURN_IF_ERROR(Queue(options["to"], &destination));
-      std::optional<int> rate;
-      if (auto n = number("rate")) rate = static_cast<int>(*n);
-      absl::StatusOr<std::string> task = ledger_->StartMoveTask(
-          source, destination.empty() ? std::nullopt : std::optional<std::string_view>(destination),
-          rate);
-      if (!task.ok()) {
-        Print(Cat("redrive ", args[0], ": error: ", task.status().message()));
-      } else {
-        tasks_[source] = *task;
-        auto listed = ledger_->ListMoveTasks(source);
-        Print(
-            Cat("redrive ", args[0], ": task started, ",
-                (*listed)[0].approximate_number_of_messages_to_move,
-                (*listed)[0].approximate_number_of_messages_to_move == 1 ? " message" : " messages",
-                " to move to ", destination.empty() ? "their sources" : ShortName(destination),
-                rate ? Cat(" at ", *rate, "/s") : std::string()));
-      }
-    } else if (verb == "cancel-redrive") {
-      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "cancel-redrive SOURCE"));
-      std::string source;
-      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &source));
-      absl::StatusOr<int64_t> moved = ledger_->CancelMoveTask(tasks_[source]);
-      Print(moved.ok() ? Cat("cancel-redrive ", args[0], ": ", *moved, " moved so far")
-                       : Cat("cancel-redrive ", args[0], ": error: ", moved.status().message()));
-    } else if (verb == "tasks") {
-      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "tasks SOURCE"));
-      std::string source;
-      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &source));
-      absl::StatusOr<std::vector<dlq::MoveTask>> list = ledger_->ListMoveTasks(source, 10);
-      if (!list.ok()) {
-        Print(Cat("tasks ", args[0], ": error: ", list.status().message()));
-      } else {
-        Print(Cat("tasks ", args[0], ": ", list->size(), list->size() == 1 ? " task" : " tasks"));
-        for (const dlq::MoveTask& t : *list) {
-          Print(Cat(
-              "  ", dlq::MoveTaskStatusName(t.status), " started +",
-              Duration(t.started_timestamp_ms - kStart), ", moved ",
-              t.approximate_number_of_messages_moved, " of ",
-              t.approximate_number_of_messages_to_move,
-              t.failure_reason.empty() ? std::string() : Cat(": ", WithLabels(t.failure_reason))));
-        }
-      }
-    } else if (verb == "counters") {
-      EVMATCH_CLI_RETURN_IF_ERROR(need(1, "counters QUEUE"));
-      std::string arn;
-      EVMATCH_CLI_RETURN_IF_ERROR(Queue(args[0], &arn));
-      dlq::QueueCounters c = *ledger_->Counters(arn);
-      Print(Cat("counters ", args[0], ": visible ", c.approximate_number_of_messages,
-                ", in flight ", c.approximate_number_of_messages_not_visible, ", delayed ",
-                c.approximate_number_of_messages_delayed, ", oldest ",
-                Duration(c.approximate_age_of_oldest_message_seconds * 1000), ", moved to DLQ ",
-                c.moved_to_dead_letter_queue, ", expired ", c.expired));
-    } else {
-      return absl::InvalidArgumentError(Cat("unknown command ", verb));
+    if (l.verb.empty()) return absl::OkStatus();
+    const auto verb = std::find_if(std::begin(kVerbs), std::end(kVerbs),
+                                   [&](const Verb& v) { return v.name == l.verb; });
+    if (verb == std::end(kVerbs))
+      return absl::InvalidArgumentError(Cat("unknown command ", l.verb));
+    if (l.args.size() != verb->arguments) {
+      return absl::InvalidArgumentError(Cat("usage: ", verb->usage));
     }
+    for (const auto& [key, value] : l.options) {
+      const bool allowed =
+          std::find(verb->options.begin(), verb->options.end(), key) != verb->options.end();
+      const bool text_option = key == "dedup" || key == "to";
+      if (!allowed || key.empty() || (!text_option && !l.number(key))) {
+        return absl::InvalidArgumentError(Cat("bad option ", key, "=", value));
+      }
+    }
+    EVMATCH_CLI_RETURN_IF_ERROR((this->*verb->run)(l));
     Flush();
     return absl::OkStatus();
   }
 
  private:
+  // One script line: the command, its arguments and its key=value options.
+  struct Line {
+    std::string verb;
+    std::vector<std::string> args;
+    std::map<std::string, std::string> options;
+    std::optional<int64_t> number(const std::string& key) const {
+      auto it = options.find(key);
+      int64_t n = 0;
+      if (it == options.end() || !ParseInt(it->second, &n)) return std::nullopt;
+      return n;
+    }
+  };
+
+  // The script's commands: arguments, usage, options and handler.
+  struct Verb {
+    std::string_view name;
+    size_t arguments;
+    std::string_view usage;
+    std::array<std::string_view, 2> options;
+    absl::Status (Simulation::*run)(const Line&);
+  };
+  static const Verb kVerbs[10];
+
+  absl::Status Wait(const Line& l) {
+    std::optional<int64_t> ms = ParseDuration(l.args[0]);
+    if (!ms) return absl::InvalidArgumentError(Cat("bad duration ", l.args[0]));
+    clock_.Advance(*ms);
+    Print(Cat("wait ", Duration(*ms)));
+    for (const std::string& arn : queues_) (void)ledger_->Counters(arn);  // brings the books up
+    return absl::OkStatus();
+  }
+
+  absl::Status Send(const Line& l) {
+    std::string arn;
+    EVMATCH_CLI_RETURN_IF_ERROR(Queue(l.args[0], &arn));
+    dlq::SendRequest r;
+    r.delay_seconds = l.number("delay");
+    if (l.options.count("dedup")) {
+      r.deduplication_id = l.options.at("dedup");
+    } else if (content_based_.at(arn)) {
+      // ContentBasedDeduplication: the body's SHA-256 (the label stands for the body).
+      r.deduplication_id =
+          evmatch::integrity::Compute(evmatch::integrity::Algorithm::kSha256, l.args[1]).Hex();
+    }
+    absl::StatusOr<dlq::SendResult> sent = ledger_->Send(arn, r);
+    if (!sent.ok()) {
+      Print(Cat("send ", l.args[0], ": error: ", sent.status().message()));
+    } else if (sent->duplicate) {
+      Print(Cat("send ", l.args[0], " ", l.args[1], ": dropped as a duplicate of ",
+                Label(sent->message_id), " (deduplication window)"));
+    } else {
+      labels_[sent->message_id] = l.args[1];
+      ids_[l.args[1]] = sent->message_id;
+      Print(Cat("send ", l.args[0], ": ", l.args[1],
+                r.delay_seconds.value_or(0) > 0
+                    ? Cat(" (delayed ", Duration(*r.delay_seconds * 1000), ")")
+                    : std::string()));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Receive(const Line& l) {
+    std::string arn;
+    EVMATCH_CLI_RETURN_IF_ERROR(Queue(l.args[0], &arn));
+    dlq::ReceiveRequest r;
+    r.max_number_of_messages = static_cast<int>(l.number("max").value_or(1));
+    r.visibility_timeout_seconds = l.number("visibility");
+    absl::StatusOr<std::vector<dlq::ReceivedMessage>> got = ledger_->Receive(arn, r);
+    if (!got.ok()) {
+      Print(Cat(l.verb, " ", l.args[0], ": error: ", got.status().message()));
+    } else {
+      std::string line = Cat(l.verb, " ", l.args[0], ":");
+      if (got->empty()) line += " nothing";
+      for (const dlq::ReceivedMessage& m : *got) {
+        handles_[m.message_id] = {arn, m.receipt_handle};
+        line += Cat(" ", Label(m.message_id), " (receive ", m.receive_count);
+        if (!m.dead_letter_queue_source_arn.empty()) {
+          line += Cat(", from ", ShortName(m.dead_letter_queue_source_arn));
+        }
+        line += l.verb == "consume"
+                    ? ", deleted)"
+                    : Cat(", invisible until +", Duration(m.visible_again_at_ms - kStart), ")");
+        if (l.verb == "consume") {
+          absl::Status s = ledger_->Delete(arn, m.receipt_handle);
+          if (!s.ok()) line += Cat(" delete error: ", s.message());
+        }
+      }
+      Print(line);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ChangeMessage(const Line& l) {
+    auto id = ids_.find(l.args[0]);
+    auto handle = id == ids_.end() ? handles_.end() : handles_.find(id->second);
+    if (handle == handles_.end()) {
+      return absl::InvalidArgumentError(Cat(l.args[0], " was never received"));
+    }
+    absl::Status s;
+    if (l.verb == "delete") {
+      s = ledger_->Delete(handle->second.first, handle->second.second);
+    } else {
+      int64_t seconds = 0;
+      if (!ParseInt(l.args[1], &seconds)) {
+        return absl::InvalidArgumentError(Cat("bad seconds ", l.args[1]));
+      }
+      s = ledger_->ChangeVisibility(handle->second.first, handle->second.second, seconds);
+    }
+    Print(Cat(l.verb, " ", l.args[0], s.ok() ? std::string() : Cat(": error: ", s.message())));
+    return absl::OkStatus();
+  }
+
+  absl::Status Redrive(const Line& l) {
+    std::string source, destination;
+    EVMATCH_CLI_RETURN_IF_ERROR(Queue(l.args[0], &source));
+    if (l.options.count("to")) EVMATCH_CLI_RETURN_IF_ERROR(Queue(l.options.at("to"), &destination));
+    std::optional<int> rate;
+    if (auto n = l.number("rate")) rate = static_cast<int>(*n);
+    absl::StatusOr<std::string> task = ledger_->StartMoveTask(
+        source, destination.empty() ? std::nullopt : std::optional<std::string_view>(destination),
+        rate);
+    if (!task.ok()) {
+      Print(Cat("redrive ", l.args[0], ": error: ", task.status().message()));
+    } else {
+      tasks_[source] = *task;
+      auto listed = ledger_->ListMoveTasks(source);
+      Print(Cat("redrive ", l.args[0], ": task started, ",
+                (*listed)[0].approximate_number_of_messages_to_move,
+                (*listed)[0].approximate_number_of_messages_to_move == 1 ? " message" : " messages",
+                " to move to ", destination.empty() ? "their sources" : ShortName(destination),
+                rate ? Cat(" at ", *rate, "/s") : std::string()));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CancelRedrive(const Line& l) {
+    std::string source;
+    EVMATCH_CLI_RETURN_IF_ERROR(Queue(l.args[0], &source));
+    absl::StatusOr<int64_t> moved = ledger_->CancelMoveTask(tasks_[source]);
+    Print(moved.ok() ? Cat("cancel-redrive ", l.args[0], ": ", *moved, " moved so far")
+                     : Cat("cancel-redrive ", l.args[0], ": error: ", moved.status().message()));
+    return absl::OkStatus();
+  }
+
+  absl::Status Tasks(const Line& l) {
+    std::string source;
+    EVMATCH_CLI_RETURN_IF_ERROR(Queue(l.args[0], &source));
+    absl::StatusOr<std::vector<dlq::MoveTask>> list = ledger_->ListMoveTasks(source, 10);
+    if (!list.ok()) {
+      Print(Cat("tasks ", l.args[0], ": error: ", list.status().message()));
+    } else {
+      Print(Cat("tasks ", l.args[0], ": ", list->size(), list->size() == 1 ? " task" : " tasks"));
+      for (const dlq::MoveTask& t : *list) {
+        Print(Cat(
+            "  ", dlq::MoveTaskStatusName(t.status), " started +",
+            Duration(t.started_timestamp_ms - kStart), ", moved ",
+            t.approximate_number_of_messages_moved, " of ",
+            t.approximate_number_of_messages_to_move,
+            t.failure_reason.empty() ? std::string() : Cat(": ", WithLabels(t.failure_reason))));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Counters(const Line& l) {
+    std::string arn;
+    EVMATCH_CLI_RETURN_IF_ERROR(Queue(l.args[0], &arn));
+    dlq::QueueCounters c = *ledger_->Counters(arn);
+    Print(Cat("counters ", l.args[0], ": visible ", c.approximate_number_of_messages,
+              ", in flight ", c.approximate_number_of_messages_not_visible, ", delayed ",
+              c.approximate_number_of_messages_delayed, ", oldest ",
+              Duration(c.approximate_age_of_oldest_message_seconds * 1000), ", moved to DLQ ",
+              c.moved_to_dead_letter_queue, ", expired ", c.expired));
+    return absl::OkStatus();
+  }
+
   static constexpr int64_t kStart = 1'700'000'000'000;  // any fixed origin
 
   absl::Status Queue(const std::string& name, std::string* arn) {
@@ -444,10 +449,28 @@ class Simulation {
   dlq::ManualClock clock_{kStart};
   std::unique_ptr<dlq::Ledger> ledger_;
   std::vector<std::string> queues_;
-  std::map<std::string, std::string> labels_, ids_;                     // id -> label, label -> id
+  std::map<std::string, bool> content_based_;        // queue -> ContentBasedDeduplication
+  std::map<std::string, std::string> labels_, ids_;  // id -> label, label -> id
   std::map<std::string, std::pair<std::string, std::string>> handles_;  // id -> (queue, handle)
   std::map<std::string, std::string> tasks_;                            // source -> handle
   std::vector<Event> events_;  // from LedgerOptions::on_transition, not yet printed
+};
+
+const Simulation::Verb Simulation::kVerbs[10] = {
+    {"wait", 1, "wait DURATION", {}, &Simulation::Wait},
+    {"send", 2, "send QUEUE LABEL [delay=S] [dedup=ID]", {"delay", "dedup"}, &Simulation::Send},
+    {"receive",
+     1,
+     "receive QUEUE [max=N] [visibility=S]",
+     {"max", "visibility"},
+     &Simulation::Receive},
+    {"consume", 1, "consume QUEUE [max=N]", {"max"}, &Simulation::Receive},
+    {"delete", 1, "delete LABEL", {}, &Simulation::ChangeMessage},
+    {"visibility", 2, "visibility LABEL SECONDS", {}, &Simulation::ChangeMessage},
+    {"redrive", 1, "redrive SOURCE [to=QUEUE] [rate=N]", {"to", "rate"}, &Simulation::Redrive},
+    {"cancel-redrive", 1, "cancel-redrive SOURCE", {}, &Simulation::CancelRedrive},
+    {"tasks", 1, "tasks SOURCE", {}, &Simulation::Tasks},
+    {"counters", 1, "counters QUEUE", {}, &Simulation::Counters},
 };
 
 int Simulate(const Args& args) {

@@ -40,10 +40,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "evmatch/abi.h"
 
 namespace evmatch {
@@ -247,6 +249,31 @@ struct QueueAttributes {
   std::optional<RedrivePolicy> redrive_policy;
   std::optional<RedriveAllowPolicy> redrive_allow_policy;  // none: allowAll
 };
+
+// A queue's attributes as SQS names them: what CreateQueue and
+// SetQueueAttributes take, and what `aws sqs get-queue-attributes
+// --attribute-names All` prints (name -> text).
+struct QueueSettings {
+  QueueAttributes attributes;
+  bool fifo_queue = false;                   // FifoQueue
+  bool content_based_deduplication = false;  // ContentBasedDeduplication (FIFO)
+};
+
+// Reads the attributes of queue `queue_arn` by SQS's rules. Integers are
+// decimal digits (their ranges are checked by Ledger::CreateQueue and
+// SetQueueAttributes); RedrivePolicy and RedriveAllowPolicy are JSON text.
+// FifoQueue must be "true" exactly when the queue's name ends in ".fifo";
+// FifoQueue and ContentBasedDeduplication are unknown attributes on a
+// standard queue. Attributes SQS reports but the ledger does not model
+// (QueueArn, ApproximateNumberOf*, CreatedTimestamp, LastModifiedTimestamp,
+// SqsManagedSseEnabled, KmsMasterKeyId, KmsDataKeyReusePeriodSeconds,
+// Policy, ReceiveMessageWaitTimeSeconds, DeduplicationScope,
+// FifoThroughputLimit) are accepted and ignored. Errors carry SQS's code:
+// InvalidAttributeName for an unknown attribute, InvalidAttributeValue for a
+// malformed value, InvalidParameterValue for a name that disagrees with
+// FifoQueue.
+EVMATCH_EXPORT absl::StatusOr<QueueSettings> ParseQueueAttributes(
+    std::string_view queue_arn, absl::Span<const std::pair<std::string, std::string>> attributes);
 
 struct SendRequest {
   std::optional<int64_t> delay_seconds;  // 0 ... 900; standard queues only

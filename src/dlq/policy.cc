@@ -487,4 +487,85 @@ absl::StatusOr<DeliveryPolicy> ParseDeliveryPolicy(std::string_view json) {
   return policy;
 }
 
+absl::StatusOr<QueueSettings> ParseQueueAttributes(
+    std::string_view queue_arn, absl::Span<const std::pair<std::string, std::string>> attributes) {
+  static constexpr std::string_view kIgnored[] = {"QueueArn",
+                                                  "ApproximateNumberOfMessages",
+                                                  "ApproximateNumberOfMessagesNotVisible",
+                                                  "ApproximateNumberOfMessagesDelayed",
+                                                  "CreatedTimestamp",
+                                                  "LastModifiedTimestamp",
+                                                  "SqsManagedSseEnabled",
+                                                  "KmsMasterKeyId",
+                                                  "KmsDataKeyReusePeriodSeconds",
+                                                  "Policy",
+                                                  "ReceiveMessageWaitTimeSeconds",
+                                                  "DeduplicationScope",
+                                                  "FifoThroughputLimit"};
+  static constexpr std::pair<std::string_view, int64_t QueueAttributes::*> kIntegers[] = {
+      {"VisibilityTimeout", &QueueAttributes::visibility_timeout_seconds},
+      {"MessageRetentionPeriod", &QueueAttributes::message_retention_period_seconds},
+      {"DelaySeconds", &QueueAttributes::delay_seconds},
+      {"MaximumMessageSize", &QueueAttributes::maximum_message_size}};
+  auto unknown = [](std::string_view name) {
+    return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidAttributeName",
+                                       "Unknown Attribute ", name, ".");
+  };
+  auto bad_value = [](std::string_view name) {
+    return evmatch::internal::AwsError(absl::StatusCode::kInvalidArgument, "InvalidAttributeValue",
+                                       "Invalid value for the parameter ", name, ".");
+  };
+  auto boolean = [&](std::string_view name, std::string_view text, bool* out) -> absl::Status {
+    if (text != "true" && text != "false") return bad_value(name);
+    *out = text == "true";
+    return absl::OkStatus();
+  };
+  const bool fifo_name = IsFifoQueue(queue_arn);
+  QueueSettings settings;
+  for (const auto& [name, value] : attributes) {
+    const auto integer = std::find_if(std::begin(kIntegers), std::end(kIntegers),
+                                      [&](const auto& entry) { return entry.first == name; });
+    if (integer != std::end(kIntegers)) {
+      // Decimal digits only: no sign, no spaces, no exponent.
+      int64_t n = 0;
+      if (value.empty() || value.size() > 18 ||
+          !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return bad_value(name);
+      }
+      for (char c : value) n = n * 10 + (c - '0');
+      settings.attributes.*(integer->second) = n;
+    } else if (name == "RedrivePolicy") {
+      absl::StatusOr<std::optional<RedrivePolicy>> p = ParseRedrivePolicy(value);
+      if (!p.ok()) return p.status();
+      settings.attributes.redrive_policy = *p;
+    } else if (name == "RedriveAllowPolicy") {
+      absl::StatusOr<RedriveAllowPolicy> p = ParseRedriveAllowPolicy(value);
+      if (!p.ok()) return p.status();
+      settings.attributes.redrive_allow_policy = *p;
+    } else if (name == "FifoQueue" || name == "ContentBasedDeduplication") {
+      if (!fifo_name && name == "FifoQueue" && value == "true") {
+        return evmatch::internal::AwsError(
+            absl::StatusCode::kInvalidArgument, "InvalidParameterValue",
+            "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
+            "underscores, must end with .fifo suffix and be 1 to 80 in length.");
+      }
+      if (!fifo_name) return unknown(name);  // FIFO attributes on a standard queue
+      if (absl::Status s = boolean(
+              name, value,
+              name == "FifoQueue" ? &settings.fifo_queue : &settings.content_based_deduplication);
+          !s.ok()) {
+        return s;
+      }
+    } else if (std::find(std::begin(kIgnored), std::end(kIgnored), name) == std::end(kIgnored)) {
+      return unknown(name);
+    }
+  }
+  if (fifo_name && !settings.fifo_queue) {
+    return evmatch::internal::AwsError(
+        absl::StatusCode::kInvalidArgument, "InvalidParameterValue",
+        "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+  }
+  return settings;
+}
+
 }  // namespace evmatch::dlq

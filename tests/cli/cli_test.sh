@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
 # The CLI mirrors `aws events test-event-pattern`: output, stderr text and
 # exit codes. Usage: cli_test.sh EVMATCH_BINARY EXAMPLES_DIR
-set -u
-evmatch=$1
-examples=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 # shellcheck source=expect.sh
 source "$(dirname "$0")/expect.sh"
+examples=$2
 
 expect "300 matches 300.0" 0 '{"Result": true}' "" -- \
   test-event-pattern --event-pattern '{"n":[300]}' --event '{"n":300.0}'

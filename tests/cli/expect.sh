@@ -1,5 +1,10 @@
-# Helpers sourced by the CLI test scripts. The script sets `evmatch` (the
-# binary) and `work` (a scratch directory) first; `finish NAME` ends it.
+# Helpers sourced by the CLI test scripts, whose first argument is the
+# evmatch binary: sets `evmatch` and `work` (a scratch directory, removed on
+# exit); `finish NAME` ends the script.
+set -u
+evmatch=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 failures=0
 
 expect() {  # expect NAME WANT_RC WANT_STDOUT WANT_STDERR_SUBSTRING -- ARGS...

@@ -2,9 +2,6 @@
 # Every command of `evmatch --help` has its own --help, rejects an unknown
 # flag with its usage, and reads --threads by the same rule.
 # Usage: help_test.sh EVMATCH_BINARY
-evmatch=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 # shellcheck source=expect.sh
 source "$(dirname "$0")/expect.sh"
 

@@ -2,10 +2,6 @@
 # `evmatch checksum` and `evmatch verify` on the AWS-recorded 3-part object
 # (SPEC D.2/D.4: two parts of 5,242,881 'a', then 10 'a'). Output, stderr
 # and exit codes. Usage: integrity_cli_test.sh EVMATCH_BINARY
-set -u
-evmatch=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 # shellcheck source=expect.sh
 source "$(dirname "$0")/expect.sh"
 

@@ -2,13 +2,9 @@
 # `evmatch s3 validate-notification` and `evmatch s3 route` on the example
 # under examples/s3-notifications and on broken inputs.
 # Usage: s3_cli_test.sh EVMATCH_BINARY EXAMPLES_DIR
-set -u
-evmatch=$1
-example=$2/s3-notifications
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 # shellcheck source=expect.sh
 source "$(dirname "$0")/expect.sh"
+example=$2/s3-notifications
 
 expect "valid example" 0 "2 configurations are valid; EventBridge delivery on" "" -- \
   s3 validate-notification "$example/notification.json"

@@ -73,6 +73,36 @@ TEST_CASE("DLQ errors carry SQS's code", "[errors][dlq]") {
         "QueueAlreadyExists");
 }
 
+TEST_CASE("queue attributes are read by SQS's rules", "[errors][dlq]") {
+  using Attributes = std::vector<std::pair<std::string, std::string>>;
+  namespace dlq = evmatch::dlq;
+  const std::string standard = "arn:aws:sqs:us-east-1:1:q", fifo = "arn:aws:sqs:us-east-1:1:q.fifo";
+  absl::StatusOr<dlq::QueueSettings> s =
+      dlq::ParseQueueAttributes(fifo, Attributes{{"FifoQueue", "true"},
+                                                 {"ContentBasedDeduplication", "true"},
+                                                 {"VisibilityTimeout", "45"},
+                                                 {"QueueArn", fifo},
+                                                 {"ApproximateNumberOfMessages", "3"}});
+  REQUIRE(s.ok());
+  CHECK(s->fifo_queue);
+  CHECK(s->content_based_deduplication);
+  CHECK(s->attributes.visibility_timeout_seconds == 45);
+  for (const char* bad : {"+5", " 5", "5s", "", "1e3", "99999999999999999999"}) {
+    INFO("VisibilityTimeout " << bad);
+    CHECK(CodeOf(dlq::ParseQueueAttributes(standard, Attributes{{"VisibilityTimeout", bad}})
+                     .status()) == "InvalidAttributeValue");
+  }
+  CHECK(CodeOf(dlq::ParseQueueAttributes(standard, Attributes{{"FifoQueue", "false"}}).status()) ==
+        "InvalidAttributeName");
+  CHECK(CodeOf(dlq::ParseQueueAttributes(standard, Attributes{{"FifoQueue", "true"}}).status()) ==
+        "InvalidParameterValue");
+  CHECK(CodeOf(dlq::ParseQueueAttributes(fifo, Attributes{}).status()) == "InvalidParameterValue");
+  CHECK(CodeOf(dlq::ParseQueueAttributes(fifo, Attributes{{"FifoQueue", "yes"}}).status()) ==
+        "InvalidAttributeValue");
+  CHECK(CodeOf(dlq::ParseQueueAttributes(standard, Attributes{{"Colour", "blue"}}).status()) ==
+        "InvalidAttributeName");
+}
+
 // OpenSSL's default properties restricted to FIPS-approved implementations:
 // Debian's default provider offers none, as a FIPS-only setup refuses MD5.
 class FipsOnly {

@@ -102,11 +102,10 @@ TEST_CASE("one Matcher, 8 threads, a Scratch each", "[matcher][threads]") {
   }
 }
 
+// Release builds do not check overlapping use of a Scratch (see ScratchClaim),
+// so the test exists only where it can fail: debug builds and the tsan preset.
+#ifndef NDEBUG
 TEST_CASE("one Scratch used by two threads at once is reported", "[matcher][threads]") {
-#ifdef NDEBUG
-  WARN("release build: overlapping use of a Scratch is not checked");
-  return;
-#endif
   evmatch::RuleSet rules;
   REQUIRE(rules.Add("a", R"({"a":[{"exists":true}]})").ok());
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
@@ -148,3 +147,4 @@ TEST_CASE("one Scratch used by two threads at once is reported", "[matcher][thre
   REQUIRE(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk);
   CHECK(scratch.matches().size() == 1);
 }
+#endif  // NDEBUG
