@@ -50,6 +50,12 @@ namespace {
 namespace od = simdjson::EVMATCH_KERNEL::ondemand;
 using Parser = od::parser;
 
+// The kernel-free parts, given internal linkage in each kernel's namespace
+// (each kernel's translation unit has its own compiler flags, so no inline
+// function may be shared between them).
+#include "runtime/decide.inc"
+#include "runtime/ndjson_framing.inc"
+
 class Walker {
  public:
   Walker(const Program& program, ScratchState& s, MatchMode mode)
@@ -466,150 +472,6 @@ class Walker {
   uint32_t context_ = 0;
 };
 
-bool Consistent(const ScratchState& s, uint32_t a, uint32_t b) {
-  for (uint32_t ca = s.leaves[a].context; ca != 0; ca = s.contexts[ca].parent) {
-    for (uint32_t cb = s.leaves[b].context; cb != 0; cb = s.contexts[cb].parent) {
-      if (s.contexts[ca].array == s.contexts[cb].array &&
-          s.contexts[ca].index != s.contexts[cb].index) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-bool Excluded(const ScratchState& s, PredId p, uint32_t leaf) {
-  if (s.pred_epoch[p] != s.epoch) return false;
-  for (uint32_t x = s.exclude_head[p]; x != kNone; x = s.excludes[x].next) {
-    if (s.excludes[x].leaf == leaf) return true;
-  }
-  return false;
-}
-
-// True when sub-rule `id` holds for the event recorded in `s`.
-//
-// A candidate leaf outside every array is consistent with any choice for the
-// other conditions, so a condition that has one is settled at once and takes
-// no part in the search; only conditions whose candidates all lie in arrays
-// keep their candidate lists.
-bool CheckSubRule(const Program& p, ScratchState& s, SubRuleId id) {
-  const SubRule& rule = p.sub_rules[id];
-  s.condition_leaves.clear();
-  s.condition_ranges.clear();
-  for (uint32_t c = rule.cond_begin; c < rule.cond_end; ++c) {
-    const Condition& cond = p.conditions[c];
-    const auto begin = static_cast<uint32_t>(s.condition_leaves.size());
-    const bool present = s.field_epoch[cond.field] == s.epoch;
-    bool settled = false;
-    // Records candidate `l`; true when it settles the condition.
-    auto offer = [&](uint32_t l) {
-      if (s.leaves[l].context == 0) return settled = true;
-      s.condition_leaves.push_back(l);
-      return false;
-    };
-    for (uint32_t k = cond.pred_begin; k < cond.pred_end && !settled; ++k) {
-      const PredId pred = p.condition_preds[k];
-      switch (p.preds[pred].kind) {
-        case PredKind::kPositive:
-          if (s.pred_epoch[pred] != s.epoch) break;
-          for (uint32_t h = s.hit_head[pred]; h != kNone; h = s.hits[h].next) {
-            if (!s.leaves[s.hits[h].leaf].dead && offer(s.hits[h].leaf)) break;
-          }
-          break;
-        case PredKind::kExistsTrue:
-        case PredKind::kAnythingBut:
-          if (!present) break;
-          for (uint32_t l = s.field_head[cond.field]; l != kNone; l = s.leaves[l].next) {
-            if (s.leaves[l].dead) continue;
-            if (p.preds[pred].kind == PredKind::kAnythingBut && Excluded(s, pred, l)) continue;
-            if (offer(l)) break;
-          }
-          break;
-        case PredKind::kExistsFalse:
-          break;
-      }
-    }
-    if (settled) {
-      s.condition_leaves.resize(begin);
-      continue;
-    }
-    const auto end = static_cast<uint32_t>(s.condition_leaves.size());
-    if (begin == end) {
-      if (!cond.absence_ok) return false;
-      // Satisfied by absence: no live value at the field.
-      if (present) {
-        for (uint32_t l = s.field_head[cond.field]; l != kNone; l = s.leaves[l].next) {
-          if (!s.leaves[l].dead) return false;
-        }
-      }
-      continue;
-    }
-    s.condition_ranges.push_back(begin);
-    s.condition_ranges.push_back(end);
-  }
-  if (s.condition_ranges.empty()) return true;
-
-  // Depth-first search for pairwise-consistent choices, one per condition.
-  const size_t n = s.condition_ranges.size() / 2;
-  s.choice.assign(n, 0);
-  size_t k = 0;
-  s.choice[0] = s.condition_ranges[0];
-  while (true) {
-    const uint32_t candidate = s.condition_leaves[s.choice[k]];
-    bool ok = true;
-    for (size_t j = 0; j < k && ok; ++j) {
-      ok = Consistent(s, s.condition_leaves[s.choice[j]], candidate);
-    }
-    if (ok) {
-      if (++k == n) return true;
-      s.choice[k] = s.condition_ranges[2 * k];
-      continue;
-    }
-    // Advance position k, backtracking when exhausted.
-    while (++s.choice[k] == s.condition_ranges[2 * k + 1]) {
-      if (k == 0) return false;
-      --k;
-    }
-  }
-}
-
-// False when a guard of `sub` has no hit: the sub-rule cannot hold.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Guarded(const ScratchState& s, const SubRule& sub) {
-  for (PredId guard : sub.guards) {
-    if (guard == kNone) break;  // guards[1] is set only with guards[0]
-    if (s.pred_epoch[guard] != s.epoch) return false;
-  }
-  return true;
-}
-
-// What a sub-rule's shortcut decides, when it decides (kCheck: CheckSubRule
-// does).
-enum class Quick : uint8_t { kMatch, kNoMatch, kCheck };
-
-// Decides sub-rule `sub`, just woken, for a reason cheaper to see than
-// CheckSubRule's, when there is one.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline Quick Shortcut(const ScratchState& s, const SubRule& sub) {
-  if (s.any_dead) return Quick::kCheck;
-  switch (sub.shortcut) {
-    case SubRule::Shortcut::kWoken:
-      return Quick::kMatch;
-    case SubRule::Shortcut::kUnlessExcluded: {
-      if (s.pred_epoch[sub.only] != s.epoch) return Quick::kMatch;
-      const uint32_t x = s.exclude_head[sub.only];
-      if (x == kNone) return Quick::kMatch;
-      // Excluded values are the field's; when it has only one, that one is
-      // excluded and nothing is left to match.
-      const uint32_t leaf = s.excludes[x].leaf;
-      const bool single = s.leaves[leaf].next == kNone &&
-                          s.field_head[s.leaves[leaf].field] == leaf;
-      return single ? Quick::kNoMatch : Quick::kCheck;
-    }
-    case SubRule::Shortcut::kCheck:
-      break;
-  }
-  return Quick::kCheck;
-}
-
 void* NewParser(size_t capacity, size_t max_depth) {
   auto* parser = new Parser();
   if (parser->allocate(capacity, max_depth) != simdjson::SUCCESS) {
@@ -637,25 +499,6 @@ const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL), NewParser, DeletePar
                         RunBatch};
 
 namespace {
-
-// Sorts `matches` and clears their bits. When there are many for the rule
-// count, reading the ids off the bitmap in order is cheaper than sorting.
-void SortMatches(std::vector<RuleId>& matches, std::vector<uint64_t>& bits, size_t rules) {
-  const size_t words = MatchedWords(rules);
-  if (words <= 4 * matches.size()) {
-    // The bits are those of `matches` (each rule once): rewrite it in place.
-    RuleId* out = matches.data();
-    for (size_t w = 0; w < words; ++w) {
-      for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
-        *out++ = static_cast<RuleId>(w * 64 + std::countr_zero(word));
-      }
-      bits[w] = 0;
-    }
-    return;
-  }
-  std::sort(matches.begin(), matches.end());
-  for (RuleId rule : matches) bits[rule / 64] = 0;
-}
 
 // Checks the scratch, starts a new event, runs `walk` (a Walker -> status
 // function), then checks the woken sub-rules.
@@ -743,28 +586,6 @@ size_t MatchLines(const Program& p, std::string_view input, size_t capacity, Mat
     pos = eol + 1;
   }
   return std::min(pos, input.size());
-}
-
-// True when the text starting at `begin` plausibly has its line to itself,
-// given that the stream's next text starts at `next`: the line ends with `}`
-// and a line break comes before `next`, with nothing but whitespace between
-// that break and `next`.
-bool OwnLine(std::string_view input, size_t begin, size_t next) {
-  if (next <= begin) return false;
-  const size_t eol = input.substr(0, next).find('\n', begin);
-  if (eol == std::string_view::npos) return false;
-  // The line must end with the object's closing brace.
-  const std::string_view line = TrimJsonSpace(input.substr(begin, eol - begin));
-  if (line.empty() || line.back() != '}') return false;
-  for (size_t i = eol; i < next; ++i) {
-    if (!IsJsonSpace(input[i])) return false;
-  }
-  return true;
-}
-
-size_t SkipSpace(std::string_view input, size_t pos) {
-  while (pos < input.size() && IsJsonSpace(input[pos])) ++pos;
-  return pos;
 }
 
 // The events of `input` through simdjson's iterate_many, in windows of
