@@ -49,12 +49,12 @@ std::string CheckConsistent(dlq::Ledger& ledger) {
   std::set<std::string> ids;
   std::string dump;
   size_t n = 0;
-  ledger.ForEachMessage([&](const dlq::MessageInfo& m) {
+  Check(ledger.ForEachMessage([&](const dlq::MessageInfo& m) {
     Check(ids.insert(m.message_id).second);
     ++n;
     dump += m.message_id + m.queue_arn + std::to_string(m.receive_count) + " " +
             std::to_string(m.visible_at_ms) + "\n";
-  });
+  }).ok());
   Check(n == ledger.message_count());
   return dump;
 }

@@ -430,7 +430,7 @@ class EVMATCH_EXPORT Ledger {
   // its ARN as their source.
   absl::Status CreateQueue(std::string_view arn, const QueueAttributes& attributes = {});
   absl::Status SetQueueAttributes(std::string_view arn, const QueueAttributes& attributes);
-  absl::StatusOr<QueueAttributes> GetQueueAttributes(std::string_view arn) const;
+  absl::StatusOr<QueueAttributes> GetQueueAttributes(std::string_view arn);
   absl::Status DeleteQueue(std::string_view arn);
 
   // SendMessage: a new message, visible after its delay.
@@ -482,8 +482,10 @@ class EVMATCH_EXPORT Ledger {
 
   // Every message, queue by queue, oldest arrival first, as the last call
   // left them (Counters brings the books up to the clock). Runs under the
-  // ledger's lock: `visit` must not call the ledger.
-  void ForEachMessage(const std::function<void(const MessageInfo&)>& visit) const;
+  // ledger's lock: `visit` must not call the ledger. Fails, visiting
+  // nothing, once the journal has failed (as every call then does).
+  absl::Status ForEachMessage(const std::function<void(const MessageInfo&)>& visit) const;
+  // The number of messages in the books (no clock, no journal involved).
   size_t message_count() const;
 
   // Writes a snapshot of the whole state and empties the journal. The

@@ -484,7 +484,7 @@ class Harness {
       expected.insert(expected.end(), in_queue.begin(), in_queue.end());
     }
     std::vector<MessageInfo> got;
-    ledger_->ForEachMessage([&](const MessageInfo& m) { got.push_back(m); });
+    REQUIRE(ledger_->ForEachMessage([&](const MessageInfo& m) { got.push_back(m); }).ok());
     REQUIRE(got.size() == expected.size());
     REQUIRE(ledger_->message_count() == expected.size());
     for (size_t i = 0; i < got.size(); ++i) {
