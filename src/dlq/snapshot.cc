@@ -1,11 +1,92 @@
 // The ledger's snapshot: the whole state as one payload, and back. A
 // snapshot holds what replaying every record before it would rebuild.
 
+#include <optional>
+#include <string>
+
 #include "dlq/state.h"
 
 namespace evmatch::dlq {
 
 using namespace internal;  // NOLINT(build/namespaces): the model's names, in this file only
+
+namespace {
+
+// Writes or reads stored fields: unsigned values as varints, signed ones
+// zigzagged, an optional index or rate as -1 when absent.
+class FieldWriter {
+ public:
+  explicit FieldWriter(Encoder* e) : e_(e) {}
+  void U(uint64_t v) { e_->U64(v); }
+  void I(int64_t v) { e_->I64(v); }
+  void S(const std::string& s) { e_->Str(s); }
+  void Status(MoveTaskStatus s) { e_->U64(static_cast<uint64_t>(s)); }
+  template <typename T>
+  void Optional(const std::optional<T>& v) {
+    e_->I64(v ? static_cast<int64_t>(*v) : -1);
+  }
+
+ private:
+  Encoder* e_;
+};
+
+class FieldReader {
+ public:
+  explicit FieldReader(Decoder* d) : d_(d) {}
+  void U(uint64_t& v) { v = d_->U64(); }
+  void U(uint32_t& v) { v = static_cast<uint32_t>(d_->U64()); }
+  void I(int64_t& v) { v = d_->I64(); }
+  void S(std::string& s) { s = d_->Str(); }
+  void Status(MoveTaskStatus& s) { s = static_cast<MoveTaskStatus>(d_->U64()); }
+  template <typename T>
+  void Optional(std::optional<T>& v) {
+    const int64_t x = d_->I64();
+    if (x >= 0) {
+      v = static_cast<T>(x);
+    } else {
+      v.reset();
+    }
+  }
+
+ private:
+  Decoder* d_;
+};
+
+// A message's stored fields, listed once for both directions.
+template <typename Io, typename M>
+void MessageFields(Io& io, M& m) {
+  io.U(m.seq);
+  io.U(m.arrival);
+  io.U(m.nonce);
+  io.I(m.sent_ms);
+  io.I(m.retention_base_ms);
+  io.I(m.arrived_ms);
+  io.I(m.visible_at_ms);
+  io.I(m.received_ms);
+  io.I(m.first_receive_ms);
+  io.U(m.queue);
+  io.U(m.source);
+  io.U(m.receive_count);
+  io.U(m.flags);
+}
+
+// A move task's stored fields, listed once for both directions.
+template <typename Io, typename T>
+void TaskFields(Io& io, T& t) {
+  io.U(t.id);
+  io.U(t.source);
+  io.Optional(t.destination);
+  io.Optional(t.rate);
+  io.Status(t.status);
+  io.I(t.moved);
+  io.I(t.to_move);
+  io.U(t.cutoff);
+  io.I(t.started_ms);
+  io.I(t.cancel_ms);
+  io.S(t.failure);
+}
+
+}  // namespace
 
 std::string Ledger::State::EncodeSnapshot() const {
   Encoder e;
@@ -39,38 +120,16 @@ std::string Ledger::State::EncodeSnapshot() const {
     const Message& m = messages[slot];
     if (m.seq == 0) continue;
     e.U64(slot);
-    e.U64(m.seq);
-    e.U64(m.arrival);
-    e.U64(m.nonce);
-    e.I64(m.sent_ms);
-    e.I64(m.retention_base_ms);
-    e.I64(m.arrived_ms);
-    e.I64(m.visible_at_ms);
-    e.I64(m.received_ms);
-    e.I64(m.first_receive_ms);
-    e.U64(m.queue);
-    e.U64(m.source);
-    e.U64(m.receive_count);
-    e.U64(m.flags);
+    FieldWriter fields(&e);
+    MessageFields(fields, m);
     const auto it = dedup_ids.find(slot);
     e.Str(it == dedup_ids.end() ? std::string() : it->second);
     const auto from = redriven_from.find(slot);
     e.U64(from == redriven_from.end() ? 0 : from->second);
   }
   e.U64(tasks.size());
-  for (const Task& t : tasks) {
-    e.U64(t.id);
-    e.U64(t.source);
-    e.I64(t.destination ? int64_t{*t.destination} : -1);
-    e.I64(t.rate.value_or(-1));
-    e.U64(static_cast<uint64_t>(t.status));
-    e.I64(t.moved);
-    e.I64(t.to_move);
-    e.U64(t.cutoff);
-    e.I64(t.started_ms);
-    e.I64(t.cancel_ms);
-    e.Str(t.failure);
-  }
+  FieldWriter fields(&e);
+  for (const Task& t : tasks) TaskFields(fields, t);
   return std::move(e.bytes());
 }
 
@@ -126,19 +185,8 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
     if (!d.ok() || slot >= slots || used[slot]) return corrupt;
     used[slot] = true;
     Message& m = messages[slot];
-    m.seq = d.U64();
-    m.arrival = d.U64();
-    m.nonce = d.U64();
-    m.sent_ms = d.I64();
-    m.retention_base_ms = d.I64();
-    m.arrived_ms = d.I64();
-    m.visible_at_ms = d.I64();
-    m.received_ms = d.I64();
-    m.first_receive_ms = d.I64();
-    m.queue = static_cast<uint32_t>(d.U64());
-    m.source = static_cast<uint32_t>(d.U64());
-    m.receive_count = static_cast<uint32_t>(d.U64());
-    m.flags = static_cast<uint32_t>(d.U64());
+    FieldReader fields(&d);
+    MessageFields(fields, m);
     std::string dedup = d.Str();
     const uint64_t from = d.U64();
     const bool times_ok = StoredTimeInRange(m.sent_ms) && StoredTimeInRange(m.retention_base_ms) &&
@@ -160,19 +208,8 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
   if (!d.ok() || task_count > payload.size()) return corrupt;
   for (uint64_t i = 0; i < task_count; ++i) {
     Task& t = tasks.emplace_back();
-    t.id = d.U64();
-    t.source = static_cast<uint32_t>(d.U64());
-    const int64_t destination = d.I64();
-    if (destination >= 0) t.destination = static_cast<uint32_t>(destination);
-    const int64_t rate = d.I64();
-    if (rate >= 0) t.rate = static_cast<int>(rate);
-    t.status = static_cast<MoveTaskStatus>(d.U64());
-    t.moved = d.I64();
-    t.to_move = d.I64();
-    t.cutoff = d.U64();
-    t.started_ms = d.I64();
-    t.cancel_ms = d.I64();
-    t.failure = d.Str();
+    FieldReader fields(&d);
+    TaskFields(fields, t);
     if (Active(t.status)) ++active_tasks;
     if (!d.ok() || t.source >= queues.size() ||
         (t.destination && *t.destination >= queues.size()) || t.status > MoveTaskStatus::kFailed ||
