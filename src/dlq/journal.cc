@@ -2,7 +2,9 @@
 
 #include "dlq/state.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 namespace internal {
 
 void RecordReader::operator()(QueueAttributes& a) {
@@ -136,4 +138,6 @@ absl::Status Ledger::State::Replay(std::string_view payload) {
   return absl::OkStatus();
 }
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

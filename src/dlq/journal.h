@@ -19,7 +19,9 @@
 #include "dlq/storage.h"
 #include "evmatch/dlq.h"
 
-namespace evmatch::dlq::internal {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq::internal {
 
 // Writes fields to a record.
 class RecordWriter {
@@ -176,6 +178,8 @@ struct CancelMoveTaskRecord {
   }
 };
 
-}  // namespace evmatch::dlq::internal
+}  // namespace dlq::internal
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch
 
 #endif  // EVMATCH_SRC_DLQ_JOURNAL_H_

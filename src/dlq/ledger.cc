@@ -8,7 +8,9 @@
 
 #include "dlq/state.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 
 using internal::Encoder;
 using internal::kNoQueue;
@@ -219,4 +221,6 @@ absl::Status Ledger::Snapshot() {
   return s;
 }
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

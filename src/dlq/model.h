@@ -28,7 +28,9 @@
 #include "util/aws_error.h"
 #include "util/strings.h"
 
-namespace evmatch::dlq::internal {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq::internal {
 
 using evmatch::internal::Cat;
 
@@ -177,6 +179,8 @@ inline std::string ReceiptHandle(uint64_t nonce, uint32_t slot) {
   return Cat(absl::Hex(nonce), ".", absl::Hex(slot));
 }
 
-}  // namespace evmatch::dlq::internal
+}  // namespace dlq::internal
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch
 
 #endif  // EVMATCH_SRC_DLQ_MODEL_H_

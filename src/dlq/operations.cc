@@ -7,7 +7,9 @@
 #include "absl/strings/numbers.h"
 #include "dlq/state.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 
 using namespace internal;  // NOLINT(build/namespaces): the model's names, in this file only
 
@@ -579,4 +581,6 @@ MoveTask Ledger::State::Describe(const Task& t) const {
   return m;
 }
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

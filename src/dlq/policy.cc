@@ -14,7 +14,9 @@
 #include "util/aws_error.h"
 #include "util/strings.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 namespace {
 
 using internal::Cat;
@@ -522,7 +524,9 @@ absl::StatusOr<QueueSettings> ParseQueueAttributes(
   };
   const bool fifo_name = IsFifoQueue(queue_arn);
   QueueSettings settings;
-  for (const auto& [name, value] : attributes) {
+  for (const auto& attribute : attributes) {
+    const std::string& name = attribute.first;
+    const std::string& value = attribute.second;
     const auto integer = std::find_if(std::begin(kIntegers), std::end(kIntegers),
                                       [&](const auto& entry) { return entry.first == name; });
     if (integer != std::end(kIntegers)) {
@@ -568,4 +572,6 @@ absl::StatusOr<QueueSettings> ParseQueueAttributes(
   return settings;
 }
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

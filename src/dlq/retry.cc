@@ -10,7 +10,9 @@
 #include "util/aws_error.h"
 #include "util/strings.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 namespace {
 
 constexpr int64_t kSecond = 1000;
@@ -131,4 +133,6 @@ DeliveryDecision AfterFailedAttempt(const RetrySchedule& schedule, int64_t attem
   return {has_dead_letter_queue ? Action::kDeadLetter : Action::kDiscard, 0};
 }
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

@@ -6,7 +6,9 @@
 
 #include "dlq/state.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 
 using namespace internal;  // NOLINT(build/namespaces): the model's names, in this file only
 
@@ -222,4 +224,6 @@ absl::Status Ledger::State::RestoreSnapshot(std::string_view payload) {
   return d.done() ? absl::OkStatus() : corrupt;
 }
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

@@ -35,7 +35,9 @@
 #include "evmatch/dlq.h"
 #include "util/status_macros.h"
 
-namespace evmatch::dlq {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq {
 
 // The model's names used by the State's inline members.
 using internal::Cat;
@@ -239,6 +241,8 @@ struct Ledger::State {
   absl::Status RestoreSnapshot(std::string_view payload);
 };
 
-}  // namespace evmatch::dlq
+}  // namespace dlq
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch
 
 #endif  // EVMATCH_SRC_DLQ_STATE_H_

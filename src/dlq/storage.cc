@@ -14,7 +14,9 @@
 #include "util/status_macros.h"
 #include "util/strings.h"
 
-namespace evmatch::dlq::internal {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq::internal {
 namespace {
 
 using evmatch::internal::Cat;
@@ -286,4 +288,6 @@ absl::Status Storage::Compact(std::string_view payload) {
   return OpenJournalForAppend(kHeaderSize);
 }
 
-}  // namespace evmatch::dlq::internal
+}  // namespace dlq::internal
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

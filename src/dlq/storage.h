@@ -29,7 +29,9 @@
 #include "absl/status/statusor.h"
 #include "evmatch/dlq.h"
 
-namespace evmatch::dlq::internal {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace dlq::internal {
 
 // Varints (LEB128), zigzag for signed values, length-prefixed strings.
 class Encoder {
@@ -97,6 +99,8 @@ class Storage {
   uint64_t generation_ = 0;
 };
 
-}  // namespace evmatch::dlq::internal
+}  // namespace dlq::internal
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch
 
 #endif  // EVMATCH_SRC_DLQ_STORAGE_H_

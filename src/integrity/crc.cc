@@ -18,7 +18,9 @@
 
 #include "evmatch/integrity.h"
 
-namespace evmatch::integrity {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace integrity {
 namespace {
 
 // Reflected polynomials (SPEC D.5).
@@ -190,4 +192,6 @@ uint64_t Crc64NvmeCombine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b) {
   return Combine(crc_a, crc_b, length_b, kCrc64NvmePoly, 64);
 }
 
-}  // namespace evmatch::integrity
+}  // namespace integrity
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

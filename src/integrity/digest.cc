@@ -13,7 +13,9 @@
 #include "evmatch/integrity.h"
 #include "util/strings.h"
 
-namespace evmatch::integrity {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace integrity {
 namespace {
 
 const EVP_MD* EvpOf(Algorithm algorithm) {
@@ -160,4 +162,6 @@ Digest Compute(Algorithm algorithm, std::string_view data) {
   return hasher.Finish();
 }
 
-}  // namespace evmatch::integrity
+}  // namespace integrity
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

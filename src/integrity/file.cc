@@ -17,7 +17,9 @@
 #include "evmatch/integrity.h"
 #include "util/errno_status.h"
 
-namespace evmatch::integrity {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace integrity {
 namespace {
 
 constexpr size_t kReadChunk = size_t{64} << 10;  // stays in L2 between read and hash
@@ -317,4 +319,6 @@ absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_vie
                       0};
 }
 
-}  // namespace evmatch::integrity
+}  // namespace integrity
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

@@ -12,7 +12,9 @@
 #include "evmatch/integrity.h"
 #include "util/aws_error.h"
 
-namespace evmatch::integrity {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace integrity {
 namespace {
 
 absl::string_view Absl(std::string_view s) { return {s.data(), s.size()}; }
@@ -324,4 +326,6 @@ absl::StatusOr<CompositeValue> ParseCompositeChecksum(Algorithm algorithm,
   return out;
 }
 
-}  // namespace evmatch::integrity
+}  // namespace integrity
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

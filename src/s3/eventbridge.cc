@@ -9,7 +9,9 @@
 #include "json/json_tree.h"
 #include "util/strings.h"
 
-namespace evmatch::s3 {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace s3 {
 namespace {
 
 using internal::Cat;
@@ -154,4 +156,6 @@ absl::StatusOr<std::string> EventBridgePattern(const Configuration& config,
   return pattern + "]}";
 }
 
-}  // namespace evmatch::s3
+}  // namespace s3
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

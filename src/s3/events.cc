@@ -8,7 +8,9 @@
 #include "util/aws_error.h"
 #include "util/strings.h"
 
-namespace evmatch::s3 {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace s3 {
 namespace {
 
 struct EventType {
@@ -175,4 +177,6 @@ SequencerTracker::Verdict SequencerTracker::Observe(std::string_view bucket,
   return Verdict::kNew;
 }
 
-}  // namespace evmatch::s3
+}  // namespace s3
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

@@ -14,7 +14,9 @@
 #include "util/status_macros.h"
 #include "util/strings.h"
 
-namespace evmatch::s3 {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace s3 {
 namespace {
 
 using internal::Cat;
@@ -326,4 +328,6 @@ absl::StatusOr<NotificationConfiguration> ParseNotificationConfiguration(std::st
   return out;
 }
 
-}  // namespace evmatch::s3
+}  // namespace s3
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

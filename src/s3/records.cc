@@ -7,7 +7,9 @@
 #include "evmatch/s3.h"
 #include "util/strings.h"
 
-namespace evmatch::s3 {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace s3 {
 namespace {
 
 namespace od = simdjson::ondemand;
@@ -185,4 +187,6 @@ absl::Status RecordReader::Read(std::string_view json, size_t capacity,
   return absl::OkStatus();
 }
 
-}  // namespace evmatch::s3
+}  // namespace s3
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

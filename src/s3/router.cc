@@ -6,7 +6,9 @@
 
 #include "evmatch/s3.h"
 
-namespace evmatch::s3 {
+namespace evmatch {
+EVMATCH_ABI_NAMESPACE_BEGIN
+namespace s3 {
 namespace {
 
 // Where byte `c` is or belongs among `children`, sorted by byte.
@@ -65,4 +67,6 @@ std::optional<size_t> Router::Route(EventSet record_type, std::string_view key) 
   return std::nullopt;
 }
 
-}  // namespace evmatch::s3
+}  // namespace s3
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

@@ -29,6 +29,13 @@ foreach(lib evmatch evmatch_s3 evmatch_integrity evmatch_dlq)
   if(NOT run_output MATCHES "evmatch::v0::")
     message(FATAL_ERROR "lib${lib} exports nothing in evmatch::v0")
   endif()
+  # Every exported evmatch name carries the ABI version.
+  string(REGEX MATCHALL " [A-Za-z] evmatch::[A-Za-z0-9_]+" heads "${run_output}")
+  foreach(head IN LISTS heads)
+    if(NOT head MATCHES "evmatch::v0$")
+      message(FATAL_ERROR "lib${lib} exports a name outside evmatch::v0:${head}")
+    endif()
+  endforeach()
 endforeach()
 
 run(${CMAKE_CTEST_COMMAND} --build-and-test ${CONSUMER_DIR} ${WORK_DIR}/consumer
