@@ -29,7 +29,10 @@ class Document {
     text_ = simdjson::padded_string(json);
     return parser_.parse(text_).get(root_) == simdjson::SUCCESS;
   }
-  simdjson::dom::element root() const { return root_; }
+  // Parses `json`, which must be one JSON object: false otherwise.
+  bool ParseObject(std::string_view json, simdjson::dom::object* object) {
+    return Parse(json) && root_.get_object().get(*object) == simdjson::SUCCESS;
+  }
 
  private:
   simdjson::padded_string text_;
@@ -117,7 +120,7 @@ absl::StatusOr<std::optional<RedrivePolicy>> ParseRedrivePolicy(
   if (json.empty()) return std::optional<RedrivePolicy>();
   Document doc;
   simdjson::dom::object object;
-  if (!doc.Parse(json) || doc.root().get_object().get(object) != simdjson::SUCCESS) {
+  if (!doc.ParseObject(json, &object)) {
     return SqsInvalid(kParameter, json, "Redrive policy is not a valid JSON map.");
   }
   RedrivePolicy policy;
@@ -187,7 +190,7 @@ absl::StatusOr<RedriveAllowPolicy> ParseRedriveAllowPolicy(std::string_view json
       "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.";
   Document doc;
   simdjson::dom::object object;
-  if (!doc.Parse(json) || doc.root().get_object().get(object) != simdjson::SUCCESS) {
+  if (!doc.ParseObject(json, &object)) {
     return SqsInvalid(kParameter, json, kUnsupported);
   }
   RedriveAllowPolicy policy;
@@ -254,7 +257,7 @@ absl::StatusOr<SnsRedrivePolicy> ParseSnsRedrivePolicy(std::string_view json, bo
   };
   Document doc;
   simdjson::dom::object object;
-  if (!doc.Parse(json) || doc.root().get_object().get(object) != simdjson::SUCCESS) {
+  if (!doc.ParseObject(json, &object)) {
     return invalid("Redrive policy is not a valid JSON object.");
   }
   SnsRedrivePolicy policy;
@@ -288,7 +291,7 @@ absl::StatusOr<EventBridgeTargetPolicy> ParseEventBridgeTargetPolicy(std::string
   };
   Document doc;
   simdjson::dom::object object;
-  if (!doc.Parse(json) || doc.root().get_object().get(object) != simdjson::SUCCESS) {
+  if (!doc.ParseObject(json, &object)) {
     return invalid("The target settings are not a valid JSON object.");
   }
   EventBridgeTargetPolicy policy;
@@ -446,7 +449,7 @@ absl::Status ReadDeprecated(std::string_view key, simdjson::dom::element value) 
 absl::StatusOr<DeliveryPolicy> ParseDeliveryPolicy(std::string_view json) {
   Document doc;
   simdjson::dom::object object;
-  if (!doc.Parse(json) || doc.root().get_object().get(object) != simdjson::SUCCESS) {
+  if (!doc.ParseObject(json, &object)) {
     return SnsInvalid("the policy is not a valid JSON object");
   }
   DeliveryPolicy policy;

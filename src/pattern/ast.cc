@@ -108,6 +108,18 @@ void AppendMatcherJson(std::string* out, const Matcher& m) {
 
 namespace {
 
+// Appends the items as a JSON array, each written by `append`.
+template <typename T>
+void AppendArray(std::string* out, const std::vector<T>& items,
+                 void (*append)(std::string*, const T&)) {
+  out->push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    append(out, items[i]);
+  }
+  out->push_back(']');
+}
+
 void AppendObject(std::string* out, const PatternObject& object) {
   out->push_back('{');
   for (size_t i = 0; i < object.fields.size(); ++i) {
@@ -120,20 +132,10 @@ void AppendObject(std::string* out, const PatternObject& object) {
         AppendObject(out, f.children[0]);
         break;
       case PatternField::Type::kOr:
-        out->push_back('[');
-        for (size_t b = 0; b < f.children.size(); ++b) {
-          if (b > 0) out->push_back(',');
-          AppendObject(out, f.children[b]);
-        }
-        out->push_back(']');
+        AppendArray(out, f.children, AppendObject);
         break;
       case PatternField::Type::kLeaf:
-        out->push_back('[');
-        for (size_t k = 0; k < f.matchers.size(); ++k) {
-          if (k > 0) out->push_back(',');
-          AppendMatcherJson(out, f.matchers[k]);
-        }
-        out->push_back(']');
+        AppendArray(out, f.matchers, AppendMatcherJson);
         break;
     }
   }
