@@ -8,7 +8,8 @@ source "$(dirname "$0")/expect.sh"
 overview=$("$evmatch" --help)
 check "overview exit code" 0 $?
 mapfile -t commands < <(sed -n 's/^  \([a-z0-9-]\+\( [a-z0-9-]\+\)\?\)  .*/\1/p' <<<"$overview")
-check "overview lists the commands" 1 $(( ${#commands[@]} >= 8 ))
+# test-event-pattern, validate and match at least; the modules add theirs.
+check "overview lists the commands" 1 $(( ${#commands[@]} >= 3 ))
 for command in "${commands[@]}"; do
   read -ra words <<<"$command"
   out=$("$evmatch" "${words[@]}" --help)
