@@ -3,8 +3,9 @@
 #include <memory>
 #include <utility>
 
-#include "util/strings.h"
+#include "absl/container/flat_hash_set.h"
 #include "evmatch/evmatch.h"
+#include "util/strings.h"
 #include "json/json_tree.h"
 #include "pattern/ast.h"
 #include "pattern/parse.h"
@@ -84,12 +85,12 @@ absl::Status RuleSet::AddRules(std::string_view rules_json,
     if (first.ok()) first = status;
     if (errors != nullptr) errors->push_back(std::move(status));
   };
-  for (size_t m = 0; m < doc.members.size(); ++m) {
-    const internal::JsonMember& member = doc.members[m];
+  absl::flat_hash_set<absl::string_view> names;  // views of doc's keys
+  names.reserve(doc.members.size());
+  for (const internal::JsonMember& member : doc.members) {
     std::string pointer;
     AppendPointerToken(&pointer, member.key);
-    bool duplicate = false;
-    for (size_t k = 0; k < m; ++k) duplicate |= doc.members[k].key == member.key;
+    const bool duplicate = !names.insert(internal::ToAbsl(member.key)).second;
     if (duplicate || member.key.empty()) {
       report(RelocatePatternError(
           document_error(member.key_offset, pointer,

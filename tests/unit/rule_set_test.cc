@@ -75,6 +75,19 @@ TEST_CASE("malformed rules documents", "[ruleset]") {
   CHECK(reason(R"({"r":[]})") ==
         "A rule must be a pattern object or a non-empty array of pattern objects");
   CHECK(reason(R"({"r":{"a":[1]},"r":{"b":[1]}})") == "Duplicate rule name in rules document");
+  CHECK(reason(R"({"r":{"a":[1]},"s":{"a":[1]},"r":{"b":[1]}})") ==
+        "Duplicate rule name in rules document");
+  {
+    // Every later repeat is reported, with its own pointer; the first stays.
+    evmatch::RuleSet all;
+    std::vector<absl::Status> errors;
+    (void)all.AddRules(R"({"r":{"a":[1]},"s":{"a":[1]},"r":{"b":[1]},"r":{"c":[1]}})", &errors);
+    REQUIRE(errors.size() == 2);
+    CHECK(all.size() == 2);
+    for (const absl::Status& error : errors) {
+      CHECK(evmatch::GetPatternError(error)->reason == "Duplicate rule name in rules document");
+    }
+  }
   CHECK(reason(R"({"r":[{"a":[1]},5]})") == "Filter is not an object");
   CHECK(reason(R"({"r":)") != "");
   CHECK(rules.size() == 0);
