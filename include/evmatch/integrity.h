@@ -274,6 +274,10 @@ struct EVMATCH_EXPORT ObjectDigests {
 // 10,000 parts, or under 5 MiB when there are several parts).
 EVMATCH_EXPORT absl::StatusOr<ObjectDigests> HashFile(const std::string& path,
                                                       const HashOptions& options);
+// The same for an object already in memory (`data` is read, not copied).
+// Errors: InvalidArgument for a part size S3 would refuse.
+EVMATCH_EXPORT absl::StatusOr<ObjectDigests> HashBytes(std::string_view data,
+                                                       const HashOptions& options);
 
 // Verifying a local file against what S3 reports.
 enum class Verdict : uint8_t { kMatch, kMismatch, kCannotTell };
@@ -300,6 +304,10 @@ struct VerifyOptions {
 EVMATCH_EXPORT absl::StatusOr<Verification> VerifyFile(const std::string& path,
                                                        std::string_view etag,
                                                        const VerifyOptions& options);
+// The same for an object already in memory.
+EVMATCH_EXPORT absl::StatusOr<Verification> VerifyBytes(std::string_view data,
+                                                        std::string_view etag,
+                                                        const VerifyOptions& options);
 // The part sizes VerifyFile tries for an object of `size` bytes uploaded in
 // `parts` parts, in order, each consistent with both.
 EVMATCH_EXPORT std::vector<uint64_t> CandidatePartSizes(uint64_t size, uint32_t parts);

@@ -1,5 +1,7 @@
-// Hashing files as S3 would (single-part or in parts, parts in parallel) and
-// verifying them against the ETag and checksum S3 reports.
+// Hashing objects as S3 would (single-part or in parts, parts in parallel) and
+// verifying them against the ETag and checksum S3 reports. An object is a
+// file read with pread or bytes already in memory; both go through one
+// `Source`, so the two entry points give the same answers.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -28,8 +30,36 @@ absl::Status IoError(const std::string& path, const char* what, int error) {
   return internal::ErrnoStatus(error, what, path);
 }
 
+// The bytes of an object: `Hash` feeds [offset, offset + length) to every
+// hasher. Called from several threads at once for different parts.
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual uint64_t size() const = 0;
+  virtual absl::Status Hash(uint64_t offset, uint64_t length, std::string& buffer,
+                            std::initializer_list<Hasher*> hashers) const = 0;
+};
+
+// Bytes in memory, hashed in place.
+class MemorySource final : public Source {
+ public:
+  explicit MemorySource(std::string_view data) : data_(data) {}
+  uint64_t size() const override { return data_.size(); }
+  absl::Status Hash(uint64_t offset, uint64_t length, std::string& /*buffer*/,
+                    std::initializer_list<Hasher*> hashers) const override {
+    const std::string_view range = data_.substr(offset, length);
+    for (Hasher* h : hashers) {
+      if (h != nullptr) h->Update(range);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string_view data_;
+};
+
 // An open file, closed on destruction.
-class File {
+class File final : public Source {
  public:
   ~File() {
     if (fd_ >= 0) ::close(fd_);
@@ -46,11 +76,10 @@ class File {
     size_ = static_cast<uint64_t>(st.st_size);
     return absl::OkStatus();
   }
-  uint64_t size() const { return size_; }
+  uint64_t size() const override { return size_; }
 
-  // Feeds bytes [offset, offset + length) to every hasher.
   absl::Status Hash(uint64_t offset, uint64_t length, std::string& buffer,
-                    std::initializer_list<Hasher*> hashers) const {
+                    std::initializer_list<Hasher*> hashers) const override {
     buffer.resize(kReadChunk);
     while (length > 0) {
       const size_t want = static_cast<size_t>(std::min<uint64_t>(length, kReadChunk));
@@ -93,6 +122,10 @@ absl::Status CheckUploadShape(uint64_t size, uint64_t part_size) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<ObjectDigests> HashSource(const Source& file, const HashOptions& options);
+absl::StatusOr<Verification> VerifySource(const Source& file, std::string_view etag_text,
+                                          const VerifyOptions& options);
+
 }  // namespace
 
 std::string ObjectDigests::ETag() const {
@@ -112,6 +145,28 @@ absl::StatusOr<std::string> ObjectDigests::Checksum(ChecksumType type) const {
 absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOptions& options) {
   File file;
   if (absl::Status s = file.Open(path); !s.ok()) return s;
+  return HashSource(file, options);
+}
+
+absl::StatusOr<ObjectDigests> HashBytes(std::string_view data, const HashOptions& options) {
+  return HashSource(MemorySource(data), options);
+}
+
+absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_view etag,
+                                        const VerifyOptions& options) {
+  File file;
+  if (absl::Status s = file.Open(path); !s.ok()) return s;
+  return VerifySource(file, etag, options);
+}
+
+absl::StatusOr<Verification> VerifyBytes(std::string_view data, std::string_view etag,
+                                         const VerifyOptions& options) {
+  return VerifySource(MemorySource(data), etag, options);
+}
+
+namespace {
+
+absl::StatusOr<ObjectDigests> HashSource(const Source& file, const HashOptions& options) {
   ObjectDigests out;
   out.size = file.size();
   if (options.part_size == 0) {
@@ -179,6 +234,8 @@ absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOption
   return out;
 }
 
+}  // namespace
+
 std::vector<uint64_t> CandidatePartSizes(uint64_t size, uint32_t parts) {
   constexpr uint64_t kMiB = uint64_t{1} << 20;
   std::vector<uint64_t> candidates;
@@ -211,7 +268,7 @@ Verification CheckChecksum(const ObjectDigests& d, Algorithm algorithm, const st
   if (!d.multipart) {
     if (d.checksum->Base64() == value) return {Verdict::kMatch, name + " matches", 0};
     return {Verdict::kMismatch,
-            absl::StrCat(name, " of the file is ", d.checksum->Base64(), ", S3 reports ", value),
+            absl::StrCat(name, " of the object is ", d.checksum->Base64(), ", S3 reports ", value),
             0};
   }
   std::vector<std::string> forms;
@@ -227,15 +284,13 @@ Verification CheckChecksum(const ObjectDigests& d, Algorithm algorithm, const st
     return {Verdict::kMatch, name + " matches", 0};
   }
   return {Verdict::kMismatch,
-          absl::StrCat(name, " of the file in ", d.part_sizes.size(), " parts is ",
+          absl::StrCat(name, " of the object in ", d.part_sizes.size(), " parts is ",
                        absl::StrJoin(forms, " or "), ", S3 reports ", value),
           0};
 }
 
-}  // namespace
-
-absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_view etag_text,
-                                        const VerifyOptions& options) {
+absl::StatusOr<Verification> VerifySource(const Source& file, std::string_view etag_text,
+                                          const VerifyOptions& options) {
   absl::StatusOr<ETag> etag = ParseETag(etag_text);
   if (!etag.ok()) return etag.status();
   if (options.checksum) {
@@ -266,20 +321,17 @@ absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_vie
       return Verification{Verdict::kCannotTell,
                           "the ETag of an SSE-KMS or SSE-C object is not the MD5 of its bytes", 0};
     }
-    absl::StatusOr<ObjectDigests> d = HashFile(path, hash);
+    absl::StatusOr<ObjectDigests> d = HashSource(file, hash);
     if (!d.ok()) return d.status();
     if (d->md5.Hex() != etag->hex) {
-      return Verification{Verdict::kMismatch,
-                          absl::StrCat("MD5 of the file is ", d->md5.Hex(), ", the ETag is ",
-                                       etag->hex),
-                          0};
+      return Verification{
+          Verdict::kMismatch,
+          absl::StrCat("MD5 of the object is ", d->md5.Hex(), ", the ETag is ", etag->hex), 0};
     }
     return finish(*d, 0);
   }
 
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return IoError(path, "cannot stat", errno);
-  const auto size = static_cast<uint64_t>(st.st_size);
+  const uint64_t size = file.size();
   std::vector<uint64_t> candidates;
   if (options.part_size != 0) {
     const uint64_t parts = PartCount(size, options.part_size);
@@ -302,13 +354,13 @@ absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_vie
   }
   for (uint64_t part_size : candidates) {
     hash.part_size = part_size;
-    absl::StatusOr<ObjectDigests> d = HashFile(path, hash);
+    absl::StatusOr<ObjectDigests> d = HashSource(file, hash);
     if (!d.ok()) return d.status();
     if (d->ETag() == etag->ToString()) return finish(*d, part_size);
   }
   if (options.part_size != 0) {
     return Verification{Verdict::kMismatch,
-                        absl::StrCat("the file in parts of ", options.part_size,
+                        absl::StrCat("the object in parts of ", options.part_size,
                                      " bytes does not reproduce the ETag ", etag->ToString()),
                         options.part_size};
   }
@@ -318,6 +370,8 @@ absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_vie
                                    " bytes) reproduces the ETag; give the upload's part size"),
                       0};
 }
+
+}  // namespace
 
 }  // namespace integrity
 EVMATCH_ABI_NAMESPACE_END

@@ -38,10 +38,10 @@ expect "verify: match with part size and checksum" 0 \
   verify "$obj" --etag "\"$etag\"" --part-size 5242881 \
   --checksum-sha256 '9o++y6AejqboiJ7MZCx0fahK2Vu5YC/qnNhhYsCLciI=-3'
 expect "verify: checksum mismatch" 1 \
-  'mismatch: CRC32 of the file in 3 parts is 5FRUiw==-3 or 5FRUiw== or qSEQSA==, S3 reports 5FRUiw==-2' "" -- \
+  'mismatch: CRC32 of the object in 3 parts is 5FRUiw==-3 or 5FRUiw== or qSEQSA==, S3 reports 5FRUiw==-2' "" -- \
   verify "$obj" --etag "$etag" --part-size 5242881 --checksum-crc32 '5FRUiw==-2'
 expect "verify: single-part mismatch" 1 \
-  'mismatch: MD5 of the file is 8d777f385d3dfec8815d20f7496026dc, the ETag is 00000000000000000000000000000000' "" -- \
+  'mismatch: MD5 of the object is 8d777f385d3dfec8815d20f7496026dc, the ETag is 00000000000000000000000000000000' "" -- \
   verify "$work/data" --etag 00000000000000000000000000000000
 expect "verify: SSE-KMS cannot tell" 2 \
   'cannot tell: the ETag of an SSE-KMS or SSE-C object is not the MD5 of its bytes' "" -- \

@@ -518,6 +518,42 @@ TEST_CASE("verifying files against ETags and checksums", "[integrity][file]") {
         ei::Verdict::kMatch);
 }
 
+TEST_CASE("objects in memory hash and verify as the same bytes in a file", "[integrity][file]") {
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  std::string object(11 * kMiB + 7, '\0');
+  std::mt19937_64 rng(11);
+  for (char& c : object) c = static_cast<char>(rng());
+  TempFile file(object);
+  for (uint64_t part_size : {uint64_t{0}, 5 * kMiB, 8 * kMiB}) {
+    for (Algorithm algorithm : {Algorithm::kCrc32c, Algorithm::kSha256, Algorithm::kCrc64Nvme}) {
+      INFO(part_size << " " << ei::AlgorithmName(algorithm));
+      const ei::HashOptions options{.part_size = part_size, .checksum = algorithm, .threads = 2};
+      absl::StatusOr<ei::ObjectDigests> from_file = ei::HashFile(file.path(), options);
+      absl::StatusOr<ei::ObjectDigests> from_memory = ei::HashBytes(object, options);
+      REQUIRE(from_file.ok());
+      REQUIRE(from_memory.ok());
+      CHECK(from_memory->ETag() == from_file->ETag());
+      CHECK(from_memory->part_sizes == from_file->part_sizes);
+      const ei::ChecksumType type = ei::DefaultChecksumType(algorithm);
+      CHECK(from_memory->Checksum(type).value_or("?") == from_file->Checksum(type).value_or("!"));
+
+      ei::VerifyOptions verify;
+      verify.checksum = std::make_pair(algorithm, *from_file->Checksum(type));
+      absl::StatusOr<ei::Verification> v = ei::VerifyBytes(object, from_file->ETag(), verify);
+      REQUIRE(v.ok());
+      CHECK(v->verdict == ei::Verdict::kMatch);
+      CHECK(v->part_size == part_size);
+    }
+  }
+  // A changed byte is a mismatch in memory as in a file.
+  std::string changed = object;
+  changed[99] ^= 1;
+  CHECK(ei::VerifyBytes(changed, ei::HashBytes(object, {})->ETag(), {})->verdict ==
+        ei::Verdict::kMismatch);
+  CHECK(ei::HashBytes(object, {.part_size = 1024}).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("CRCs against a bit-at-a-time reference, every length and offset", "[integrity][crc]") {
   using evmatch_fuzz::ReferenceCrc;
   std::mt19937_64 rng(3);
