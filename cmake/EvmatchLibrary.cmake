@@ -2,9 +2,10 @@
 #                     [PUBLIC <dep>...] [PRIVATE <dep>...])
 #
 # Declares one of evmatch's libraries, all configured alike: C++20, the public
-# include directory, absl::status in the interface, hidden symbols with
-# SONAME and version when shared, EVMATCH_STATIC_DEFINE in the interface when
-# static, the project's warnings, and the alias evmatch::<name>.
+# include directory, absl::status in the interface, position-independent code,
+# hidden symbols with SONAME and version when shared, EVMATCH_STATIC_DEFINE in
+# the interface when static, the project's warnings, and the alias
+# evmatch::<name>.
 #
 # Tests, fuzzers and benchmarks reach internal symbols, which a shared library
 # hides; for them a static twin <target>_whitebox is built beside a shared
@@ -56,6 +57,9 @@ endfunction()
 
 function(_evmatch_configure_library target)
   target_compile_features(${target} PUBLIC cxx_std_20)
+  # Position-independent even when static, so that a static evmatch links into
+  # shared objects: the Python extension, a user's plugin.
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   target_include_directories(${target}
     PUBLIC
       $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
