@@ -15,6 +15,8 @@ packages=(
   libsimdjson-dev libabsl-dev
   catch2 libbenchmark-dev unicode-data zlib1g-dev
   libssl-dev libisal-dev
+  python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv
+  python3-setuptools python3-wheel
 )
 
 deps_only=0

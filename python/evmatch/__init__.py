@@ -102,10 +102,9 @@ class Matcher(_evmatch._Matcher):
         return self._results(batches, errors == "raise")
 
     def _ndjson_batches(self, data, threads, lazy):
-        start, size = 0, len(memoryview(data).cast("B"))
-        while start < size:
-            results, start = self._match_ndjson(data, start, threads, lazy)
-            yield results
+        job = self._ndjson_job(data, threads, lazy)
+        while (batch := job.next()) is not None:
+            yield batch
 
     def _iterable_batches(self, iterator, threads, lazy):
         while True:
@@ -116,15 +115,18 @@ class Matcher(_evmatch._Matcher):
 
     @staticmethod
     def _results(batches, raise_errors):
+        # Each batch is (results, number of exception objects among them).
         index = 0
-        for results in batches:
-            for result in results:
-                if isinstance(result, BaseException):
-                    result.index = index
-                    if raise_errors:
-                        raise result
-                yield result
-                index += 1
+        for results, errors in batches:
+            if errors:
+                for position, result in enumerate(results):
+                    if isinstance(result, BaseException):
+                        result.index = index + position
+                        if raise_errors:
+                            yield from results[:position]
+                            raise result
+            yield from results
+            index += len(results)
 
     def __repr__(self):
         return f"<evmatch.Matcher with {len(self)} rules>"

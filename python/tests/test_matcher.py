@@ -152,13 +152,23 @@ def test_many_events_on_threads_equal_one_at_a_time_and_the_reference():
 
 def test_ndjson_larger_than_one_native_batch():
     matcher = evmatch.Matcher({"even": {"n": [{"numeric": ["=", 0]}]}, "any": {"n": [{"exists": True}]}})
-    # About 20 MiB, so match_many crosses its 8 MiB batches.
+    # About 20 MiB, so match_many crosses several of its 4 MiB batches.
     pad = "x" * 2000
     lines = [f'{{"n":{i % 2},"pad":"{pad}"}}' for i in range(10000)]
     results = list(matcher.match_many("\n".join(lines), threads=2))
     assert len(results) == len(lines)
     assert results[:3] == [["even", "any"], ["any"], ["even", "any"]]
     assert results.count(["even", "any"]) == 5000
+    # A malformed line deep in the input: its index and byte offset are exact.
+    lines[7777] = '{"n": 1, "pad": "unterminated}'
+    data = "\n".join(lines).encode()
+    for threads in (1, 3):
+        results = list(matcher.match_many(data, threads=threads, errors="return"))
+        assert len(results) == len(lines)
+        error = results[7777]
+        assert isinstance(error, evmatch.InvalidEventError)
+        assert (error.index, error.offset) == (7777, data.index(b'{"n": 1, "pad": "unterm'))
+        assert results[7778] == ["even", "any"]
 
 
 def test_python_threads_share_one_matcher():
