@@ -10,11 +10,14 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "evmatch/evmatch.h"
+#include "evmatch/explain.h"
 #include "flags.h"
 #include "rules_file.h"
 
@@ -151,6 +154,74 @@ class Progress {
   bool enabled_, drawn_ = false;
 };
 
+bool HasRule(const evmatch::RuleSet& rules, std::string_view name) {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules.name(i) == name) return true;
+  }
+  return false;
+}
+
+// For `match --explain NAME`: in how many events each condition of the rule
+// failed (or held only in the wrong array elements).
+class FailureTally {
+ public:
+  void Add(const evmatch::Explanation& explanation) {
+    ++events_;
+    if (explanation.matched) {
+      ++matched_;
+      return;
+    }
+    std::set<std::string> failed;  // each condition once per event
+    for (size_t p = 0; p < explanation.patterns.size(); ++p) {
+      Collect(explanation.patterns.size() > 1 ? "pattern " + std::to_string(p + 1) + " " : "",
+              explanation.patterns[p].root, &failed);
+    }
+    for (const std::string& condition : failed) ++counts_[condition];
+  }
+
+  // The summary printed at the end, most frequent failure first.
+  std::string Summary(std::string_view rule) const {
+    std::vector<std::pair<uint64_t, std::string>> order;
+    for (const auto& [condition, count] : counts_) order.emplace_back(count, condition);
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    std::string out = "explain " + JsonString(rule) + ": matched " + std::to_string(matched_) +
+                      " of " + std::to_string(events_) + " events";
+    out += order.empty() ? "\n" : "; conditions that failed, most often first:\n";
+    for (size_t i = 0; i < order.size() && i < kListed; ++i) {
+      out += "  " + std::to_string(order[i].first) + " events: " + order[i].second + "\n";
+    }
+    if (order.size() > kListed) {
+      out += "  (" + std::to_string(order.size() - kListed) + " more conditions)\n";
+    }
+    return out;
+  }
+
+ private:
+  static constexpr size_t kListed = 10;
+
+  static void Collect(const std::string& prefix, const evmatch::GroupExplanation& group,
+                      std::set<std::string>* failed) {
+    for (const evmatch::ConditionExplanation& c : group.conditions) {
+      if (c.status != evmatch::ConditionStatus::kFailed &&
+          c.status != evmatch::ConditionStatus::kInconsistent) {
+        continue;
+      }
+      failed->insert(prefix + c.pattern_pointer + " (" + c.path + " " + c.expected + ") " +
+                     evmatch::ConditionStatusName(c.status));
+    }
+    for (const evmatch::OrExplanation& alternatives : group.ors) {
+      for (const evmatch::GroupExplanation& branch : alternatives.branches) {
+        Collect(prefix, branch, failed);
+      }
+    }
+  }
+
+  uint64_t events_ = 0, matched_ = 0;
+  std::map<std::string, uint64_t> counts_;
+};
+
 int Match(const Args& args) {
   const bool print = args.get("output", "ndjson") == "ndjson";
   int64_t threads_flag = args.integer("threads", 1);
@@ -160,6 +231,11 @@ int Match(const Args& args) {
       args.has("lazy") ? evmatch::MatchMode::kLazy : evmatch::MatchMode::kComplete;
   evmatch::RuleSet rules;
   if (int code = LoadRules(args.get("rules"), &rules); code != kExitOk) return code;
+  const std::string explain = args.get("explain");
+  if (args.has("explain") && !HasRule(rules, explain)) {
+    return Fail("--explain: no rule is named \"" + explain + "\"");
+  }
+  FailureTally tally;
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   if (!matcher.ok()) return Fail(matcher.status());
   ChunkReader reader;
@@ -215,13 +291,23 @@ int Match(const Args& args) {
         }
         if (e.rules_end > e.rules_begin) ++matched_events;
         for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) ++rule_counts[slice.rules[k]];
+        std::string why;
+        if (args.has("explain")) {
+          const size_t line_end = std::min(chunk.find('\n', e.offset), chunk.size());
+          absl::StatusOr<evmatch::Explanation> explanation = evmatch::ExplainRule(
+              rules, explain, std::string_view(chunk).substr(e.offset, line_end - e.offset));
+          if (explanation.ok()) {
+            tally.Add(*explanation);
+            if (print) why = ", \"explain\": " + evmatch::ExplanationJson(*explanation);
+          }
+        }
         if (!print) continue;
         out += "{\"event\": " + std::to_string(line_base) + ", \"rules\": [";
         for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) {
           if (k > e.rules_begin) out += ", ";
           out += JsonString(matcher->rule_name(slice.rules[k]));
         }
-        out += "]}\n";
+        out += "]" + why + "}\n";
       }
     }
     line_base += static_cast<uint64_t>(
@@ -231,6 +317,7 @@ int Match(const Args& args) {
   }
   std::cout.flush();
   if (reader.failed()) return Fail("error reading " + events_path);
+  if (args.has("explain")) std::cerr << tally.Summary(explain);
   if (args.has("stats")) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -275,13 +362,18 @@ std::vector<Command> MatchCommands() {
             {.name = "lazy",
              .type = FlagType::kBool,
              .help = "read only what the rules need (MatchMode::kLazy)"},
+            {.name = "explain",
+             .value_name = "NAME",
+             .help = "explain rule NAME for every event (adds \"explain\" to each line)"},
             ThreadsFlag()},
        .details =
            std::string("Prints {\"event\": <line>, \"rules\": [names...]} per event, in input\n"
                        "order. An invalid line is reported on stderr with its number and\n"
                        "skipped. --stats prints events, matched_events, invalid_events,\n"
                        "rule_matches, seconds, events_per_second and bytes_per_second. --lazy\n"
-                       "leaves malformed JSON past what the rules read unreported.\n\n") +
+                       "leaves malformed JSON past what the rules read unreported. --explain\n"
+                       "NAME adds {\"explain\": ...} (docs/explain.md) to every line and prints,\n"
+                       "on stderr at the end, how often each condition of NAME failed.\n\n") +
            kRulesFileHelp,
        .run = Match},
   };

@@ -32,15 +32,6 @@ bool EndsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
 
-bool Consistent(const EventLeaf& a, const EventLeaf& b) {
-  for (const auto& [array, index] : a.trail) {
-    for (const auto& [other_array, other_index] : b.trail) {
-      if (array == other_array && index != other_index) return false;
-    }
-  }
-  return true;
-}
-
 // First number beyond binary64 in `v`, if any.
 const JsonValue* FindHugeNumber(const JsonValue& v) {
   if (v.is_number()) {
@@ -55,8 +46,22 @@ const JsonValue* FindHugeNumber(const JsonValue& v) {
   return nullptr;
 }
 
-// True when the event scalar `leaf` satisfies `m` (exists:false never does;
-// absence is decided by the caller).
+}  // namespace
+
+bool Consistent(const EventLeaf& a, const EventLeaf& b) {
+  for (const auto& [array, index] : a.trail) {
+    for (const auto& [other_array, other_index] : b.trail) {
+      if (array == other_array && index != other_index) return false;
+    }
+  }
+  return true;
+}
+
+bool AbsenceAllowed(const LeafCondition& condition) {
+  return std::any_of(condition.matchers->begin(), condition.matchers->end(),
+                     [](const Matcher& m) { return m.kind == MatchKind::kExists && !m.exists; });
+}
+
 bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
   const JsonValue& v = *leaf.value;
   const bool is_string = v.is_string();
@@ -114,10 +119,9 @@ bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
   return false;
 }
 
-}  // namespace
-
 absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
-                                                     const EventOptions& options) {
+                                                     const EventOptions& options,
+                                                     bool record_pointers) {
   if (json.size() > options.max_event_bytes) {
     return MakeEventError(absl::StatusCode::kResourceExhausted,
                           {options.max_event_bytes,
@@ -146,12 +150,16 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
                           {huge->offset, Cat("Number out of range: ", huge->text)});
   }
   std::vector<std::pair<uint32_t, uint32_t>> trail;
-  event.Flatten(*event.root_, "", /*at_root=*/true, &trail);
+  event.record_pointers_ = record_pointers;
+  std::string pointer;
+  event.Flatten(*event.root_, "", /*at_root=*/true, &trail, &pointer);
   return event;
 }
 
 void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path, bool at_root,
-                             std::vector<std::pair<uint32_t, uint32_t>>* trail) {
+                             std::vector<std::pair<uint32_t, uint32_t>>* trail,
+                             std::string* pointer) {
+  const size_t pointer_size = pointer->size();
   switch (v.type) {
     case Type::kObject: {
       std::unordered_set<std::string_view> seen;
@@ -159,15 +167,20 @@ void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path, bool a
       for (size_t i = v.members.size(); i-- > 0;) {
         const JsonMember& m = v.members[i];
         if (!seen.insert(m.key).second) continue;
-        Flatten(m.value, at_root ? m.key : Cat(path, ".", m.key), false, trail);
+        if (record_pointers_) AppendPointerToken(pointer, m.key);
+        Flatten(m.value, at_root ? m.key : Cat(path, ".", m.key), false, trail, pointer);
+        pointer->resize(pointer_size);
       }
       return;
     }
     case Type::kArray: {
       const uint32_t id = next_array_id_++;
+      if (record_pointers_) array_pointers_.push_back(*pointer);
       for (size_t i = 0; i < v.elements.size(); ++i) {
         trail->emplace_back(id, static_cast<uint32_t>(i));
-        Flatten(v.elements[i], path, at_root, trail);
+        if (record_pointers_) Append(pointer, "/", i);
+        Flatten(v.elements[i], path, at_root, trail, pointer);
+        pointer->resize(pointer_size);
         trail->pop_back();
       }
       return;
@@ -178,10 +191,40 @@ void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path, bool a
       leaf.value = &v;
       if (v.is_number()) leaf.number = *Decimal::FromJson(v.text);
       leaf.trail = *trail;
+      if (record_pointers_) leaf.pointer = *pointer;
       by_path_[path].push_back(leaves_.size());
       leaves_.push_back(std::move(leaf));
     }
   }
+}
+
+const std::vector<size_t>* ReferenceEvent::LeavesAt(const std::string& path) const {
+  auto it = by_path_.find(path);
+  return it == by_path_.end() ? nullptr : &it->second;
+}
+
+bool ReferenceEvent::ConsistentChoice(const std::vector<std::vector<const EventLeaf*>>& choices,
+                                      std::vector<const EventLeaf*>* chosen) {
+  // Depth-first search, the shortest lists first.
+  std::vector<size_t> order(choices.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return choices[a].size() < choices[b].size(); });
+  chosen->assign(choices.size(), nullptr);
+  auto search = [&](auto& self, size_t k) -> bool {
+    if (k == order.size()) return true;
+    for (const EventLeaf* leaf : choices[order[k]]) {
+      bool consistent = true;
+      for (size_t j = 0; j < k && consistent; ++j) {
+        consistent = Consistent(*(*chosen)[order[j]], *leaf);
+      }
+      if (!consistent) continue;
+      (*chosen)[order[k]] = leaf;
+      if (self(self, k + 1)) return true;
+    }
+    return false;
+  };
+  return search(search, 0);
 }
 
 bool ReferenceEvent::MatchesConjunction(
@@ -189,19 +232,13 @@ bool ReferenceEvent::MatchesConjunction(
   // Candidate leaves per condition that cannot be met by absence.
   std::vector<std::vector<const EventLeaf*>> choices;
   for (const LeafCondition& condition : conjunction) {
-    auto it = by_path_.find(condition.path);
-    const bool present = it != by_path_.end();
-    const bool absence_allowed =
-        std::any_of(condition.matchers->begin(), condition.matchers->end(),
-                    [](const Matcher& m) {
-                      return m.kind == MatchKind::kExists && !m.exists;
-                    });
-    if (!present) {
-      if (absence_allowed) continue;
+    const std::vector<size_t>* at = LeavesAt(condition.path);
+    if (at == nullptr) {
+      if (AbsenceAllowed(condition)) continue;
       return false;
     }
     std::vector<const EventLeaf*> candidates;
-    for (size_t index : it->second) {
+    for (size_t index : *at) {
       const EventLeaf& leaf = leaves_[index];
       if (std::any_of(condition.matchers->begin(), condition.matchers->end(),
                       [&](const Matcher& m) { return LeafSatisfies(m, leaf); })) {
@@ -211,23 +248,8 @@ bool ReferenceEvent::MatchesConjunction(
     if (candidates.empty()) return false;
     choices.push_back(std::move(candidates));
   }
-  std::sort(choices.begin(), choices.end(),
-            [](const auto& a, const auto& b) { return a.size() < b.size(); });
   std::vector<const EventLeaf*> chosen;
-  // Depth-first search for one pairwise-consistent choice.
-  auto search = [&](auto& self, size_t k) -> bool {
-    if (k == choices.size()) return true;
-    for (const EventLeaf* leaf : choices[k]) {
-      if (std::all_of(chosen.begin(), chosen.end(),
-                      [&](const EventLeaf* c) { return Consistent(*c, *leaf); })) {
-        chosen.push_back(leaf);
-        if (self(self, k + 1)) return true;
-        chosen.pop_back();
-      }
-    }
-    return false;
-  };
-  return search(search, 0);
+  return ConsistentChoice(choices, &chosen);
 }
 
 bool ReferenceEvent::Matches(const PatternAst& pattern) const {

@@ -27,15 +27,29 @@ struct EventLeaf {
   const JsonValue* value = nullptr;
   Decimal number;  // for numbers
   std::vector<std::pair<uint32_t, uint32_t>> trail;
+  std::string pointer;  // RFC 6901 pointer, when parsed with record_pointers
 };
+
+// True when the event scalar `leaf` satisfies `m`. exists:false never does:
+// absence is the caller's to decide.
+bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf);
+
+// True when `a` and `b` agree on the index of every array they share.
+bool Consistent(const EventLeaf& a, const EventLeaf& b);
+
+// True when the condition accepts absence (lists exists:false).
+bool AbsenceAllowed(const LeafCondition& condition);
 
 class ReferenceEvent {
  public:
   // Parses and flattens an event. Errors: InvalidArgument (not a JSON object,
   // malformed, invalid UTF-8, a number beyond binary64) or ResourceExhausted
   // (size or depth limits), each with an EventError payload.
+  // With `record_pointers`, every leaf and array also gets its JSON Pointer
+  // (for explanations; the evaluation does not need them).
   static absl::StatusOr<ReferenceEvent> Parse(std::string_view json,
-                                              const EventOptions& options);
+                                              const EventOptions& options,
+                                              bool record_pointers = false);
 
   ReferenceEvent(ReferenceEvent&&) = default;
   ReferenceEvent& operator=(ReferenceEvent&&) = default;
@@ -43,19 +57,32 @@ class ReferenceEvent {
   // True when any conjunction of `pattern` is satisfied.
   bool Matches(const PatternAst& pattern) const;
 
+  // For explanations: the leaves at `path` (indexes into leaves()), nullptr
+  // when there are none; the parsed event; the pointer of array `id` (with
+  // record_pointers).
+  const std::vector<size_t>* LeavesAt(const std::string& path) const;
+  const std::vector<EventLeaf>& leaves() const { return leaves_; }
+  const JsonValue& root() const { return *root_; }
+  const std::string& array_pointer(uint32_t id) const { return array_pointers_[id]; }
+  // One array-consistent choice of a leaf from each list, or false.
+  static bool ConsistentChoice(const std::vector<std::vector<const EventLeaf*>>& choices,
+                               std::vector<const EventLeaf*>* chosen);
+
  private:
   ReferenceEvent() = default;
   // Records the leaves below `value`, whose dot-joined path is `path`; at
   // the root (`at_root`) there is no path yet, so that an empty top-level
   // key still counts as a step ({"": {"a": 1}} is ".a", not "a").
   void Flatten(const JsonValue& value, const std::string& path, bool at_root,
-               std::vector<std::pair<uint32_t, uint32_t>>* trail);
+               std::vector<std::pair<uint32_t, uint32_t>>* trail, std::string* pointer);
   bool MatchesConjunction(const std::vector<LeafCondition>& conjunction) const;
 
   std::unique_ptr<JsonValue> root_;  // stable address: leaves point into it
   std::vector<EventLeaf> leaves_;
   std::unordered_map<std::string, std::vector<size_t>> by_path_;
   uint32_t next_array_id_ = 0;
+  bool record_pointers_ = false;
+  std::vector<std::string> array_pointers_;  // by array id, with record_pointers
 };
 
 }  // namespace evmatch::internal
