@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "explain/hints.h"
@@ -105,8 +104,9 @@ class Explainer {
   PatternExplanation Explain(const PatternAst& ast) {
     in_force_.clear();
     entries_.clear();
+    in_force_count_.clear();
     for (const auto& conjunction : ast.conjunctions) {
-      for (const LeafCondition& c : conjunction) in_force_.insert(c.matchers);
+      for (const LeafCondition& c : conjunction) ++in_force_[c.matchers];
     }
     PatternExplanation out;
     out.matched = event_.Matches(ast);
@@ -116,6 +116,17 @@ class Explainer {
       for (const auto& conjunction : ast.conjunctions) MarkInconsistent(conjunction);
     }
     Settle(&out.root);
+    // Where a condition outside `$or` is replaced by one on the same path in
+    // a branch, the tree alone cannot tell; the verdict can.
+    out.root.satisfied = out.matched;
+    for (ConditionExplanation& c : out.root.conditions) {
+      if (c.status != ConditionStatus::kReplaced && in_force_count_[c.pattern_pointer] <
+                                                        ast.conjunctions.size()) {
+        c.hints.push_back(
+            "a condition on the same path inside a $or branch replaces this one where that "
+            "branch applies");
+      }
+    }
     return out;
   }
 
@@ -217,7 +228,9 @@ class Explainer {
     }
     const bool holds = (at == nullptr && internal::AbsenceAllowed(condition)) ||
                        !entry.candidates.empty();
-    if (in_force_.count(&field.matchers) == 0) {
+    const auto in_force = in_force_.find(&field.matchers);
+    in_force_count_[out->pattern_pointer] = in_force == in_force_.end() ? 0 : in_force->second;
+    if (in_force == in_force_.end()) {
       out->status = ConditionStatus::kReplaced;
     } else {
       out->status = holds ? ConditionStatus::kSatisfied : ConditionStatus::kFailed;
@@ -298,7 +311,10 @@ class Explainer {
   const ReferenceEvent& event_;
   std::string_view event_text_;
   const ExplainOptions& options_;
-  std::unordered_set<const std::vector<FieldMatcher>*> in_force_;
+  // Conjunctions each condition is in force in, by its field array and by
+  // its pattern pointer.
+  std::unordered_map<const std::vector<FieldMatcher>*, size_t> in_force_;
+  std::unordered_map<std::string, size_t> in_force_count_;
   std::unordered_map<const std::vector<FieldMatcher>*, Entry> entries_;
 };
 

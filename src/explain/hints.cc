@@ -244,6 +244,16 @@ std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers,
                               "literals only)"));
         }
       }
+      if (value.is_string() && m.kind == MatchKind::kExact &&
+          m.value.type == ScalarType::kString && value.text.size() >= 4 &&
+          m.value.text.size() >= 4 && value.text.size() < 256 && m.value.text.size() < 256 &&
+          !MatchesIgnoreCase(m.value.text, value.text, CaseAnchor::kWhole)) {  // case: below
+        const size_t edits = EditDistance(value.text, m.value.text);
+        if (edits > 0 && edits <= (std::min(value.text.size(), m.value.text.size()) < 8 ? 1 : 2)) {
+          AddOnce(&hints, Cat(Quoted(value.text), " is ", edits, edits == 1 ? " edit" : " edits",
+                              " away from ", Quoted(m.value.text), " in the pattern: a typo?"));
+        }
+      }
       if (value.is_string()) {
         const std::string_view trimmed = Trim(value.text);
         if (std::string form = IgnoreCaseForm(m, value.text); !form.empty()) {

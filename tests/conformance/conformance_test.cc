@@ -28,6 +28,7 @@
 #include "evmatch/evmatch.h"
 #include "json/json_tree.h"
 #include "support/compare_compiled.h"
+#include "support/explain_invariants.h"
 
 namespace {
 
@@ -144,7 +145,9 @@ void CheckCliError(const std::string& pattern, const std::string& reason) {
 
 // How a case is checked: through the library's reference evaluator, through
 // the compiled matcher, or through the CLI binary.
-enum class Via { kLibrary, kCompiled, kCli };
+enum class Via { kLibrary, kCompiled, kCli, kExplain };
+
+evmatch_test::ExplainCounts g_explained;
 
 // Every match case seen through Via::kCompiled, for the all-at-once check.
 struct MatchCase {
@@ -156,6 +159,11 @@ std::vector<MatchCase>* g_compiled_cases = nullptr;
 void Match(Via via, const std::string& pattern, const std::string& event, bool expected) {
   if (via == Via::kLibrary) {
     CheckMatch(pattern, event, expected);
+    return;
+  }
+  if (via == Via::kExplain) {
+    INFO("expected: " << expected);
+    evmatch_test::CheckExplanation(pattern, event, {}, &g_explained);
     return;
   }
   if (via == Via::kCompiled) {
@@ -204,7 +212,8 @@ size_t RunCaseFile(const std::filesystem::path& path, Via via) {
 #endif
         continue;
       }
-      if (via == Via::kCompiled) continue;  // an invalid pattern compiles to nothing
+      // Via::kLibrary checks the error cases; nothing compiles or explains.
+      if (via == Via::kCompiled || via == Via::kExplain) continue;
       CheckError(TextOf(text, *pattern), error->text, pointer->text,
                  code != nullptr && code->text == "ResourceExhausted"
                      ? absl::StatusCode::kResourceExhausted
@@ -268,6 +277,15 @@ size_t RunAll(Via via) {
 }
 
 TEST_CASE("conformance cases", "[conformance]") { CHECK(RunAll(Via::kLibrary) >= 450); }
+
+TEST_CASE("explanations of every conformance case keep their invariants",
+          "[conformance][explain]") {
+  g_explained = {};
+  RunAll(Via::kExplain);
+  CHECK(g_explained.cases >= 350);
+  CHECK(g_explained.conditions >= g_explained.cases);
+  CHECK(g_explained.removals >= 5);  // most cases have one condition: nothing left
+}
 
 TEST_CASE("conformance cases through the compiled matcher", "[conformance][compiled]") {
   std::vector<MatchCase> cases;
