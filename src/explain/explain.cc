@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "explain/hints.h"
@@ -257,11 +258,23 @@ class Explainer {
   // on their own but not together with the ones before them.
   void MarkInconsistent(const std::vector<LeafCondition>& conjunction) {
     std::vector<std::vector<const EventLeaf*>> kept;
-    std::vector<const EventLeaf*> chosen;
+    std::vector<const EventLeaf*> chosen;  // one leaf per list of `kept`
     for (const LeafCondition& condition : conjunction) {
       Entry& entry = entries_.at(condition.matchers);
       if (entry.out->status == ConditionStatus::kFailed || entry.candidates.empty()) continue;
       kept.push_back(entry.candidates);
+      // Most often a candidate agrees with the choice so far; otherwise
+      // search all choices again.
+      const auto fits = std::find_if(
+          entry.candidates.begin(), entry.candidates.end(), [&](const EventLeaf* leaf) {
+            return std::all_of(chosen.begin(), chosen.end(), [&](const EventLeaf* other) {
+              return internal::Consistent(*leaf, *other);
+            });
+          });
+      if (fits != entry.candidates.end()) {
+        chosen.push_back(*fits);
+        continue;
+      }
       std::vector<const EventLeaf*> attempt;
       if (ReferenceEvent::ConsistentChoice(kept, &attempt)) {
         chosen = std::move(attempt);
@@ -318,16 +331,42 @@ class Explainer {
   std::unordered_map<const std::vector<FieldMatcher>*, Entry> entries_;
 };
 
+// Adds the path of every field array of `object` (in force or replaced) and
+// every prefix of it: the event's other leaves are never looked at (hints
+// walk the event's tree instead).
+void AddPaths(const PatternObject& object, const std::string& path, bool at_root,
+              std::unordered_set<std::string>* paths) {
+  for (const PatternField& field : object.fields) {
+    if (field.type == PatternField::Type::kOr) {
+      for (const PatternObject& branch : field.children) AddPaths(branch, path, at_root, paths);
+      continue;
+    }
+    const std::string child = at_root ? field.key : internal::Cat(path, ".", field.key);
+    // A dotted key ("a.b") names a path of several steps.
+    for (size_t dot = child.find('.'); dot != std::string::npos; dot = child.find('.', dot + 1)) {
+      paths->insert(child.substr(0, dot));
+    }
+    paths->insert(child);
+    if (field.type == PatternField::Type::kObject) {
+      AddPaths(field.children[0], child, false, paths);
+    }
+  }
+}
+
 absl::StatusOr<ReferenceEvent> ParseEvent(std::string_view event_json,
-                                          const ExplainOptions& options) {
-  return ReferenceEvent::Parse(event_json, options.event_options, /*record_pointers=*/true);
+                                          const ExplainOptions& options,
+                                          const std::unordered_set<std::string>& paths) {
+  return ReferenceEvent::Parse(event_json, options.event_options, /*record_pointers=*/true,
+                               &paths);
 }
 
 }  // namespace
 
 absl::StatusOr<Explanation> ExplainPattern(const Pattern& pattern, std::string_view event_json,
                                            const ExplainOptions& options) {
-  absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options);
+  std::unordered_set<std::string> paths;
+  AddPaths(AstOf(pattern).root, "", /*at_root=*/true, &paths);
+  absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
   if (!event.ok()) return event.status();
   Explanation out;
   out.patterns.push_back(Explainer(*event, event_json, options).Explain(AstOf(pattern)));
@@ -357,6 +396,12 @@ Explanation ExplainOne(const RuleSet& rules, size_t index, const ReferenceEvent&
   return out;
 }
 
+void AddRulePaths(const RuleSet& rules, size_t index, std::unordered_set<std::string>* paths) {
+  for (const Pattern& pattern : rules.patterns(index)) {
+    AddPaths(AstOf(pattern).root, "", /*at_root=*/true, paths);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Explanation> ExplainRule(const RuleSet& rules, std::string_view name,
@@ -364,7 +409,9 @@ absl::StatusOr<Explanation> ExplainRule(const RuleSet& rules, std::string_view n
                                         const ExplainOptions& options) {
   for (size_t i = 0; i < rules.size(); ++i) {
     if (rules.name(i) != name) continue;
-    absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options);
+    std::unordered_set<std::string> paths;
+    AddRulePaths(rules, i, &paths);
+    absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
     if (!event.ok()) return event.status();
     return ExplainOne(rules, i, *event, event_json, options);
   }
@@ -374,7 +421,9 @@ absl::StatusOr<Explanation> ExplainRule(const RuleSet& rules, std::string_view n
 absl::StatusOr<std::vector<Explanation>> ExplainRules(const RuleSet& rules,
                                                       std::string_view event_json,
                                                       const ExplainOptions& options) {
-  absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options);
+  std::unordered_set<std::string> paths;
+  for (size_t i = 0; i < rules.size(); ++i) AddRulePaths(rules, i, &paths);
+  absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
   if (!event.ok()) return event.status();
   std::vector<Explanation> out;
   out.reserve(rules.size());

@@ -35,6 +35,8 @@ bool EndsWith(std::string_view s, std::string_view p) {
 // First number beyond binary64 in `v`, if any.
 const JsonValue* FindHugeNumber(const JsonValue& v) {
   if (v.is_number()) {
+    // Fewer than 300 characters without an exponent stay below 1.8e308.
+    if (v.text.size() < 300 && v.text.find_first_of("eE") == std::string::npos) return nullptr;
     return Decimal::FromJson(v.text)->ExceedsBinary64() ? &v : nullptr;
   }
   for (const JsonMember& m : v.members) {
@@ -119,9 +121,9 @@ bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
   return false;
 }
 
-absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
-                                                     const EventOptions& options,
-                                                     bool record_pointers) {
+absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(
+    std::string_view json, const EventOptions& options, bool record_pointers,
+    const std::unordered_set<std::string>* paths) {
   if (json.size() > options.max_event_bytes) {
     return MakeEventError(absl::StatusCode::kResourceExhausted,
                           {options.max_event_bytes,
@@ -151,15 +153,17 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
   }
   std::vector<std::pair<uint32_t, uint32_t>> trail;
   event.record_pointers_ = record_pointers;
-  std::string pointer;
-  event.Flatten(*event.root_, "", /*at_root=*/true, &trail, &pointer);
+  event.paths_ = paths;
+  std::string path, pointer;
+  event.Flatten(*event.root_, &path, /*at_root=*/true, &trail, &pointer);
+  event.paths_ = nullptr;
   return event;
 }
 
-void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path, bool at_root,
+void ReferenceEvent::Flatten(const JsonValue& v, std::string* path, bool at_root,
                              std::vector<std::pair<uint32_t, uint32_t>>* trail,
                              std::string* pointer) {
-  const size_t pointer_size = pointer->size();
+  const size_t pointer_size = pointer->size(), path_size = path->size();
   switch (v.type) {
     case Type::kObject: {
       std::unordered_set<std::string_view> seen;
@@ -167,9 +171,14 @@ void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path, bool a
       for (size_t i = v.members.size(); i-- > 0;) {
         const JsonMember& m = v.members[i];
         if (!seen.insert(m.key).second) continue;
-        if (record_pointers_) AppendPointerToken(pointer, m.key);
-        Flatten(m.value, at_root ? m.key : Cat(path, ".", m.key), false, trail, pointer);
-        pointer->resize(pointer_size);
+        if (!at_root) path->push_back('.');
+        path->append(m.key);
+        if (paths_ == nullptr || paths_->count(*path) != 0) {
+          if (record_pointers_) AppendPointerToken(pointer, m.key);
+          Flatten(m.value, path, false, trail, pointer);
+          pointer->resize(pointer_size);
+        }
+        path->resize(path_size);
       }
       return;
     }
@@ -187,12 +196,12 @@ void ReferenceEvent::Flatten(const JsonValue& v, const std::string& path, bool a
     }
     default: {
       EventLeaf leaf;
-      leaf.path = path;
+      leaf.path = *path;
       leaf.value = &v;
       if (v.is_number()) leaf.number = *Decimal::FromJson(v.text);
       leaf.trail = *trail;
       if (record_pointers_) leaf.pointer = *pointer;
-      by_path_[path].push_back(leaves_.size());
+      by_path_[*path].push_back(leaves_.size());
       leaves_.push_back(std::move(leaf));
     }
   }

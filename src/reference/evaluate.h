@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -46,10 +47,13 @@ class ReferenceEvent {
   // malformed, invalid UTF-8, a number beyond binary64) or ResourceExhausted
   // (size or depth limits), each with an EventError payload.
   // With `record_pointers`, every leaf and array also gets its JSON Pointer
-  // (for explanations; the evaluation does not need them).
-  static absl::StatusOr<ReferenceEvent> Parse(std::string_view json,
-                                              const EventOptions& options,
-                                              bool record_pointers = false);
+  // (for explanations; the evaluation does not need them). With `paths`,
+  // only leaves at those dot-joined paths are recorded: the set must hold
+  // every prefix of each path too ("a", "a.b" for "a.b.c"); a pattern is
+  // evaluated correctly when it names no other path.
+  static absl::StatusOr<ReferenceEvent> Parse(
+      std::string_view json, const EventOptions& options, bool record_pointers = false,
+      const std::unordered_set<std::string>* paths = nullptr);
 
   ReferenceEvent(ReferenceEvent&&) = default;
   ReferenceEvent& operator=(ReferenceEvent&&) = default;
@@ -70,10 +74,11 @@ class ReferenceEvent {
 
  private:
   ReferenceEvent() = default;
-  // Records the leaves below `value`, whose dot-joined path is `path`; at
+  // Records the leaves below `value`, whose dot-joined path is `*path` (a
+  // buffer the walk extends and restores); at
   // the root (`at_root`) there is no path yet, so that an empty top-level
   // key still counts as a step ({"": {"a": 1}} is ".a", not "a").
-  void Flatten(const JsonValue& value, const std::string& path, bool at_root,
+  void Flatten(const JsonValue& value, std::string* path, bool at_root,
                std::vector<std::pair<uint32_t, uint32_t>>* trail, std::string* pointer);
   bool MatchesConjunction(const std::vector<LeafCondition>& conjunction) const;
 
@@ -82,6 +87,7 @@ class ReferenceEvent {
   std::unordered_map<std::string, std::vector<size_t>> by_path_;
   uint32_t next_array_id_ = 0;
   bool record_pointers_ = false;
+  const std::unordered_set<std::string>* paths_ = nullptr;  // during Parse only
   std::vector<std::string> array_pointers_;  // by array id, with record_pointers
 };
 
