@@ -5,6 +5,7 @@
 
 #include "bindings.h"
 #include "common.h"
+#include "evmatch/explain.h"
 
 namespace evmatch_python {
 namespace {
@@ -33,6 +34,18 @@ py::list Validate(py::handle pattern) {
   absl::StatusOr<evmatch::Pattern> parsed = evmatch::Pattern::Parse(text.view());
   if (!parsed.ok()) errors.append(PatternErrorObject(parsed.status()));
   return errors;
+}
+
+// The explanation as the dict its JSON form (docs/explain.md) parses to.
+py::object Explain(py::handle pattern, py::handle event) {
+  JsonText event_text(event);
+  absl::StatusOr<evmatch::Explanation> why =
+      py::isinstance<evmatch::Pattern>(pattern)
+          ? evmatch::ExplainPattern(pattern.cast<const evmatch::Pattern&>(), event_text.view())
+          : evmatch::ExplainPattern(JsonText(pattern).view(), event_text.view());
+  if (!why.ok()) Raise(why.status());
+  static const py::handle loads = py::object(py::module_::import("json").attr("loads")).release();
+  return loads(evmatch::ExplanationJson(*why));
 }
 
 py::list ValidateRules(py::handle rules) {
@@ -89,6 +102,14 @@ also be a Pattern. The envelope fields (id, source, ...) are not required.
 Raises InvalidEventPatternError for an invalid pattern (AWS's reason text, with
 json_pointer and offset) and InvalidEventError for an event that is not a JSON
 object, is malformed, or exceeds 1 MiB or 64 levels of nesting.)doc");
+  module.def("explain", &Explain, py::arg("event_pattern"), py::arg("event"), R"doc(
+Why `event` matches `event_pattern` or does not: a dict with the verdict
+("matched") and, for each condition of the pattern as written ($or branches
+grouped), its status ("satisfied", "failed", "inconsistent", "replaced"),
+the event's values at its path with their JSON Pointers, and near-miss hints
+("equals-ignore-case would match", a number sent as a string, a key spelled
+differently, ...). The schema is docs/explain.md's JSON form. Errors as
+test_event_pattern.)doc");
   module.def("validate", &Validate, py::arg("pattern"), R"doc(
 The errors of one pattern: an empty list when it is valid, otherwise one
 InvalidEventPatternError (not raised) with AWS's reason, json_pointer and offset.)doc");

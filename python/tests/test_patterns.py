@@ -123,3 +123,16 @@ def test_help_reads_like_the_header():
         assert item.__module__ == "evmatch"
     for method in ("match", "match_many"):
         assert getattr(evmatch.Matcher, method).__doc__
+
+
+def test_explain_says_why():
+    why = evmatch.explain(EC2_RULE, dict(EC2_EVENT, detail={"state": "Stopped"}))
+    assert why["matched"] is False
+    conditions = why["patterns"][0]["root"]["conditions"]
+    state = next(c for c in conditions if c["pointer"] == "/detail/state")
+    assert state["status"] == "failed"
+    assert state["values"] == [{"pointer": "/detail/state", "json": '"Stopped"'}]
+    assert any("equals-ignore-case" in hint for hint in state["hints"])
+    assert evmatch.explain(evmatch.Pattern(EC2_RULE), EC2_EVENT)["matched"] is True
+    with pytest.raises(evmatch.InvalidEventPatternError):
+        evmatch.explain({"a": []}, EC2_EVENT)
