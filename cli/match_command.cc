@@ -190,8 +190,8 @@ class FailureTally {
                       " of " + std::to_string(events_) + " events";
     out += order.empty() ? "\n" : "; conditions that failed, most often first:\n";
     for (size_t i = 0; i < order.size() && i < kListed; ++i) {
-      out += "  " + std::to_string(order[i].first) + (order[i].first == 1 ? " event: " : " events: ") +
-             order[i].second + "\n";
+      out += "  " + std::to_string(order[i].first) +
+             (order[i].first == 1 ? " event: " : " events: ") + order[i].second + "\n";
     }
     if (order.size() > kListed) {
       out += "  (" + std::to_string(order.size() - kListed) + " more conditions)\n";

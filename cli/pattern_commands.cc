@@ -126,22 +126,20 @@ std::vector<Command> PatternCommands() {
        .run = TestEventPattern},
       {.name = "explain",
        .summary = "Explains why each rule of a rules file matches an event or does not.",
-       .flags = {{.name = "rules",
-                  .value_name = "FILE",
-                  .help = "the rules file",
-                  .required = true},
-                 {.name = "rule", .value_name = "NAME", .help = "only this rule"},
-                 {.name = "event",
-                  .value_name = "JSON|file://PATH",
-                  .help = "the event, a JSON object",
-                  .required = true},
-                 FormatFlag()},
-       .details = std::string(
-                      "Prints every rule's (or one rule's) verdict and, per pattern, each\n"
-                      "condition with its status (ok, failed, inconsistent, replaced), what the\n"
-                      "event had at its path and near-miss hints. Exit 0 when a rule explained\n"
-                      "matches, 1 when none does. The JSON schema is in docs/explain.md.\n\n") +
-                  kRulesFileHelp,
+       .flags =
+           {{.name = "rules", .value_name = "FILE", .help = "the rules file", .required = true},
+            {.name = "rule", .value_name = "NAME", .help = "only this rule"},
+            {.name = "event",
+             .value_name = "JSON|file://PATH",
+             .help = "the event, a JSON object",
+             .required = true},
+            FormatFlag()},
+       .details =
+           std::string("Prints every rule's (or one rule's) verdict and, per pattern, each\n"
+                       "condition with its status (ok, failed, inconsistent, replaced), what the\n"
+                       "event had at its path and near-miss hints. Exit 0 when a rule explained\n"
+                       "matches, 1 when none does. The JSON schema is in docs/explain.md.\n\n") +
+           kRulesFileHelp,
        .run = Explain},
       {.name = "validate",
        .summary = "Checks every rule of a rules file and lists each invalid one.",

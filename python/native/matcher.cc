@@ -135,8 +135,8 @@ class NativeMatcher {
           const evmatch::MatchStatus status =
               matcher_->Match(std::string_view(slot.buffer), capacity, slot.scratch, Mode(lazy));
           slot.share.Add(status, 0,
-                        status == evmatch::MatchStatus::kOk ? slot.scratch.matches()
-                                                            : absl::Span<const evmatch::RuleId>());
+                         status == evmatch::MatchStatus::kOk ? slot.scratch.matches()
+                                                             : absl::Span<const evmatch::RuleId>());
         }
       });
     }
@@ -323,20 +323,20 @@ class NdjsonJob {
     flight.running = true;
     auto next_piece = std::make_shared<std::atomic<size_t>>(0);
     for (size_t t = 0; t < threads_; ++t) {
-      flight.workers.emplace_back([this, &flight, slot = flight.slots[t].get(), next_piece,
-                                   cuts, chunk, capacity, start] {
-        for (size_t p = (*next_piece)++; p + 1 < cuts.size(); p = (*next_piece)++) {
-          Share& share = flight.pieces[p];
-          share.Clear();
-          const size_t offset = start + cuts[p];
-          share.batch_status = matcher_.matcher().MatchBatch(
-              chunk.substr(cuts[p], cuts[p + 1] - cuts[p]), capacity - cuts[p], slot->scratch,
-              [&](const evmatch::BatchEvent& e) {
-                share.Add(e.status, offset + e.offset, e.matches);
-              },
-              NativeMatcher::Mode(lazy_));
-        }
-      });
+      flight.workers.emplace_back(
+          [this, &flight, slot = flight.slots[t].get(), next_piece, cuts, chunk, capacity, start] {
+            for (size_t p = (*next_piece)++; p + 1 < cuts.size(); p = (*next_piece)++) {
+              Share& share = flight.pieces[p];
+              share.Clear();
+              const size_t offset = start + cuts[p];
+              share.batch_status = matcher_.matcher().MatchBatch(
+                  chunk.substr(cuts[p], cuts[p + 1] - cuts[p]), capacity - cuts[p], slot->scratch,
+                  [&](const evmatch::BatchEvent& e) {
+                    share.Add(e.status, offset + e.offset, e.matches);
+                  },
+                  NativeMatcher::Mode(lazy_));
+            }
+          });
     }
   }
 
@@ -400,12 +400,11 @@ PyMethodDef match_method = {
 void AddMatcher(py::module_& module) {
   py::class_<NdjsonJob>(module, "_NdjsonJob").def("next", &NdjsonJob::Next);
   py::class_<NativeMatcher> matcher(module, "_Matcher");
-  PyObject* match = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(matcher.ptr()),
-                                      &match_method);
+  PyObject* match =
+      PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(matcher.ptr()), &match_method);
   if (match == nullptr) throw py::error_already_set();
   matcher.attr("match") = py::reinterpret_steal<py::object>(match);
-  matcher
-      .def(py::init<py::handle>(), py::arg("rules"))
+  matcher.def(py::init<py::handle>(), py::arg("rules"))
       .def("_match_events", &NativeMatcher::MatchEvents)
       .def(
           "_ndjson_job",

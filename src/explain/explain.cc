@@ -98,8 +98,7 @@ struct Entry {
 
 class Explainer {
  public:
-  Explainer(const ReferenceEvent& event, std::string_view event_text,
-            const ExplainOptions& options)
+  Explainer(const ReferenceEvent& event, std::string_view event_text, const ExplainOptions& options)
       : event_(event), event_text_(event_text), options_(options) {}
 
   PatternExplanation Explain(const PatternAst& ast) {
@@ -121,8 +120,8 @@ class Explainer {
     // a branch, the tree alone cannot tell; the verdict can.
     out.root.satisfied = out.matched;
     for (ConditionExplanation& c : out.root.conditions) {
-      if (c.status != ConditionStatus::kReplaced && in_force_count_[c.pattern_pointer] <
-                                                        ast.conjunctions.size()) {
+      if (c.status != ConditionStatus::kReplaced &&
+          in_force_count_[c.pattern_pointer] < ast.conjunctions.size()) {
         c.hints.push_back(
             "a condition on the same path inside a $or branch replaces this one where that "
             "branch applies");
@@ -227,8 +226,8 @@ class Explainer {
         }
       }
     }
-    const bool holds = (at == nullptr && internal::AbsenceAllowed(condition)) ||
-                       !entry.candidates.empty();
+    const bool holds =
+        (at == nullptr && internal::AbsenceAllowed(condition)) || !entry.candidates.empty();
     const auto in_force = in_force_.find(&field.matchers);
     in_force_count_[out->pattern_pointer] = in_force == in_force_.end() ? 0 : in_force->second;
     if (in_force == in_force_.end()) {
@@ -308,7 +307,8 @@ class Explainer {
   static bool Settle(GroupExplanation* group) {
     bool satisfied = true;
     for (const ConditionExplanation& c : group->conditions) {
-      satisfied &= c.status == ConditionStatus::kSatisfied || c.status == ConditionStatus::kReplaced;
+      satisfied &=
+          c.status == ConditionStatus::kSatisfied || c.status == ConditionStatus::kReplaced;
     }
     for (OrExplanation& alternatives : group->ors) {
       alternatives.satisfied = false;
@@ -356,8 +356,7 @@ void AddPaths(const PatternObject& object, const std::string& path, bool at_root
 absl::StatusOr<ReferenceEvent> ParseEvent(std::string_view event_json,
                                           const ExplainOptions& options,
                                           const std::unordered_set<std::string>& paths) {
-  return ReferenceEvent::Parse(event_json, options.event_options, /*record_pointers=*/true,
-                               &paths);
+  return ReferenceEvent::Parse(event_json, options.event_options, /*record_pointers=*/true, &paths);
 }
 
 }  // namespace

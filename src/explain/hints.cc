@@ -188,8 +188,10 @@ void MissingPathHints(const std::string& path, const JsonValue& root,
         for (const JsonMember& member : object->members) {
           if (++compared > kMaxScanned) break;
           if (NearKey(step, member.key)) {
-            hints->push_back(Cat("the event has the key ", Quoted(member.key), " where the pattern "
-                                 "names ", Quoted(step), " (keys are compared exactly)"));
+            hints->push_back(Cat("the event has the key ", Quoted(member.key),
+                                 " where the pattern "
+                                 "names ",
+                                 Quoted(step), " (keys are compared exactly)"));
             return;
           }
         }
@@ -217,8 +219,7 @@ std::string Cut(std::string_view text, size_t max) {
   return Cat(text.substr(0, end), "...");
 }
 
-std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers,
-                                    const std::string& path,
+std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers, const std::string& path,
                                     const std::vector<const EventLeaf*>& present,
                                     const JsonValue& root) {
   std::vector<std::string> hints;
@@ -244,9 +245,9 @@ std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers,
                               "literals only)"));
         }
       }
-      if (value.is_string() && m.kind == MatchKind::kExact &&
-          m.value.type == ScalarType::kString && value.text.size() >= 4 &&
-          m.value.text.size() >= 4 && value.text.size() < 256 && m.value.text.size() < 256 &&
+      if (value.is_string() && m.kind == MatchKind::kExact && m.value.type == ScalarType::kString &&
+          value.text.size() >= 4 && m.value.text.size() >= 4 && value.text.size() < 256 &&
+          m.value.text.size() < 256 &&
           !MatchesIgnoreCase(m.value.text, value.text, CaseAnchor::kWhole)) {  // case: below
         const size_t edits = EditDistance(value.text, m.value.text);
         if (edits > 0 && edits <= (std::min(value.text.size(), m.value.text.size()) < 8 ? 1 : 2)) {
@@ -257,8 +258,7 @@ std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers,
       if (value.is_string()) {
         const std::string_view trimmed = Trim(value.text);
         if (std::string form = IgnoreCaseForm(m, value.text); !form.empty()) {
-          AddOnce(&hints, Cat(Quoted(value.text), " differs only in case: ", form,
-                              " would match"));
+          AddOnce(&hints, Cat(Quoted(value.text), " differs only in case: ", form, " would match"));
         } else if (trimmed.size() != value.text.size() &&
                    !(form = IgnoreCaseForm(m, trimmed)).empty() &&
                    !WouldSatisfy({m}, StringValue(std::string(trimmed)))) {
@@ -276,10 +276,9 @@ std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers,
           AddOnce(&hints, Cat("the event has the string ", Quoted(value.text),
                               "; numbers in a pattern match JSON numbers only"));
         }
-      } else if (value.is_number() &&
-                 WouldSatisfy({m}, StringValue(std::string(value.text)))) {
-        AddOnce(&hints, Cat("the event has the number ", value.text,
-                            "; the pattern asks for a string"));
+      } else if (value.is_number() && WouldSatisfy({m}, StringValue(std::string(value.text)))) {
+        AddOnce(&hints,
+                Cat("the event has the number ", value.text, "; the pattern asks for a string"));
       }
     }
     if (!value.is_string()) continue;

@@ -24,8 +24,7 @@ std::string Cut(std::string_view text, size_t max);
 // of `present` (the event's leaves at that path; empty when it has none)
 // satisfies. `root` is the event, searched for near keys and for objects
 // where the pattern expects values.
-std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers,
-                                    const std::string& path,
+std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers, const std::string& path,
                                     const std::vector<const EventLeaf*>& present,
                                     const JsonValue& root);
 

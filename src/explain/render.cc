@@ -22,8 +22,7 @@ void AppendStringField(std::string* out, const char* key, std::string_view value
 }
 
 template <typename T, typename Each>
-void AppendList(std::string* out, const char* key, const std::vector<T>& items,
-                const Each& each) {
+void AppendList(std::string* out, const char* key, const std::vector<T>& items, const Each& each) {
   Append(out, "\"", key, "\":[");
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out->push_back(',');
@@ -104,9 +103,9 @@ void TextCondition(std::string* out, int depth, const ConditionExplanation& c) {
     Append(&operators, operators.empty() ? "" : " | ", op);
   }
   Line(out, depth,
-       internal::Cat("[", c.status == ConditionStatus::kSatisfied ? "ok" : ConditionStatusName(c.status),
-                     "] ", c.path, ": ", operators, " ", c.expected, "  (pattern ",
-                     c.pattern_pointer, ")"));
+       internal::Cat(
+           "[", c.status == ConditionStatus::kSatisfied ? "ok" : ConditionStatusName(c.status),
+           "] ", c.path, ": ", operators, " ", c.expected, "  (pattern ", c.pattern_pointer, ")"));
   switch (c.status) {
     case ConditionStatus::kSatisfied:
       if (c.values.empty()) {

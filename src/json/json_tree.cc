@@ -118,14 +118,19 @@ std::optional<JsonParseError> LocateStructuralError(std::string_view text, int m
 
 class TreeBuilder {
  public:
-  TreeBuilder(const simdjson::padded_string& input, int max_depth,
-              JsonParseError* error)
-      : base_(input.data()), size_(input.size()), max_depth_(max_depth),
-        error_(error) {}
+  TreeBuilder(const simdjson::padded_string& input, int max_depth, JsonParseError* error,
+              PartialTree* partial)
+      : base_(input.data()),
+        size_(input.size()),
+        max_depth_(max_depth),
+        error_(error),
+        partial_(partial) {}
 
-  // Works for od::value and od::document alike.
+  // Works for od::value and od::document alike. With `build` false, `v` is
+  // validated and `out` gets its type and offsets only (PartialTree); `path_`
+  // is the value's dot-joined path while a PartialTree is built.
   template <typename V>
-  bool Build(V& v, int depth, JsonValue* out) {
+  bool Build(V& v, int depth, JsonValue* out, bool build = true, bool at_root = true) {
     std::string_view token;
     simdjson::simdjson_result<std::string_view> raw = v.raw_json_token();
     if (auto e = std::move(raw).get(token)) return Fail(e, v);
@@ -139,6 +144,7 @@ class TreeBuilder {
         if (depth >= max_depth_) return DepthError(out->offset);
         od::object object;
         if (auto e = v.get_object().get(object)) return Fail(e, v);
+        size_t last_end = 0;
         for (auto field_result : object) {
           od::field field;
           if (auto e = std::move(field_result).get(field)) return Fail(e, v);
@@ -149,44 +155,66 @@ class TreeBuilder {
           if (auto e = field.unescaped_key().get(key)) {
             return Syntax(member.key_offset, e);
           }
-          member.key = std::string(key);
           od::value child = field.value();
-          if (!Build(child, depth + 1, &member.value)) return false;
+          if (!build) {
+            if (!Build(child, depth + 1, &member.value, false, false)) return false;
+            last_end = member.value.end;
+            continue;
+          }
+          member.key = std::string(key);
+          bool keep = true;
+          const size_t path_size = path_.size();
+          if (partial_ != nullptr) {
+            if (!at_root) path_.push_back('.');
+            path_.append(key);
+            keep = partial_->paths->count(path_) != 0;
+          }
+          const bool ok = Build(child, depth + 1, &member.value, keep, false);
+          path_.resize(path_size);
+          if (!ok) return false;
+          last_end = member.value.end;
           out->members.push_back(std::move(member));
         }
-        return Close(out, out->members.empty() ? out->offset + 1
-                                                : out->members.back().value.end);
+        return Close(out, last_end == 0 ? out->offset + 1 : last_end);
       }
       case od::json_type::array: {
         out->type = JsonValue::Type::kArray;
         if (depth >= max_depth_) return DepthError(out->offset);
         od::array array;
         if (auto e = v.get_array().get(array)) return Fail(e, v);
+        size_t last_end = 0;
         for (auto element_result : array) {
           od::value element;
           if (auto e = std::move(element_result).get(element)) return Fail(e, v);
           JsonValue child;
-          if (!Build(element, depth + 1, &child)) return false;
-          out->elements.push_back(std::move(child));
+          if (!Build(element, depth + 1, &child, build, at_root)) return false;
+          last_end = child.end;
+          if (build) out->elements.push_back(std::move(child));
         }
-        return Close(out, out->elements.empty() ? out->offset + 1
-                                                 : out->elements.back().end);
+        return Close(out, last_end == 0 ? out->offset + 1 : last_end);
       }
       case od::json_type::string: {
         out->type = JsonValue::Type::kString;
         std::string_view s;
         if (auto e = v.get_string().get(s)) return Syntax(out->offset, e);
-        out->text = std::string(s);
+        if (build) out->text = std::string(s);
         return true;
       }
       case od::json_type::number: {
         out->type = JsonValue::Type::kNumber;
         std::string_view number = TrimJsonSpace(token);
-        if (!Decimal::FromJson(number)) {
+        digits_.resize(std::max(digits_.size(), number.size()));
+        DecimalView decimal;
+        if (!ParseDecimal(number, digits_.data(), &decimal)) {
           return Syntax(out->offset,
                         Cat("Invalid number '", number, "'"));
         }
-        out->text = std::string(number);
+        if (partial_ != nullptr && partial_->huge_number_offset == std::string::npos &&
+            ExceedsBinary64(decimal)) {
+          partial_->huge_number_offset = out->offset;
+          partial_->huge_number = std::string(number);
+        }
+        if (build) out->text = std::string(number);
         return true;
       }
       case od::json_type::boolean:
@@ -255,6 +283,9 @@ class TreeBuilder {
   size_t size_;
   int max_depth_;
   JsonParseError* error_;
+  PartialTree* partial_;
+  std::string path_;    // PartialTree: the path of the value being built
+  std::string digits_;  // ParseDecimal's buffer
 };
 
 }  // namespace
@@ -272,8 +303,8 @@ std::string_view JsonValue::TokenText() const {
   return text;
 }
 
-bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
-                   JsonParseError* error) {
+bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonParseError* error,
+                   PartialTree* partial) {
   *out = JsonValue();
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
@@ -300,7 +331,11 @@ bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
     error->reason = simdjson::error_message(e);
     return false;
   }
-  TreeBuilder builder(input, max_depth, error);
+  if (partial != nullptr) {
+    partial->huge_number_offset = std::string::npos;
+    partial->huge_number.clear();
+  }
+  TreeBuilder builder(input, max_depth, error, partial);
   od::document doc;
   if (auto e = parser.iterate(input).get(doc)) {
     *error = LocateStructuralError(text, max_depth)

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace evmatch::internal {
@@ -47,12 +48,26 @@ struct JsonParseError {
   std::string reason;
 };
 
+// A tree built only where it is read. Values at the dot-joined paths in
+// `paths` (which must also hold every prefix of each path) are built in
+// full; every other value is validated as thoroughly but kept as a skeleton:
+// its type and offsets, without text, members or elements. Objects on a kept
+// path keep all their keys. Paths join keys with '.' below the root ("a.b"),
+// arrays adding no step (docs/semantics.md).
+struct PartialTree {
+  const std::unordered_set<std::string>* paths = nullptr;
+  // Set by ParseJsonTree: the first number beyond binary64 in the whole text
+  // (kept or not), in document order; npos when there is none.
+  size_t huge_number_offset = std::string::npos;
+  std::string huge_number;
+};
+
 // Parses `text` completely (UTF-8 validated, escapes checked, numbers checked
 // against the JSON grammar, nothing may follow the value). Nesting deeper than
 // `max_depth` containers is reported as kDepth. Returns false and fills
-// `*error` on failure.
-bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out,
-                   JsonParseError* error);
+// `*error` on failure. With `partial`, builds only what partial->paths keeps.
+bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonParseError* error,
+                   PartialTree* partial = nullptr);
 
 // True when some object in `v` repeats a key (events may; the matcher's lazy
 // mode then reads the first occurrence where complete mode reads the last).

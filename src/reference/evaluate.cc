@@ -121,9 +121,10 @@ bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
   return false;
 }
 
-absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(
-    std::string_view json, const EventOptions& options, bool record_pointers,
-    const std::unordered_set<std::string>* paths) {
+absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
+                                                     const EventOptions& options,
+                                                     bool record_pointers,
+                                                     const std::unordered_set<std::string>* paths) {
   if (json.size() > options.max_event_bytes) {
     return MakeEventError(absl::StatusCode::kResourceExhausted,
                           {options.max_event_bytes,
@@ -135,7 +136,11 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(
   ReferenceEvent event;
   event.root_ = std::make_unique<JsonValue>();
   JsonParseError error;
-  if (!ParseJsonTree(json, options.max_event_depth, event.root_.get(), &error)) {
+  // With `paths`, only what they name is built; the rest is validated.
+  PartialTree partial;
+  partial.paths = paths;
+  if (!ParseJsonTree(json, options.max_event_depth, event.root_.get(), &error,
+                     paths != nullptr ? &partial : nullptr)) {
     const bool depth = error.kind == JsonParseError::Kind::kDepth;
     return MakeEventError(depth ? absl::StatusCode::kResourceExhausted
                                 : absl::StatusCode::kInvalidArgument,
@@ -147,7 +152,12 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(
     return MakeEventError(absl::StatusCode::kInvalidArgument,
                           {event.root_->offset, "The event is not a JSON object"});
   }
-  if (const JsonValue* huge = FindHugeNumber(*event.root_)) {
+  if (paths != nullptr && partial.huge_number_offset != std::string::npos) {
+    return MakeEventError(
+        absl::StatusCode::kInvalidArgument,
+        {partial.huge_number_offset, Cat("Number out of range: ", partial.huge_number)});
+  }
+  if (const JsonValue* huge = paths == nullptr ? FindHugeNumber(*event.root_) : nullptr) {
     return MakeEventError(absl::StatusCode::kInvalidArgument,
                           {huge->offset, Cat("Number out of range: ", huge->text)});
   }

@@ -88,7 +88,7 @@ class ReferenceEvent {
   uint32_t next_array_id_ = 0;
   bool record_pointers_ = false;
   const std::unordered_set<std::string>* paths_ = nullptr;  // during Parse only
-  std::vector<std::string> array_pointers_;  // by array id, with record_pointers
+  std::vector<std::string> array_pointers_;                 // by array id, with record_pointers
 };
 
 }  // namespace evmatch::internal

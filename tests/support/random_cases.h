@@ -84,18 +84,28 @@ class RandomCases {
   // two and more words, and decoys that differ from them in one word only.
   static constexpr const char* kTopFields[] = {"a", "b", "c", "key_of_12_by",
                                                "key_of_more_than_16_bytes"};
-  static constexpr const char* kDecoys[] = {"key_of_12_bz", "kez_of_12_by",
-                                            "key_of_more_than_16_bytez",
-                                            "key_of_moXe_than_16_bytes"};
-  static constexpr const char* kStrings[] = {"x", "y", "xy", "yx", "X", "Xy", "",
-                                             "ab", "10.0.0.7", "10.1.0.1", "Stra\u00dfe",
-                                             "STRASSE", "a*b", "x.png", "X.PNG"};
+  static constexpr const char* kDecoys[] = {
+      "key_of_12_bz", "kez_of_12_by", "key_of_more_than_16_bytez", "key_of_moXe_than_16_bytes"};
+  static constexpr const char* kStrings[] = {
+      "x",        "y",        "xy",          "yx",      "X",   "Xy",    "",     "ab",
+      "10.0.0.7", "10.1.0.1", "Stra\u00dfe", "STRASSE", "a*b", "x.png", "X.PNG"};
   // 0.1 and its neighbours share one binary64: the matcher must decide them
   // on the exact decimals.
-  static constexpr const char* kNumbers[] = {"0", "-0", "1", "1.0", "-1", "1.5", "10",
-                                             "1e2", "100", "2.25", "9007199254740993",
-                                             "0.1", "0.10000000000000000001",
-                                             "0.09999999999999999999", "1e-400"};
+  static constexpr const char* kNumbers[] = {"0",
+                                             "-0",
+                                             "1",
+                                             "1.0",
+                                             "-1",
+                                             "1.5",
+                                             "10",
+                                             "1e2",
+                                             "100",
+                                             "2.25",
+                                             "9007199254740993",
+                                             "0.1",
+                                             "0.10000000000000000001",
+                                             "0.09999999999999999999",
+                                             "1e-400"};
 
   int Pick(int n) { return static_cast<int>(rng_() % static_cast<uint32_t>(n)); }
   std::string Str() { return Quote(kStrings[Pick(std::size(kStrings))]); }
@@ -112,23 +122,31 @@ class RandomCases {
 
   std::string Scalar() {
     switch (Pick(6)) {
-      case 0: case 1: return Str();
-      case 2: case 3: return Num();
-      case 4: return Pick(2) ? "true" : "false";
-      default: return "null";
+      case 0:
+      case 1:
+        return Str();
+      case 2:
+      case 3:
+        return Num();
+      case 4:
+        return Pick(2) ? "true" : "false";
+      default:
+        return "null";
     }
   }
 
   std::string Value(bool allow_array) {
     switch (Pick(allow_array ? 8 : 7)) {
-      case 0: return "{\"z\":1}";
+      case 0:
+        return "{\"z\":1}";
       case 7: {
         std::string array = "[";
         int n = Pick(3);
         for (int i = 0; i < n; ++i) array += (i ? "," : "") + Scalar();
         return array + "]";
       }
-      default: return Scalar();
+      default:
+        return Scalar();
     }
   }
 
@@ -152,44 +170,66 @@ class RandomCases {
 
   std::string NonEmptyStr() {
     std::string s;
-    do s = Str(); while (s == "\"\"");
+    do s = Str();
+    while (s == "\"\"");
     return s;
   }
 
   std::string Wildcard() {
-    static constexpr const char* kWildcards[] = {"x*", "*y", "*", "", "x*y", "*.png",
-                                                 "a\\\\*b", "*x*", "1*.*.*.7", "*y*x",
-                                                 "X*y*", "*a*b*", "*tra*e", "*0.*"};
+    static constexpr const char* kWildcards[] = {"x*",    "*y",      "*",      "",         "x*y",
+                                                 "*.png", "a\\\\*b", "*x*",    "1*.*.*.7", "*y*x",
+                                                 "X*y*",  "*a*b*",   "*tra*e", "*0.*"};
     return Quote(kWildcards[Pick(std::size(kWildcards))]);
   }
 
   std::string Condition() {
     switch (Pick(22)) {
-      case 0: return Str();
-      case 1: return Num();
-      case 2: return Pick(3) == 0 ? "null" : Pick(2) ? "true" : "false";
-      case 3: return "{\"prefix\":" + Str() + "}";
-      case 4: return "{\"suffix\":" + Str() + "}";
-      case 5: return "{\"equals-ignore-case\":" + Str() + "}";
-      case 6: return "{\"prefix\":{\"equals-ignore-case\":" + Str() + "}}";
-      case 7: return "{\"suffix\":{\"equals-ignore-case\":" + Str() + "}}";
-      case 8: return "{\"wildcard\":" + Wildcard() + "}";
-      case 9: return "{\"anything-but\":" + (Pick(2) ? Str() : StrList()) + "}";
-      case 10: return "{\"anything-but\":" + (Pick(2) ? Num() : "[" + Num() + "," + Num() + "]") + "}";
-      case 11: return "{\"anything-but\":{\"prefix\":" + NonEmptyStr() + "}}";
-      case 12: return "{\"anything-but\":{\"suffix\":[" + NonEmptyStr() + "]}}";
-      case 13: return "{\"anything-but\":{\"equals-ignore-case\":" + StrList() + "}}";
-      case 14: return "{\"anything-but\":{\"wildcard\":" + Wildcard() + "}}";
+      case 0:
+        return Str();
+      case 1:
+        return Num();
+      case 2:
+        return Pick(3) == 0 ? "null" : Pick(2) ? "true" : "false";
+      case 3:
+        return "{\"prefix\":" + Str() + "}";
+      case 4:
+        return "{\"suffix\":" + Str() + "}";
+      case 5:
+        return "{\"equals-ignore-case\":" + Str() + "}";
+      case 6:
+        return "{\"prefix\":{\"equals-ignore-case\":" + Str() + "}}";
+      case 7:
+        return "{\"suffix\":{\"equals-ignore-case\":" + Str() + "}}";
+      case 8:
+        return "{\"wildcard\":" + Wildcard() + "}";
+      case 9:
+        return "{\"anything-but\":" + (Pick(2) ? Str() : StrList()) + "}";
+      case 10:
+        return "{\"anything-but\":" + (Pick(2) ? Num() : "[" + Num() + "," + Num() + "]") + "}";
+      case 11:
+        return "{\"anything-but\":{\"prefix\":" + NonEmptyStr() + "}}";
+      case 12:
+        return "{\"anything-but\":{\"suffix\":[" + NonEmptyStr() + "]}}";
+      case 13:
+        return "{\"anything-but\":{\"equals-ignore-case\":" + StrList() + "}}";
+      case 14:
+        return "{\"anything-but\":{\"wildcard\":" + Wildcard() + "}}";
       case 15: {
         static constexpr const char* kOps[] = {"\"<\"", "\"<=\"", "\"=\"", "\">\"", "\">=\""};
         return "{\"numeric\":[" + std::string(kOps[Pick(5)]) + "," + Num() + "]}";
       }
-      case 16: return "{\"numeric\":[\">\",-1,\"<=\",10]}";
-      case 17: return "{\"exists\":true}";
-      case 18: return "{\"exists\":false}";
-      case 19: return "{\"cidr\":\"10.0.0.0/" + std::to_string(Pick(3) * 8 + 8) + "\"}";
-      case 20: return "{\"numeric\":[\">=\",1]}";
-      default: return Str();
+      case 16:
+        return "{\"numeric\":[\">\",-1,\"<=\",10]}";
+      case 17:
+        return "{\"exists\":true}";
+      case 18:
+        return "{\"exists\":false}";
+      case 19:
+        return "{\"cidr\":\"10.0.0.0/" + std::to_string(Pick(3) * 8 + 8) + "\"}";
+      case 20:
+        return "{\"numeric\":[\">=\",1]}";
+      default:
+        return Str();
     }
   }
 

@@ -2,11 +2,12 @@
 // (The invariants over every conformance case and random cases are in the
 // conformance and differential suites.)
 
+#include "evmatch/explain.h"
+
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "evmatch/evmatch.h"
-#include "evmatch/explain.h"
 #include "json/json_tree.h"
 
 namespace {
@@ -186,32 +187,35 @@ TEST_CASE("long values and long lists are cut", "[explain]") {
   evmatch::ExplainOptions options;
   options.max_value_bytes = 10;
   options.max_values = 2;
-  const evmatch::Explanation e =
-      Explain(R"({"a":["0123456789abcdef"]})",
-              R"({"a":["0123456789abcdeX","\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9",3,4,5]})", options);
+  const evmatch::Explanation e = Explain(
+      R"({"a":["0123456789abcdef"]})",
+      R"({"a":["0123456789abcdeX","\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9",3,4,5]})", options);
   const ConditionExplanation& a = e.patterns[0].root.conditions[0];
   CHECK(a.expected == R"(["01234567...)");
   REQUIRE(a.values.size() == 2);
   CHECK(a.values[0].json == R"("012345678...)");
   CHECK(a.values[1].json == R"("\u00e9\u0...)");  // as written in the event
   CHECK(a.more_values == 3);
-  const evmatch::Explanation utf8 = Explain(R"({"a":["x"]})", "{\"a\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}", options);
-  CHECK(utf8.patterns[0].root.conditions[0].values[0].json == "\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...");
+  const evmatch::Explanation utf8 = Explain(
+      R"({"a":["x"]})", "{\"a\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}", options);
+  CHECK(utf8.patterns[0].root.conditions[0].values[0].json ==
+        "\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...");
 }
 
 TEST_CASE("the JSON form parses and carries every field", "[explain]") {
-  const evmatch::Explanation e = Explain(
-      R"({"a":["x\"y"],"$or":[{"b":[1]},{"c":[{"prefix":"p"}]}],"arr":{"p":[1],"q":[2]}})",
-      R"({"a":"X\"Y","c":"pq","arr":[{"p":1,"q":1},{"p":2,"q":2}]})");
+  const evmatch::Explanation e =
+      Explain(R"({"a":["x\"y"],"$or":[{"b":[1]},{"c":[{"prefix":"p"}]}],"arr":{"p":[1],"q":[2]}})",
+              R"({"a":"X\"Y","c":"pq","arr":[{"p":1,"q":1},{"p":2,"q":2}]})");
   const std::string json = evmatch::ExplanationJson(e);
   evmatch::internal::JsonValue doc;
   evmatch::internal::JsonParseError error;
   REQUIRE(evmatch::internal::ParseJsonTree(json, 64, &doc, &error));
   CHECK(json.rfind(R"({"rule":"","matched":false,"patterns":[{"matched":false,"root":{)", 0) == 0);
-  for (const char* key : {"\"pointer\":", "\"path\":", "\"operators\":", "\"expected\":",
-                          "\"status\":\"failed\"", "\"status\":\"inconsistent\"", "\"missing\":",
-                          "\"values\":", "\"more_values\":", "\"array\":\"/arr\"", "\"hints\":",
-                          "\"or\":[{\"pointer\":\"/$or\"", "\"branches\":", "\"satisfied\":"}) {
+  for (const char* key :
+       {"\"pointer\":", "\"path\":", "\"operators\":", "\"expected\":", "\"status\":\"failed\"",
+        "\"status\":\"inconsistent\"",
+        "\"missing\":", "\"values\":", "\"more_values\":", "\"array\":\"/arr\"",
+        "\"hints\":", "\"or\":[{\"pointer\":\"/$or\"", "\"branches\":", "\"satisfied\":"}) {
     INFO(key);
     CHECK(json.find(key) != std::string::npos);
   }
@@ -250,8 +254,7 @@ TEST_CASE("rules are explained by name, every pattern of a rule", "[explain]") {
   REQUIRE(matcher->Match(event, event.capacity(), scratch) == evmatch::MatchStatus::kOk);
   CHECK(scratch.matches().size() == 1);
 
-  CHECK(evmatch::ExplainRule(rules, "nope", "{}").status().code() ==
-        absl::StatusCode::kNotFound);
+  CHECK(evmatch::ExplainRule(rules, "nope", "{}").status().code() == absl::StatusCode::kNotFound);
 }
 
 TEST_CASE("explaining reports the errors TestEventPattern reports", "[explain]") {
@@ -262,5 +265,33 @@ TEST_CASE("explaining reports the errors TestEventPattern reports", "[explain]")
   absl::StatusOr<evmatch::Explanation> event = evmatch::ExplainPattern(R"({"a":[1]})", "[1]");
   REQUIRE_FALSE(event.ok());
   CHECK(evmatch::GetEventError(event.status()).has_value());
-  CHECK(evmatch::ConditionStatusName(ConditionStatus::kInconsistent) == std::string("inconsistent"));
+  CHECK(evmatch::ConditionStatusName(ConditionStatus::kInconsistent) ==
+        std::string("inconsistent"));
+}
+
+TEST_CASE("parts of the event no condition reads are still validated", "[explain]") {
+  // The explanation builds only the values along the pattern's paths; the
+  // rest must be refused exactly as TestEventPattern refuses it.
+  const std::string pattern = R"({"a":{"b":[1]}})";
+  for (const char* event :
+       {R"({"a":{"b":1},"other":{"x":1e400}})", R"({"other":[1,2,-]},"a":{"b":1}})",
+        R"({"a":{"b":1},"other":"bad \q escape"})", R"({"a":{"b":1},"other":tru})",
+        R"({"a":{"b":1,"c":[1e999]}})", R"({"other":[[[[1]]]],"a":{"b":1}} x)",
+        "{\"a\":{\"b\":1},\"other\":\"\xff\"}", R"({"a":{"b":1},"other":01})"}) {
+    INFO(event);
+    absl::StatusOr<bool> reference = evmatch::TestEventPattern(pattern, event);
+    absl::StatusOr<evmatch::Explanation> why = evmatch::ExplainPattern(pattern, event);
+    REQUIRE_FALSE(reference.ok());
+    REQUIRE_FALSE(why.ok());
+    CHECK(why.status() == reference.status());
+  }
+  evmatch::ExplainOptions shallow;
+  shallow.event_options.max_event_depth = 3;
+  const std::string deep = R"({"a":{"b":1},"other":[[[[1]]]]})";
+  CHECK(evmatch::ExplainPattern(pattern, deep, shallow).status() ==
+        evmatch::TestEventPattern(pattern, deep, {}, shallow.event_options).status());
+  // Keys of objects on the pattern's paths are kept for the hints.
+  const evmatch::Explanation e =
+      Explain(R"({"a":{"state":[1]}})", R"({"a":{"stat":1,"z":{"q":2}}})");
+  CHECK(HasHint(e.patterns[0].root.conditions[0], R"(the event has the key "stat")"));
 }
