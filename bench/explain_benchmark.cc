@@ -57,65 +57,58 @@ evmatch::ExplainOptions Options() {
   return options;
 }
 
+// The event and the parsed pattern of one case (state.range(0): read).
+struct Inputs {
+  std::string event;
+  absl::StatusOr<evmatch::Pattern> pattern;
+};
+
+Inputs Prepare(const benchmark::State& state) {
+  return {Event(),
+          evmatch::Pattern::Parse(Pattern(state.range(0) != 0), Options().pattern_options)};
+}
+
+// Both cases, in milliseconds.
+void BothCases(benchmark::internal::Benchmark* b) {
+  b->ArgName("read")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+}
+
 void BM_Explain_1MiB_256Fields(benchmark::State& state) {
-  const std::string event = Event(), pattern_text = Pattern(state.range(0) != 0);
-  absl::StatusOr<evmatch::Pattern> pattern =
-      evmatch::Pattern::Parse(pattern_text, Options().pattern_options);
-  if (!pattern.ok()) {
-    state.SkipWithError("pattern does not parse");
-    return;
-  }
+  const Inputs in = Prepare(state);
   size_t hints = 0;
   for (auto _ : state) {
-    absl::StatusOr<evmatch::Explanation> why = evmatch::ExplainPattern(*pattern, event, Options());
-    if (!why.ok() || why->matched != false) {
+    absl::StatusOr<evmatch::Explanation> why =
+        evmatch::ExplainPattern(*in.pattern, in.event, Options());
+    if (!why.ok() || why->matched) {
       state.SkipWithError("unexpected explanation");
       return;
     }
     for (const auto& c : why->patterns[0].root.conditions) hints += c.hints.size();
   }
-  state.counters["event_bytes"] = static_cast<double>(event.size());
+  state.counters["event_bytes"] = static_cast<double>(in.event.size());
   state.counters["hints"] = static_cast<double>(hints) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_Explain_1MiB_256Fields)
-    ->ArgName("read")
-    ->Arg(0)
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Explain_1MiB_256Fields)->Apply(BothCases);
 
 void BM_ExplainText_1MiB_256Fields(benchmark::State& state) {
-  const std::string event = Event(), pattern_text = Pattern(state.range(0) != 0);
+  const Inputs in = Prepare(state);
   for (auto _ : state) {
     absl::StatusOr<evmatch::Explanation> why =
-        evmatch::ExplainPattern(pattern_text, event, Options());
+        evmatch::ExplainPattern(*in.pattern, in.event, Options());
     std::string text = why.ok() ? evmatch::ExplanationText(*why) : "";
     benchmark::DoNotOptimize(text);
   }
 }
-BENCHMARK(BM_ExplainText_1MiB_256Fields)
-    ->ArgName("read")
-    ->Arg(0)
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExplainText_1MiB_256Fields)->Apply(BothCases);
 
 void BM_TestEventPattern_1MiB_256Fields(benchmark::State& state) {
-  const std::string event = Event(), pattern_text = Pattern(state.range(0) != 0);
-  absl::StatusOr<evmatch::Pattern> pattern =
-      evmatch::Pattern::Parse(pattern_text, Options().pattern_options);
-  if (!pattern.ok()) {
-    state.SkipWithError("pattern does not parse");
-    return;
-  }
+  const Inputs in = Prepare(state);
   for (auto _ : state) {
-    absl::StatusOr<bool> result = evmatch::TestEventPattern(*pattern, event);
+    absl::StatusOr<bool> result = evmatch::TestEventPattern(*in.pattern, in.event);
     benchmark::DoNotOptimize(result);
   }
 }
-BENCHMARK(BM_TestEventPattern_1MiB_256Fields)
-    ->ArgName("read")
-    ->Arg(0)
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TestEventPattern_1MiB_256Fields)->Apply(BothCases);
 
 }  // namespace
 

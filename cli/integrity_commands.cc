@@ -21,41 +21,28 @@ constexpr int64_t kMaxPartSize = int64_t{1} << 62;
 unsigned Threads(const Args& args) { return static_cast<unsigned>(args.integer("threads", 1)); }
 
 int Checksum(const Args& args) {
-  ei::HashOptions options;
-  absl::StatusOr<ei::Algorithm> algorithm_or = ei::ParseAlgorithm(args.get("algorithm"));
-  if (!algorithm_or.ok()) return Fail(algorithm_or.status());
-  const ei::Algorithm algorithm = *algorithm_or;
-  options.part_size = static_cast<uint64_t>(args.integer("part-size", 0));
-  options.threads = Threads(args);
-  ei::ChecksumType type = ei::DefaultChecksumType(algorithm);
-  if (options.part_size == 0) type = ei::ChecksumType::kFullObject;  // PutObject
+  absl::StatusOr<ei::Algorithm> algorithm = ei::ParseAlgorithm(args.get("algorithm"));
+  if (!algorithm.ok()) return Fail(algorithm.status());
+  ei::UploadOptions options{.algorithm = *algorithm,
+                            .part_size = static_cast<uint64_t>(args.integer("part-size", 0)),
+                            .threads = Threads(args)};
   if (args.has("type")) {
-    type = args.get("type") == "composite" ? ei::ChecksumType::kComposite
-                                           : ei::ChecksumType::kFullObject;
-    if (options.part_size == 0 && type == ei::ChecksumType::kComposite) {
-      return Fail("a single-part upload's checksum is full-object; give --part-size");
-    }
+    options.type = args.get("type") == "composite" ? ei::ChecksumType::kComposite
+                                                   : ei::ChecksumType::kFullObject;
   }
-  if (algorithm != ei::Algorithm::kMd5) {
-    if (absl::Status s = ei::CheckChecksumType(algorithm, type);
-        options.part_size != 0 && !s.ok()) {
-      return Fail(s);
-    }
-    options.checksum = algorithm;
-  }
-
-  absl::StatusOr<ei::ObjectDigests> digests = ei::HashFile(args.positional(), options);
-  if (!digests.ok()) return Fail(digests.status());
-  std::string out = "{\"ETag\":" + JsonString("\"" + digests->ETag() + "\"");
-  if (!digests->multipart) out += ",\"ContentMD5\":" + JsonString(digests->md5.Base64());
-  if (options.checksum) {
-    out += ",\"Checksum" + std::string(ei::AlgorithmName(algorithm)) +
-           "\":" + JsonString(*digests->Checksum(type));
+  absl::StatusOr<ei::UploadReport> report = ei::ReportFile(args.positional(), options);
+  if (!report.ok()) return Fail(report.status());
+  std::string out = "{\"ETag\":" + JsonString("\"" + report->etag + "\"");
+  if (report->content_md5) out += ",\"ContentMD5\":" + JsonString(*report->content_md5);
+  if (report->checksum) {
+    out += ",\"Checksum" + std::string(ei::AlgorithmName(*algorithm)) +
+           "\":" + JsonString(*report->checksum);
     out += std::string(",\"ChecksumType\":") +
-           (type == ei::ChecksumType::kComposite ? "\"COMPOSITE\"" : "\"FULL_OBJECT\"");
+           (report->checksum_type == ei::ChecksumType::kComposite ? "\"COMPOSITE\""
+                                                                  : "\"FULL_OBJECT\"");
   }
-  if (digests->multipart) out += ",\"PartsCount\":" + std::to_string(digests->part_sizes.size());
-  out += ",\"ContentLength\":" + std::to_string(digests->size) + "}";
+  if (report->parts > 0) out += ",\"PartsCount\":" + std::to_string(report->parts);
+  out += ",\"ContentLength\":" + std::to_string(report->content_length) + "}";
   std::cout << out << "\n";
   return kExitOk;
 }

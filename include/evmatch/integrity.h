@@ -279,6 +279,35 @@ EVMATCH_EXPORT absl::StatusOr<ObjectDigests> HashFile(const std::string& path,
 EVMATCH_EXPORT absl::StatusOr<ObjectDigests> HashBytes(std::string_view data,
                                                        const HashOptions& options);
 
+// What S3 reports for an object (HeadObject with checksums enabled), given
+// how it was uploaded.
+struct UploadOptions {
+  // The additional checksum (x-amz-checksum-*); kMd5 for none.
+  Algorithm algorithm = Algorithm::kMd5;
+  // 0: one PutObject. Otherwise a multipart upload in parts of this size.
+  uint64_t part_size = 0;
+  // The checksum type; default: FULL_OBJECT for one PutObject, else
+  // DefaultChecksumType(algorithm).
+  std::optional<ChecksumType> type;
+  unsigned threads = 1;  // as HashOptions::threads
+};
+struct UploadReport {
+  std::string etag;                        // unquoted
+  std::optional<std::string> content_md5;  // single part only
+  std::optional<std::string> checksum;     // base64 as S3 reports it; none for kMd5
+  ChecksumType checksum_type = ChecksumType::kFullObject;
+  uint32_t parts = 0;  // 0 for a single part
+  uint64_t content_length = 0;
+};
+// Hashes `path` as HashFile does and reports what S3 would. Errors: as
+// HashFile; InvalidArgument for COMPOSITE without a part size; the type S3
+// refuses for the algorithm with S3's error (CheckChecksumType).
+EVMATCH_EXPORT absl::StatusOr<UploadReport> ReportFile(const std::string& path,
+                                                       const UploadOptions& options);
+// The same for an object already in memory.
+EVMATCH_EXPORT absl::StatusOr<UploadReport> ReportBytes(std::string_view data,
+                                                        const UploadOptions& options);
+
 // Verifying a local file against what S3 reports.
 enum class Verdict : uint8_t { kMatch, kMismatch, kCannotTell };
 struct EVMATCH_EXPORT Verification {

@@ -51,42 +51,30 @@ ei::Algorithm ParseAlgorithm(std::string_view name) {
 py::dict Checksum(py::handle source, std::string_view algorithm_name, uint64_t part_size,
                   std::optional<std::string_view> type_name, unsigned threads) {
   const ei::Algorithm algorithm = ParseAlgorithm(algorithm_name);
-  // A single PutObject's checksum is of the whole object.
-  ei::ChecksumType type =
-      part_size == 0 ? ei::ChecksumType::kFullObject : ei::DefaultChecksumType(algorithm);
+  ei::UploadOptions options{.algorithm = algorithm, .part_size = part_size, .threads = threads};
   if (type_name) {
     if (*type_name != "COMPOSITE" && *type_name != "FULL_OBJECT") {
       throw py::value_error("checksum_type must be \"COMPOSITE\" or \"FULL_OBJECT\"");
     }
-    type = *type_name == "COMPOSITE" ? ei::ChecksumType::kComposite : ei::ChecksumType::kFullObject;
-    if (part_size == 0 && type == ei::ChecksumType::kComposite) {
-      throw py::value_error("a single-part upload's checksum is FULL_OBJECT; give part_size");
-    }
-  }
-  ei::HashOptions options{.part_size = part_size, .threads = threads};
-  if (algorithm != ei::Algorithm::kMd5) {
-    if (absl::Status s = ei::CheckChecksumType(algorithm, type); part_size != 0 && !s.ok()) {
-      Raise(s);
-    }
-    options.checksum = algorithm;
+    options.type =
+        *type_name == "COMPOSITE" ? ei::ChecksumType::kComposite : ei::ChecksumType::kFullObject;
   }
   const Object object(source);
-  absl::StatusOr<ei::ObjectDigests> d =
-      object.Visit([&](const std::string& path) { return ei::HashFile(path, options); },
-                   [&](std::string_view data) { return ei::HashBytes(data, options); });
-  if (!d.ok()) Raise(d.status());
+  absl::StatusOr<ei::UploadReport> report =
+      object.Visit([&](const std::string& path) { return ei::ReportFile(path, options); },
+                   [&](std::string_view data) { return ei::ReportBytes(data, options); });
+  if (!report.ok()) Raise(report.status());
 
   py::dict out;
-  out["ETag"] = "\"" + d->ETag() + "\"";
-  if (!d->multipart) out["ContentMD5"] = d->md5.Base64();
-  if (options.checksum) {
-    absl::StatusOr<std::string> value = d->Checksum(type);
-    if (!value.ok()) Raise(value.status());
-    out[py::str("Checksum" + std::string(ei::AlgorithmName(algorithm)))] = *value;
-    out["ChecksumType"] = type == ei::ChecksumType::kComposite ? "COMPOSITE" : "FULL_OBJECT";
+  out["ETag"] = "\"" + report->etag + "\"";
+  if (report->content_md5) out["ContentMD5"] = *report->content_md5;
+  if (report->checksum) {
+    out[py::str("Checksum" + std::string(ei::AlgorithmName(algorithm)))] = *report->checksum;
+    out["ChecksumType"] =
+        report->checksum_type == ei::ChecksumType::kComposite ? "COMPOSITE" : "FULL_OBJECT";
   }
-  if (d->multipart) out["PartsCount"] = d->part_sizes.size();
-  out["ContentLength"] = d->size;
+  if (report->parts > 0) out["PartsCount"] = report->parts;
+  out["ContentLength"] = report->content_length;
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "bindings.h"
 #include "common.h"
 
@@ -16,6 +17,18 @@ namespace evmatch_python {
 namespace {
 
 namespace s3 = evmatch::s3;
+
+// Calls `on_record` for each record of a notification message (JSON text,
+// bytes or a dict), read from a padded copy; raises for a message of none of
+// RecordReader's shapes.
+void ReadRecords(py::handle message, absl::FunctionRef<void(const s3::Record&)> on_record) {
+  JsonText text(message);
+  std::string buffer;
+  buffer.reserve(text.view().size() + evmatch::kPadding);
+  buffer.assign(text.view());
+  s3::RecordReader reader;
+  if (absl::Status s = reader.Read(buffer, buffer.capacity(), on_record); !s.ok()) Raise(s);
+}
 
 const char* TypeName(s3::DestinationType type) {
   switch (type) {
@@ -54,13 +67,8 @@ class NotificationConfiguration {
 
   // Per record of `message`: what `evmatch s3 route` prints for it.
   py::list RouteMessage(py::handle message) const {
-    JsonText text(message);
-    std::string buffer;
-    buffer.reserve(text.view().size() + evmatch::kPadding);
-    buffer.assign(text.view());
     py::list out;
-    s3::RecordReader reader;
-    absl::Status status = reader.Read(buffer, buffer.capacity(), [&](const s3::Record& r) {
+    ReadRecords(message, [&](const s3::Record& r) {
       py::dict entry;
       entry["record"] = out.size();
       py::list ids;
@@ -80,7 +88,6 @@ class NotificationConfiguration {
       entry["configurations"] = ids;
       out.append(entry);
     });
-    if (!status.ok()) Raise(status);
     return out;
   }
 
@@ -94,13 +101,8 @@ void SetIfPresent(py::dict& d, const char* key, std::string_view value) {
 }
 
 py::list Records(py::handle message) {
-  JsonText text(message);
-  std::string buffer;
-  buffer.reserve(text.view().size() + evmatch::kPadding);
-  buffer.assign(text.view());
   py::list out;
-  s3::RecordReader reader;
-  absl::Status status = reader.Read(buffer, buffer.capacity(), [&](const s3::Record& r) {
+  ReadRecords(message, [&](const s3::Record& r) {
     static constexpr const char* kShapes[] = {"notification", "test_event", "eventbridge"};
     py::dict d;
     d["shape"] = kShapes[static_cast<int>(r.shape)];
@@ -119,7 +121,6 @@ py::list Records(py::handle message) {
     SetIfPresent(d, "deletionType", r.deletion_type);
     out.append(d);
   });
-  if (!status.ok()) Raise(status);
   return out;
 }
 

@@ -104,14 +104,14 @@ class Explainer {
   PatternExplanation Explain(const PatternAst& ast) {
     in_force_.clear();
     entries_.clear();
-    in_force_count_.clear();
+    conjunctions_ = ast.conjunctions.size();
     for (const auto& conjunction : ast.conjunctions) {
       for (const LeafCondition& c : conjunction) ++in_force_[c.matchers];
     }
     PatternExplanation out;
     out.matched = event_.Matches(ast);
     std::string pointer;
-    Fields(ast.root, "", /*at_root=*/true, &pointer, &out.root);
+    Fields(ast.root, "", /*at_root=*/true, /*in_or=*/false, &pointer, &out.root);
     if (!out.matched) {
       for (const auto& conjunction : ast.conjunctions) MarkInconsistent(conjunction);
     }
@@ -119,14 +119,6 @@ class Explainer {
     // Where a condition outside `$or` is replaced by one on the same path in
     // a branch, the tree alone cannot tell; the verdict can.
     out.root.satisfied = out.matched;
-    for (ConditionExplanation& c : out.root.conditions) {
-      if (c.status != ConditionStatus::kReplaced &&
-          in_force_count_[c.pattern_pointer] < ast.conjunctions.size()) {
-        c.hints.push_back(
-            "a condition on the same path inside a $or branch replaces this one where that "
-            "branch applies");
-      }
-    }
     return out;
   }
 
@@ -134,7 +126,7 @@ class Explainer {
   // Adds the fields of `object` (at event path `path`, pattern pointer
   // `*pointer`) to `group`: leaves as conditions, nested objects' fields
   // likewise, `$or` arrays as alternatives with a group per branch.
-  void Fields(const PatternObject& object, const std::string& path, bool at_root,
+  void Fields(const PatternObject& object, const std::string& path, bool at_root, bool in_or,
               std::string* pointer, GroupExplanation* group) {
     // entries_ points at the conditions: the vector must not move them.
     if (group->conditions.empty()) group->conditions.reserve(CountLeaves(object));
@@ -143,11 +135,12 @@ class Explainer {
       internal::AppendPointerToken(pointer, field.key);
       switch (field.type) {
         case PatternField::Type::kObject:
-          Fields(field.children[0], Join(path, at_root, field.key), false, pointer, group);
+          Fields(field.children[0], Join(path, at_root, field.key), false, in_or, pointer, group);
           break;
         case PatternField::Type::kLeaf:
           group->conditions.push_back({});
-          Condition(field, Join(path, at_root, field.key), *pointer, &group->conditions.back());
+          Condition(field, Join(path, at_root, field.key), *pointer, in_or,
+                    &group->conditions.back());
           break;
         case PatternField::Type::kOr: {
           group->ors.push_back({});
@@ -158,7 +151,8 @@ class Explainer {
             const size_t before = pointer->size();
             internal::Append(pointer, "/", i);
             alternatives.branches[i].pattern_pointer = *pointer;
-            Fields(field.children[i], path, at_root, pointer, &alternatives.branches[i]);
+            Fields(field.children[i], path, at_root, /*in_or=*/true, pointer,
+                   &alternatives.branches[i]);
             pointer->resize(before);
           }
           break;
@@ -195,8 +189,9 @@ class Explainer {
     }
   }
 
+  // `in_or`: the condition is inside a `$or` branch.
   void Condition(const PatternField& field, std::string path, const std::string& pointer,
-                 ConditionExplanation* out) {
+                 bool in_or, ConditionExplanation* out) {
     out->pattern_pointer = pointer;
     out->path = std::move(path);
     for (const FieldMatcher& m : field.matchers) {
@@ -229,7 +224,6 @@ class Explainer {
     const bool holds =
         (at == nullptr && internal::AbsenceAllowed(condition)) || !entry.candidates.empty();
     const auto in_force = in_force_.find(&field.matchers);
-    in_force_count_[out->pattern_pointer] = in_force == in_force_.end() ? 0 : in_force->second;
     if (in_force == in_force_.end()) {
       out->status = ConditionStatus::kReplaced;
     } else {
@@ -248,7 +242,13 @@ class Explainer {
       if (at != nullptr) {
         for (size_t index : *at) present.push_back(&event_.leaves()[index]);
       }
-      out->hints = internal::NearMisses(field.matchers, out->path, present, event_.root());
+      out->hints =
+          internal::NearMisses(field.matchers, out->path, present, event_.root(), event_text_);
+    }
+    if (!in_or && in_force != in_force_.end() && in_force->second < conjunctions_) {
+      out->hints.push_back(
+          "a condition on the same path inside a $or branch replaces this one where that "
+          "branch applies");
     }
     entries_.emplace(&field.matchers, std::move(entry));
   }
@@ -324,10 +324,10 @@ class Explainer {
   const ReferenceEvent& event_;
   std::string_view event_text_;
   const ExplainOptions& options_;
-  // Conjunctions each condition is in force in, by its field array and by
-  // its pattern pointer.
+  // Conjunctions each condition is in force in, by its field array, and how
+  // many there are.
   std::unordered_map<const std::vector<FieldMatcher>*, size_t> in_force_;
-  std::unordered_map<std::string, size_t> in_force_count_;
+  size_t conjunctions_ = 0;
   std::unordered_map<const std::vector<FieldMatcher>*, Entry> entries_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 #include "number/decimal.h"
 #include "pattern/cidr.h"
@@ -152,9 +153,28 @@ void CollectObjects(const JsonValue& value, std::vector<const JsonValue*>* out) 
   }
 }
 
+// The keys of the object at [object.offset, object.end) of `text`, which a
+// PartialTree does not keep: the object is read again, nothing below its
+// keys built.
+std::vector<std::string> KeysOf(const JsonValue& object, std::string_view text) {
+  static const std::unordered_set<std::string> kNothing;
+  JsonValue again;
+  JsonParseError error;
+  PartialTree keys_only;
+  keys_only.paths = &kNothing;
+  keys_only.keys = true;
+  std::vector<std::string> keys;
+  // The event was parsed within its depth limit; this object lies inside it.
+  if (ParseJsonTree(text.substr(object.offset, object.end - object.offset), 1024, &again, &error,
+                    &keys_only)) {
+    for (const JsonMember& member : again.members) keys.push_back(member.key);
+  }
+  return keys;
+}
+
 // Hints for a path with no scalar in the event: a near key where the path
 // leaves the event, or objects where the pattern expects values.
-void MissingPathHints(const std::string& path, const JsonValue& root,
+void MissingPathHints(const std::string& path, const JsonValue& root, std::string_view text,
                       std::vector<std::string>* hints) {
   std::vector<const JsonValue*> level{&root};
   size_t start = 0;
@@ -185,12 +205,11 @@ void MissingPathHints(const std::string& path, const JsonValue& root,
     if (!found) {
       size_t compared = 0;
       for (const JsonValue* object : level) {
-        for (const JsonMember& member : object->members) {
+        if (compared > kMaxScanned) break;
+        for (const std::string& key : KeysOf(*object, text)) {
           if (++compared > kMaxScanned) break;
-          if (NearKey(step, member.key)) {
-            hints->push_back(Cat("the event has the key ", Quoted(member.key),
-                                 " where the pattern "
-                                 "names ",
+          if (NearKey(step, key)) {
+            hints->push_back(Cat("the event has the key ", Quoted(key), " where the pattern names ",
                                  Quoted(step), " (keys are compared exactly)"));
             return;
           }
@@ -221,10 +240,10 @@ std::string Cut(std::string_view text, size_t max) {
 
 std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers, const std::string& path,
                                     const std::vector<const EventLeaf*>& present,
-                                    const JsonValue& root) {
+                                    const JsonValue& root, std::string_view text) {
   std::vector<std::string> hints;
   if (present.empty()) {
-    MissingPathHints(path, root, &hints);
+    MissingPathHints(path, root, text, &hints);
     return hints;
   }
   const size_t scanned = std::min(present.size(), kMaxScanned);

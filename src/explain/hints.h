@@ -22,11 +22,12 @@ std::string Cut(std::string_view text, size_t max);
 
 // Hints for the field array `matchers` at event path `path`, which no leaf
 // of `present` (the event's leaves at that path; empty when it has none)
-// satisfies. `root` is the event, searched for near keys and for objects
-// where the pattern expects values.
+// satisfies. `root` is the event's tree, built along the pattern's paths
+// only (PartialTree), and `text` the event, whose objects are read again
+// for near keys.
 std::vector<std::string> NearMisses(const std::vector<Matcher>& matchers, const std::string& path,
                                     const std::vector<const EventLeaf*>& present,
-                                    const JsonValue& root);
+                                    const JsonValue& root, std::string_view text);
 
 }  // namespace evmatch::internal
 

@@ -123,6 +123,7 @@ absl::Status CheckUploadShape(uint64_t size, uint64_t part_size) {
 }
 
 absl::StatusOr<ObjectDigests> HashSource(const Source& file, const HashOptions& options);
+absl::StatusOr<UploadReport> ReportSource(const Source& file, const UploadOptions& options);
 absl::StatusOr<Verification> VerifySource(const Source& file, std::string_view etag_text,
                                           const VerifyOptions& options);
 
@@ -150,6 +151,16 @@ absl::StatusOr<ObjectDigests> HashFile(const std::string& path, const HashOption
 
 absl::StatusOr<ObjectDigests> HashBytes(std::string_view data, const HashOptions& options) {
   return HashSource(MemorySource(data), options);
+}
+
+absl::StatusOr<UploadReport> ReportFile(const std::string& path, const UploadOptions& options) {
+  File file;
+  if (absl::Status s = file.Open(path); !s.ok()) return s;
+  return ReportSource(file, options);
+}
+
+absl::StatusOr<UploadReport> ReportBytes(std::string_view data, const UploadOptions& options) {
+  return ReportSource(MemorySource(data), options);
 }
 
 absl::StatusOr<Verification> VerifyFile(const std::string& path, std::string_view etag,
@@ -232,6 +243,42 @@ absl::StatusOr<ObjectDigests> HashSource(const Source& file, const HashOptions& 
   for (std::thread& t : pool) t.join();
   if (!error.ok()) return error;
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+absl::StatusOr<UploadReport> ReportSource(const Source& file, const UploadOptions& options) {
+  const bool multipart = options.part_size != 0;
+  UploadReport report;
+  report.checksum_type = options.type.value_or(multipart ? DefaultChecksumType(options.algorithm)
+                                                         : ChecksumType::kFullObject);
+  if (!multipart && report.checksum_type == ChecksumType::kComposite) {
+    return absl::InvalidArgumentError(
+        "a single-part upload's checksum is FULL_OBJECT; give a part size");
+  }
+  HashOptions hash{.part_size = options.part_size, .threads = options.threads};
+  if (options.algorithm != Algorithm::kMd5) {
+    if (multipart) {
+      if (absl::Status s = CheckChecksumType(options.algorithm, report.checksum_type); !s.ok()) {
+        return s;
+      }
+    }
+    hash.checksum = options.algorithm;
+  }
+  absl::StatusOr<ObjectDigests> d = HashSource(file, hash);
+  if (!d.ok()) return d.status();
+  report.etag = d->ETag();
+  if (!d->multipart) report.content_md5 = d->md5.Base64();
+  if (hash.checksum) {
+    absl::StatusOr<std::string> checksum = d->Checksum(report.checksum_type);
+    if (!checksum.ok()) return checksum.status();
+    report.checksum = *std::move(checksum);
+  }
+  if (d->multipart) report.parts = static_cast<uint32_t>(d->part_sizes.size());
+  report.content_length = d->size;
+  return report;
 }
 
 }  // namespace

@@ -164,7 +164,7 @@ class TreeBuilder {
           member.key = std::string(key);
           bool keep = true;
           const size_t path_size = path_.size();
-          if (partial_ != nullptr) {
+          if (partial_ != nullptr && partial_->paths != nullptr) {
             if (!at_root) path_.push_back('.');
             path_.append(key);
             keep = partial_->paths->count(path_) != 0;
@@ -173,7 +173,7 @@ class TreeBuilder {
           path_.resize(path_size);
           if (!ok) return false;
           last_end = member.value.end;
-          out->members.push_back(std::move(member));
+          if (keep || partial_->keys) out->members.push_back(std::move(member));
         }
         return Close(out, last_end == 0 ? out->offset + 1 : last_end);
       }

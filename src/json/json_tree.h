@@ -48,14 +48,18 @@ struct JsonParseError {
   std::string reason;
 };
 
-// A tree built only where it is read. Values at the dot-joined paths in
-// `paths` (which must also hold every prefix of each path) are built in
-// full; every other value is validated as thoroughly but kept as a skeleton:
-// its type and offsets, without text, members or elements. Objects on a kept
-// path keep all their keys. Paths join keys with '.' below the root ("a.b"),
-// arrays adding no step (docs/semantics.md).
+// A tree built only where it is read, and the numbers JSON allows but
+// binary64 cannot hold. With `paths`, values at the dot-joined paths it
+// holds (it must also hold every prefix of each path) are built in full;
+// every other value is validated as thoroughly but not kept: an object's
+// members are those on kept paths (with `keys`, the others too, as a key
+// and a value's type and offsets), while its offsets still span the whole
+// object, so that its text can be read again. Paths join keys with '.'
+// below the root ("a.b"), arrays adding no step (docs/semantics.md).
+// Without `paths`, the whole tree is built.
 struct PartialTree {
   const std::unordered_set<std::string>* paths = nullptr;
+  bool keys = false;
   // Set by ParseJsonTree: the first number beyond binary64 in the whole text
   // (kept or not), in document order; npos when there is none.
   size_t huge_number_offset = std::string::npos;
@@ -65,7 +69,8 @@ struct PartialTree {
 // Parses `text` completely (UTF-8 validated, escapes checked, numbers checked
 // against the JSON grammar, nothing may follow the value). Nesting deeper than
 // `max_depth` containers is reported as kDepth. Returns false and fills
-// `*error` on failure. With `partial`, builds only what partial->paths keeps.
+// `*error` on failure. With `partial`, builds what partial->paths keeps and
+// reports the first huge number there.
 bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonParseError* error,
                    PartialTree* partial = nullptr);
 

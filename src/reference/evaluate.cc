@@ -32,22 +32,6 @@ bool EndsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
 
-// First number beyond binary64 in `v`, if any.
-const JsonValue* FindHugeNumber(const JsonValue& v) {
-  if (v.is_number()) {
-    // Fewer than 300 characters without an exponent stay below 1.8e308.
-    if (v.text.size() < 300 && v.text.find_first_of("eE") == std::string::npos) return nullptr;
-    return Decimal::FromJson(v.text)->ExceedsBinary64() ? &v : nullptr;
-  }
-  for (const JsonMember& m : v.members) {
-    if (const JsonValue* huge = FindHugeNumber(m.value)) return huge;
-  }
-  for (const JsonValue& e : v.elements) {
-    if (const JsonValue* huge = FindHugeNumber(e)) return huge;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 bool Consistent(const EventLeaf& a, const EventLeaf& b) {
@@ -139,8 +123,7 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
   // With `paths`, only what they name is built; the rest is validated.
   PartialTree partial;
   partial.paths = paths;
-  if (!ParseJsonTree(json, options.max_event_depth, event.root_.get(), &error,
-                     paths != nullptr ? &partial : nullptr)) {
+  if (!ParseJsonTree(json, options.max_event_depth, event.root_.get(), &error, &partial)) {
     const bool depth = error.kind == JsonParseError::Kind::kDepth;
     return MakeEventError(depth ? absl::StatusCode::kResourceExhausted
                                 : absl::StatusCode::kInvalidArgument,
@@ -152,14 +135,10 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
     return MakeEventError(absl::StatusCode::kInvalidArgument,
                           {event.root_->offset, "The event is not a JSON object"});
   }
-  if (paths != nullptr && partial.huge_number_offset != std::string::npos) {
+  if (partial.huge_number_offset != std::string::npos) {
     return MakeEventError(
         absl::StatusCode::kInvalidArgument,
         {partial.huge_number_offset, Cat("Number out of range: ", partial.huge_number)});
-  }
-  if (const JsonValue* huge = paths == nullptr ? FindHugeNumber(*event.root_) : nullptr) {
-    return MakeEventError(absl::StatusCode::kInvalidArgument,
-                          {huge->offset, Cat("Number out of range: ", huge->text)});
   }
   std::vector<std::pair<uint32_t, uint32_t>> trail;
   event.record_pointers_ = record_pointers;

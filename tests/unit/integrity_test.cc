@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "evmatch/aws_error.h"
 #include "support/crc_reference.h"
 
 namespace {
@@ -552,6 +553,48 @@ TEST_CASE("objects in memory hash and verify as the same bytes in a file", "[int
         ei::Verdict::kMismatch);
   CHECK(ei::HashBytes(object, {.part_size = 1024}).status().code() ==
         absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("what S3 reports for an upload", "[integrity][file]") {
+  const std::string object = std::string(5242881 * 2 + 10, 'a');
+  TempFile file(object);
+  // The AWS 3-part example: ETag and CRC32 in both types.
+  ei::UploadOptions parts{.algorithm = Algorithm::kCrc32, .part_size = 5242881};
+  absl::StatusOr<ei::UploadReport> report = ei::ReportFile(file.path(), parts);
+  REQUIRE(report.ok());
+  CHECK(report->etag == "4d45984fc3feb2ac9b22683c49674b56-3");
+  CHECK_FALSE(report->content_md5.has_value());
+  CHECK(report->checksum_type == ei::ChecksumType::kComposite);  // CRC32's default
+  CHECK(report->checksum == "5FRUiw==-3");
+  CHECK(report->parts == 3);
+  CHECK(report->content_length == object.size());
+  parts.type = ei::ChecksumType::kFullObject;
+  CHECK(ei::ReportBytes(object, parts)->checksum == "qSEQSA==");
+
+  // One PutObject: Content-MD5, a full-object checksum, no parts.
+  absl::StatusOr<ei::UploadReport> single =
+      ei::ReportBytes("data", {.algorithm = Algorithm::kCrc32});
+  REQUIRE(single.ok());
+  CHECK(single->etag == "8d777f385d3dfec8815d20f7496026dc");
+  CHECK(single->content_md5 == "jXd/OF09/siBXSD3SWAm3A==");
+  CHECK(single->checksum == "rfPzYw==");
+  CHECK(single->checksum_type == ei::ChecksumType::kFullObject);
+  CHECK(single->parts == 0);
+  CHECK_FALSE(ei::ReportBytes("data", {})->checksum.has_value());  // MD5 alone
+
+  // Types S3 refuses.
+  CHECK(ei::ReportBytes("data",
+                        {.algorithm = Algorithm::kCrc32, .type = ei::ChecksumType::kComposite})
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<ei::UploadReport> refused =
+      ei::ReportBytes(object, {.algorithm = Algorithm::kCrc64Nvme,
+                               .part_size = 5242881,
+                               .type = ei::ChecksumType::kComposite});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(evmatch::GetAwsError(refused.status())->code == "InvalidRequest");
+  CHECK(ei::ReportFile(file.path() + ".missing", {}).status().code() ==
+        absl::StatusCode::kNotFound);
 }
 
 TEST_CASE("CRCs against a bit-at-a-time reference, every length and offset", "[integrity][crc]") {
