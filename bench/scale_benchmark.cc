@@ -12,10 +12,12 @@
 //   Numeric    {"detail":{"n":[{"numeric":[">=",k,"<",k+10]}]}}
 //   Wildcard   {"detail":{"path":[{"wildcard":"*/<k>/*.log"}]}}
 // Compile_<Family>/N reports seconds per compile and bytes_per_rule (the
-// Matcher's own estimate); Match_<Family>/N reports time per event over a
-// fixed set of events that hit a few rules and miss the rest, and the
-// counter matches_per_event. Match_Realistic_Threads shares one Matcher of
-// 10k rules between 1 and 2 threads, one Scratch each (items/s is the total).
+// Matcher's own estimate); Load_<Family>/N the seconds RuleSet::AddRules
+// takes over the same rules written as one rules document, and
+// Setup_<Family>/N AddRules then Compile (evmatch match --rules); Match_<Family>/N reports time per
+// event over a fixed set of events that hit a few rules and miss the rest, and the counter
+// matches_per_event. Match_Realistic_Threads shares one Matcher of 10k rules between 1 and 2
+// threads, one Scratch each (items/s is the total).
 
 #include <benchmark/benchmark.h>
 
@@ -103,6 +105,7 @@ void BM_Compile(benchmark::State& state, std::string family) {
   const auto n = static_cast<uint32_t>(state.range(0));
   evmatch::RuleSet rules = MakeRules(family, n);
   size_t bytes = 0;
+  std::vector<evmatch::Matcher> compiled;  // freed after the timing
   for (auto _ : state) {
     absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
     if (!matcher.ok()) {
@@ -110,9 +113,51 @@ void BM_Compile(benchmark::State& state, std::string family) {
       return;
     }
     bytes = matcher->memory_bytes();
+    compiled.push_back(*std::move(matcher));
   }
   state.counters["rules"] = n;
   state.counters["bytes_per_rule"] = static_cast<double>(bytes) / n;
+}
+
+// The rules of MakeRules as one rules document ({"r0": pattern, ...}).
+std::string RulesDocument(const std::string& family, uint32_t n) {
+  std::mt19937 rng(42);
+  std::string doc = "{";
+  for (uint32_t k = 0; k < n; ++k) {
+    if (k > 0) doc += ",";
+    doc += "\"r" + std::to_string(k) + "\":" + Rule(family, k, rng);
+  }
+  return doc + "}";
+}
+
+// Setting rules up from a document: RuleSet::AddRules alone (what `evmatch
+// validate` does), and AddRules then Matcher::Compile (what `evmatch match
+// --rules` does before its first event), to compare with Compile_<Family>.
+void BM_Load(benchmark::State& state, std::string family, bool compile) {
+  const auto n = static_cast<uint32_t>(state.range(0));
+  const std::string doc = RulesDocument(family, n);
+  evmatch::PatternOptions options;
+  options.max_wildcard_complexity = 0;
+  // What is set up is freed after the timing: tearing down is not setting up.
+  std::vector<evmatch::RuleSet> kept;
+  std::vector<evmatch::Matcher> compiled;
+  for (auto _ : state) {
+    evmatch::RuleSet& rules = kept.emplace_back(options);
+    if (!rules.AddRules(doc).ok()) {
+      state.SkipWithError("invalid rules document");
+      return;
+    }
+    if (compile) {
+      absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+      if (!matcher.ok()) {
+        state.SkipWithError("compile failed");
+        return;
+      }
+      compiled.push_back(*std::move(matcher));
+    }
+  }
+  state.counters["rules"] = n;
+  state.counters["document_bytes"] = static_cast<double>(doc.size());
 }
 
 void BM_Match(benchmark::State& state, std::string family) {
@@ -185,6 +230,16 @@ void Register() {
       match->Arg(n);
     }
     compile->Unit(benchmark::kMillisecond)->Iterations(1);
+  }
+  for (const char* family : {"Exact", "Realistic"}) {
+    for (bool compile : {false, true}) {
+      const std::string name = std::string(compile ? "Setup_" : "Load_") + family;
+      benchmark::RegisterBenchmark(name.c_str(), BM_Load, family, compile)
+          ->Arg(100000)
+          ->Arg(1000000)
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1);
+    }
   }
   benchmark::RegisterBenchmark("Compile_Wildcard", BM_Compile, "Wildcard")
       ->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);

@@ -17,6 +17,7 @@ packages=(
   libssl-dev libisal-dev
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv
   python3-setuptools python3-wheel
+  libdeflate-dev libre2-dev  # gzip events (evmatch match); RE2 only in bench/
 )
 
 deps_only=0

@@ -44,9 +44,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -148,6 +148,7 @@ class EVMATCH_EXPORT Pattern {
  private:
   explicit Pattern(std::shared_ptr<const internal::PatternAst> ast);
   friend const internal::PatternAst& AstOf(const Pattern& pattern);
+  friend class RuleSet;  // AddRules builds patterns from its document's tree
 
   std::shared_ptr<const internal::PatternAst> ast_;
 };
@@ -193,7 +194,7 @@ class EVMATCH_EXPORT RuleSet {
 
   PatternOptions options_;
   std::vector<Rule> rules_;
-  std::unordered_map<std::string, size_t> index_;  // name -> position in rules_
+  absl::flat_hash_map<std::string, size_t> index_;  // name -> position in rules_
 };
 
 // Evaluates one pattern against one event the way `aws events

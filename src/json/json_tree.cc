@@ -119,12 +119,13 @@ std::optional<JsonParseError> LocateStructuralError(std::string_view text, int m
 class TreeBuilder {
  public:
   TreeBuilder(const simdjson::padded_string& input, int max_depth, JsonParseError* error,
-              PartialTree* partial)
+              PartialTree* partial, const MemberVisitor* visit_root_members)
       : base_(input.data()),
         size_(input.size()),
         max_depth_(max_depth),
         error_(error),
-        partial_(partial) {}
+        partial_(partial),
+        visit_root_members_(visit_root_members) {}
 
   // Works for od::value and od::document alike. With `build` false, `v` is
   // validated and `out` gets its type and offsets only (PartialTree); `path_`
@@ -173,7 +174,11 @@ class TreeBuilder {
           path_.resize(path_size);
           if (!ok) return false;
           last_end = member.value.end;
-          if (keep || partial_->keys) out->members.push_back(std::move(member));
+          if (depth == 0 && visit_root_members_ != nullptr) {
+            (*visit_root_members_)(member);
+          } else if (keep || partial_->keys) {
+            out->members.push_back(std::move(member));
+          }
         }
         return Close(out, last_end == 0 ? out->offset + 1 : last_end);
       }
@@ -284,6 +289,7 @@ class TreeBuilder {
   int max_depth_;
   JsonParseError* error_;
   PartialTree* partial_;
+  const MemberVisitor* visit_root_members_;  // ParseJsonMembers
   std::string path_;    // PartialTree: the path of the value being built
   std::string digits_;  // ParseDecimal's buffer
 };
@@ -303,8 +309,10 @@ std::string_view JsonValue::TokenText() const {
   return text;
 }
 
-bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonParseError* error,
-                   PartialTree* partial) {
+namespace {
+
+bool Parse(std::string_view text, int max_depth, JsonValue* out, JsonParseError* error,
+           PartialTree* partial, const MemberVisitor* visit_root_members) {
   *out = JsonValue();
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
@@ -335,7 +343,7 @@ bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonPar
     partial->huge_number_offset = std::string::npos;
     partial->huge_number.clear();
   }
-  TreeBuilder builder(input, max_depth, error, partial);
+  TreeBuilder builder(input, max_depth, error, partial, visit_root_members);
   od::document doc;
   if (auto e = parser.iterate(input).get(doc)) {
     *error = LocateStructuralError(text, max_depth)
@@ -351,6 +359,18 @@ bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonPar
     return builder.Syntax(rest, "Unexpected content after the JSON value");
   }
   return true;
+}
+
+}  // namespace
+
+bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonParseError* error,
+                   PartialTree* partial) {
+  return Parse(text, max_depth, out, error, partial, nullptr);
+}
+
+bool ParseJsonMembers(std::string_view text, int max_depth, JsonValue* root, JsonParseError* error,
+                      const MemberVisitor& visit) {
+  return Parse(text, max_depth, root, error, nullptr, &visit);
 }
 
 bool HasRepeatedKey(const JsonValue& v) {

@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+
 namespace evmatch::internal {
 
 struct JsonMember;
@@ -73,6 +75,15 @@ struct PartialTree {
 // reports the first huge number there.
 bool ParseJsonTree(std::string_view text, int max_depth, JsonValue* out, JsonParseError* error,
                    PartialTree* partial = nullptr);
+
+// Parses `text` as ParseJsonTree does, except that the members of a root
+// object are handed to `visit` one at a time as they are built and not kept:
+// `*root` gets the root's type and offsets but no members, and memory stays
+// that of the largest member. On failure `visit` may have seen the members
+// before the error; the caller discards what it made of them.
+using MemberVisitor = absl::FunctionRef<void(const JsonMember&)>;
+bool ParseJsonMembers(std::string_view text, int max_depth, JsonValue* root, JsonParseError* error,
+                      const MemberVisitor& visit);
 
 // True when some object in `v` repeats a key (events may; the matcher's lazy
 // mode then reads the first occurrence where complete mode reads the last).

@@ -71,6 +71,12 @@ class Parser {
       }
       return Invalid(error.offset, error.reason);
     }
+    return ParseDocument(doc, root);
+  }
+
+  // The checks that follow the JSON parse, on a tree whose offsets are those
+  // of the pattern's text.
+  absl::Status ParseDocument(const JsonValue& doc, PatternObject* root) {
     if (!doc.is_object()) return Invalid(doc.offset, "Filter is not an object");
     size_t combinations = 1;
     EVMATCH_RETURN_IF_ERROR(
@@ -559,6 +565,28 @@ absl::Status ParsePatternTree(std::string_view text, const PatternOptions& optio
                               PatternObject* root) {
   Parser parser(options);
   return parser.Parse(text, root);
+}
+
+namespace {
+
+// Levels of containers in `v`: 0 for a scalar.
+int NestingDepth(const JsonValue& v) {
+  int deepest = 0;
+  for (const JsonMember& m : v.members) deepest = std::max(deepest, NestingDepth(m.value));
+  for (const JsonValue& e : v.elements) deepest = std::max(deepest, NestingDepth(e));
+  return v.is_object() || v.is_array() ? deepest + 1 : 0;
+}
+
+}  // namespace
+
+absl::Status ParsePatternValue(const JsonValue& value, std::string_view text,
+                               const PatternOptions& options, PatternObject* root) {
+  if (text.size() <= options.max_pattern_bytes && NestingDepth(value) <= options.max_depth) {
+    Parser parser(options);
+    if (parser.ParseDocument(value, root).ok()) return absl::OkStatus();
+    *root = PatternObject();
+  }
+  return ParsePatternTree(text, options, root);
 }
 
 }  // namespace evmatch::internal

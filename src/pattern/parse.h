@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "evmatch/evmatch.h"
+#include "json/json_tree.h"
 #include "pattern/ast.h"
 
 namespace evmatch::internal {
@@ -15,6 +16,13 @@ namespace evmatch::internal {
 // with an empty rule name (callers that know the rule add it).
 absl::Status ParsePatternTree(std::string_view text, const PatternOptions& options,
                               PatternObject* root);
+
+// The same for a pattern already parsed as part of a larger document:
+// `value` is its tree (offsets into that document) and `text` its slice of
+// the document. Errors are exactly those of ParsePatternTree(text): a pattern
+// that fails is parsed again from its text, so offsets are relative to it.
+absl::Status ParsePatternValue(const JsonValue& value, std::string_view text,
+                               const PatternOptions& options, PatternObject* root);
 
 }  // namespace evmatch::internal
 

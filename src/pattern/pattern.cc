@@ -41,7 +41,7 @@ size_t Pattern::combinations() const { return ast_->conjunctions.size(); }
 RuleSet::RuleSet(const PatternOptions& options) : options_(options) {}
 
 void RuleSet::AddParsed(std::string_view name, Pattern pattern) {
-  auto [it, inserted] = index_.try_emplace(std::string(name), rules_.size());
+  auto [it, inserted] = index_.try_emplace(internal::ToAbsl(name), rules_.size());
   if (inserted) {
     rules_.push_back({std::string(name), {std::move(pattern)}});
   } else {
@@ -66,68 +66,93 @@ absl::Status RuleSet::AddRules(std::string_view rules_json,
     return MakePatternError(absl::StatusCode::kInvalidArgument,
                             {"", std::move(pointer), offset, std::move(reason)});
   };
-  JsonValue doc;
-  internal::JsonParseError parse_error;
-  if (!internal::ParseJsonTree(rules_json, options_.max_depth + 2, &doc,
-                               &parse_error)) {
-    return document_error(parse_error.offset, "", parse_error.reason);
-  }
-  if (!doc.is_object()) {
-    return document_error(doc.offset, "",
-                          "A rules document must be a JSON object mapping rule "
-                          "names to patterns");
-  }
-  // Validate everything first so that without `errors` nothing is added on
-  // failure.
-  std::vector<std::pair<std::string, Pattern>> parsed;
-  absl::Status first;
-  auto report = [&](absl::Status status) {
-    if (first.ok()) first = status;
-    if (errors != nullptr) errors->push_back(std::move(status));
-  };
-  absl::flat_hash_set<absl::string_view> names;  // views of doc's keys
-  names.reserve(doc.members.size());
-  for (const internal::JsonMember& member : doc.members) {
+  // Every rule is validated before any is added, so that without `errors`
+  // nothing is added on failure. The document is parsed once, a member at a
+  // time: each pattern is validated from its member's tree, which is then
+  // dropped, so memory holds the rules and not the document's tree as well.
+  // New names go into index_ as they are seen (one hash lookup per rule) and
+  // come out again if the document is refused.
+  const size_t old_size = rules_.size();
+  std::vector<Rule> added;                               // at old_size + i
+  std::vector<std::pair<size_t, Pattern>> alternatives;  // for rules there before
+  absl::flat_hash_set<size_t> extended;                  // those rules
+  absl::flat_hash_set<std::string> refused;              // names seen with no valid pattern
+  std::vector<absl::Status> found;
+  auto visit = [&](const internal::JsonMember& member) {
     std::string pointer;
     AppendPointerToken(&pointer, member.key);
-    const bool duplicate = !names.insert(internal::ToAbsl(member.key)).second;
+    auto it = index_.find(internal::ToAbsl(member.key));
+    const bool existing = it != index_.end() && it->second < old_size;
+    const bool duplicate = existing ? !extended.insert(it->second).second
+                                    : it != index_.end() || refused.contains(member.key);
     if (duplicate || member.key.empty()) {
-      report(RelocatePatternError(
-          document_error(member.key_offset, pointer,
-                         duplicate ? "Duplicate rule name in rules document"
-                                   : "Rule name must not be empty"),
-          member.key, "", 0));
-      continue;
+      found.push_back(
+          RelocatePatternError(document_error(member.key_offset, pointer,
+                                              duplicate ? "Duplicate rule name in rules document"
+                                                        : "Rule name must not be empty"),
+                               member.key, "", 0));
+      if (!duplicate) refused.insert(member.key);
+      return;
     }
-    std::vector<std::pair<const JsonValue*, std::string>> alternatives;
-    if (member.value.is_object()) {
-      alternatives.emplace_back(&member.value, pointer);
-    } else if (member.value.is_array() && !member.value.elements.empty()) {
-      for (size_t i = 0; i < member.value.elements.size(); ++i) {
-        alternatives.emplace_back(&member.value.elements[i],
-                                  Cat(pointer, "/", i));
-      }
-    } else {
-      report(RelocatePatternError(
-          document_error(member.value.offset, pointer,
+    const JsonValue& value = member.value;
+    std::vector<Pattern> patterns;
+    if (!value.is_object() && !(value.is_array() && !value.elements.empty())) {
+      found.push_back(RelocatePatternError(
+          document_error(value.offset, pointer,
                          "A rule must be a pattern object or a non-empty array "
                          "of pattern objects"),
           member.key, "", 0));
-      continue;
-    }
-    for (const auto& [value, value_pointer] : alternatives) {
-      absl::StatusOr<Pattern> pattern = Pattern::Parse(
-          rules_json.substr(value->offset, value->end - value->offset), options_);
-      if (!pattern.ok()) {
-        report(RelocatePatternError(pattern.status(), member.key, value_pointer,
-                                    value->offset));
-        continue;
+    } else {
+      const bool single = value.is_object();
+      const size_t count = single ? 1 : value.elements.size();
+      for (size_t i = 0; i < count; ++i) {
+        const JsonValue& alternative = single ? value : value.elements[i];
+        std::string_view text =
+            rules_json.substr(alternative.offset, alternative.end - alternative.offset);
+        auto ast = std::make_shared<internal::PatternAst>();
+        absl::Status status = internal::ParsePatternValue(alternative, text, options_, &ast->root);
+        if (!status.ok()) {
+          found.push_back(RelocatePatternError(
+              status, member.key, single ? pointer : Cat(pointer, "/", i), alternative.offset));
+          continue;
+        }
+        ast->conjunctions = internal::ExpandPattern(ast->root);
+        patterns.push_back(Pattern(std::move(ast)));
       }
-      parsed.emplace_back(member.key, *std::move(pattern));
     }
+    if (existing) {
+      for (Pattern& p : patterns) alternatives.emplace_back(it->second, std::move(p));
+    } else if (patterns.empty()) {
+      refused.insert(member.key);
+    } else {
+      index_.emplace(member.key, old_size + added.size());
+      added.push_back({member.key, std::move(patterns)});
+    }
+  };
+  JsonValue doc;
+  internal::JsonParseError parse_error;
+  absl::Status refused_document;
+  if (!internal::ParseJsonMembers(rules_json, options_.max_depth + 2, &doc, &parse_error, visit)) {
+    refused_document = document_error(parse_error.offset, "", parse_error.reason);
+  } else if (!doc.is_object()) {
+    refused_document = document_error(doc.offset, "",
+                                      "A rules document must be a JSON object mapping "
+                                      "rule names to patterns");
   }
-  if (!first.ok() && errors == nullptr) return first;
-  for (auto& [name, pattern] : parsed) AddParsed(name, std::move(pattern));
+  if (!refused_document.ok() || (!found.empty() && errors == nullptr)) {
+    for (const Rule& rule : added) index_.erase(rule.name);
+    return refused_document.ok() ? found.front() : refused_document;
+  }
+  absl::Status first = found.empty() ? absl::OkStatus() : found.front();
+  if (errors != nullptr) {
+    errors->insert(errors->end(), std::make_move_iterator(found.begin()),
+                   std::make_move_iterator(found.end()));
+  }
+  rules_.insert(rules_.end(), std::make_move_iterator(added.begin()),
+                std::make_move_iterator(added.end()));
+  for (auto& [position, pattern] : alternatives) {
+    rules_[position].patterns.push_back(std::move(pattern));
+  }
   return first;
 }
 

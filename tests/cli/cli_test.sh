@@ -44,7 +44,7 @@ expect "match --lazy ignores what follows the last rule field" 0 $'{"event": 1, 
 expect "match default mode rejects it" 0 '' 'line 1: invalid event: invalid JSON' -- \
   match --rules /tmp/evmatch_cli_rules.$$ --events <(printf '{"a":"x","z":1}}\n')
 expect "match --stats" 0 '' \
-  '{"events": 3, "matched_events": 1, "invalid_events": 1, "rule_matches": {"r": 1}, "seconds": ' -- \
+  '{"events": 3, "matched_events": 1, "invalid_events": 1, "rule_matches": {"r": 1}, "setup_seconds": ' -- \
   match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$ --output none --stats
 
 # Many events, malformed lines among them, over several chunks: --threads and
@@ -67,14 +67,42 @@ one=$("$evmatch" match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_c
 one_err=$(cat "$work/err")
 gzip -c /tmp/evmatch_cli_events.$$ >/tmp/evmatch_cli_events.$$.gz
 for flags in "--threads 2" "--threads 3 --lazy" "--lazy"; do
-  # shellcheck disable=SC2086
-  expect "match $flags equals one thread" 0 "$one" '' -- \
-    match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$.gz $flags
+  for kind in plain gzip; do
+    input=/tmp/evmatch_cli_events.$$
+    [[ $kind == gzip ]] && input+=.gz
+    # shellcheck disable=SC2086
+    expect "match $flags on the $kind file equals one thread" 0 "$one" '' -- \
+      match --rules /tmp/evmatch_cli_rules.$$ --events "$input" $flags
+  done
 done
+expect "match on a pipe equals the mapped file" 0 "$one" '' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events <(cat /tmp/evmatch_cli_events.$$)
+
 check "match reports every malformed line, by line number" \
   "$(grep -n broken /tmp/evmatch_cli_events.$$ | cut -d: -f1 | sed 's/.*/line &: invalid event: invalid JSON/')" \
   "$one_err"
 check "match writes one line per well-formed event" \
   "$(grep -c '"pad"' /tmp/evmatch_cli_events.$$)" "$(printf '%s\n' "$one" | wc -l)"
+# A plain file is memory-mapped: one ending exactly at a page boundary, so
+# that its last line has no padding in the mapping, and one without a final
+# line break, match as their lines do.
+python3 - >/tmp/evmatch_cli_events.$$ <<'PY'
+import sys
+line = '{"a": "x", "pad": "%s"}\n'
+body = "".join(line % ("p" * 80) for _ in range(40))
+last = line % ("q" * (4096 * 2 - len(body) - len(line % "")))
+sys.stdout.write(body + last)
+PY
+check "the page-sized events file is 8192 bytes" 8192 "$(wc -c </tmp/evmatch_cli_events.$$)"
+expect "match reads a file that ends at a page boundary" 0 \
+  "$(for i in $(seq 1 41); do printf '{"event": %d, "rules": ["r"]}\n' "$i"; done)" '' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$
+printf '{"a": "y"}\n\n{"a": "x"}' >/tmp/evmatch_cli_events.$$
+expect "match reads a last line without a line break" 0 \
+  $'{"event": 1, "rules": []}\n{"event": 3, "rules": ["r"]}' '' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$
+: >/tmp/evmatch_cli_events.$$
+expect "match reads an empty file" 0 '' '' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$
 rm -f /tmp/evmatch_cli_rules.$$ /tmp/evmatch_cli_events.$$ /tmp/evmatch_cli_events.$$.gz
 finish cli_test

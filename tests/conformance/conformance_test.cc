@@ -87,6 +87,55 @@ void CheckError(const std::string& pattern, const std::string& reason,
   CHECK(error->offset <= pattern.size());
 }
 
+// RuleSet::AddRules validates a document's patterns from the document's own
+// parse: `pattern` alone, and as the second alternative of a rule, must give
+// what Pattern::Parse gives it, the error's pointer and offset moved to where
+// the pattern stands in the document. Returns false when the document itself
+// is refused (a pattern that is not JSON on its own, or too deep for it).
+bool CheckInDocument(const std::string& pattern) {
+  INFO("pattern: " << pattern);
+  absl::StatusOr<evmatch::Pattern> alone = evmatch::Pattern::Parse(pattern);
+  const std::string first = R"({"z":[1]})";
+  // A rule's value that is not an object is read as the rule's list of
+  // alternatives (or refused): such a pattern is tried as an alternative only.
+  const size_t start = pattern.find_first_not_of(" \t\r\n");
+  const bool object = start != std::string::npos && pattern[start] == '{';
+  for (const bool alternative : {false, true}) {
+    if (!alternative && !object) continue;
+    const std::string head = alternative ? R"({"s":{"y":[2]},"r":[)" + first + "," : R"({"r":)";
+    const std::string doc = head + pattern + (alternative ? "]}" : "}");
+    INFO("document: " << doc);
+    evmatch::RuleSet rules;
+    std::vector<absl::Status> errors;
+    absl::Status status = rules.AddRules(doc, &errors);
+    if (!status.ok() && errors.empty()) {
+      CHECK_FALSE(alone.ok());  // refused as a document: the pattern is not JSON
+      return false;
+    }
+    if (alone.ok()) {
+      REQUIRE(errors.empty());
+      REQUIRE(rules.size() == (alternative ? 2 : 1));
+      const std::vector<evmatch::Pattern>& patterns = rules.patterns(alternative ? 1 : 0);
+      REQUIRE(patterns.size() == (alternative ? 2 : 1));
+      CHECK(patterns.back().ToJson() == alone->ToJson());
+      continue;
+    }
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].code() == alone.status().code());
+    const std::optional<evmatch::PatternError> want = evmatch::GetPatternError(alone.status());
+    const std::optional<evmatch::PatternError> got = evmatch::GetPatternError(errors[0]);
+    REQUIRE(want.has_value());
+    REQUIRE(got.has_value());
+    CHECK(got->rule_name == "r");
+    CHECK(got->reason == want->reason);
+    CHECK(got->json_pointer == (alternative ? "/r/1" : "/r") + want->json_pointer);
+    CHECK(got->offset == head.size() + want->offset);
+    // The rule keeps its valid alternative; the other rule is untouched.
+    CHECK(rules.size() == (alternative ? 2 : 0));
+  }
+  return true;
+}
+
 #ifdef EVMATCH_CLI_PATH
 // Runs the CLI on `pattern` and `event` (passed through files) and returns
 // its exit code, stdout and stderr.
@@ -144,8 +193,11 @@ void CheckCliError(const std::string& pattern, const std::string& reason) {
 #endif  // EVMATCH_CLI_PATH
 
 // How a case is checked: through the library's reference evaluator, through
-// the compiled matcher, or through the CLI binary.
-enum class Via { kLibrary, kCompiled, kCli, kExplain };
+// the compiled matcher, through the CLI binary, by explaining it, or by its
+// pattern's place in a rules document.
+enum class Via { kLibrary, kCompiled, kCli, kExplain, kDocument };
+
+size_t g_in_documents = 0;  // Via::kDocument: patterns checked inside a document
 
 evmatch_test::ExplainCounts g_explained;
 
@@ -157,6 +209,10 @@ struct MatchCase {
 std::vector<MatchCase>* g_compiled_cases = nullptr;
 
 void Match(Via via, const std::string& pattern, const std::string& event, bool expected) {
+  if (via == Via::kDocument) {
+    g_in_documents += CheckInDocument(pattern) ? 1 : 0;
+    return;
+  }
   if (via == Via::kLibrary) {
     CheckMatch(pattern, event, expected);
     return;
@@ -210,6 +266,10 @@ size_t RunCaseFile(const std::filesystem::path& path, Via via) {
 #ifdef EVMATCH_CLI_PATH
         CheckCliError(TextOf(text, *pattern), error->text);
 #endif
+        continue;
+      }
+      if (via == Via::kDocument) {
+        g_in_documents += CheckInDocument(TextOf(text, *pattern)) ? 1 : 0;
         continue;
       }
       // Via::kLibrary checks the error cases; nothing compiles or explains.
@@ -277,6 +337,12 @@ size_t RunAll(Via via) {
 }
 
 TEST_CASE("conformance cases", "[conformance]") { CHECK(RunAll(Via::kLibrary) >= 450); }
+
+TEST_CASE("conformance patterns inside a rules document", "[conformance][ruleset]") {
+  g_in_documents = 0;
+  RunAll(Via::kDocument);
+  CHECK(g_in_documents >= 450);  // all but the few that are not JSON on their own
+}
 
 TEST_CASE("explanations of every conformance case keep their invariants",
           "[conformance][explain]") {

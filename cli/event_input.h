@@ -1,0 +1,71 @@
+// The events `evmatch match` reads: NDJSON from a file or stdin, plain or
+// gzip, handed out in chunks of whole lines ready for Matcher::MatchBatch.
+//
+// A plain regular file is memory-mapped and its chunks are views of the
+// mapping: no read into a buffer, no copy of any line (only the last chunk
+// is copied, when the mapping's last page leaves less than kPadding readable
+// bytes after it). Gzip files, pipes and stdin go through zlib into a buffer.
+
+#ifndef EVMATCH_CLI_EVENT_INPUT_H_
+#define EVMATCH_CLI_EVENT_INPUT_H_
+
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace evmatch_cli {
+
+// Whole lines of the input and how many bytes may be read from their start:
+// at least text.size() + evmatch::kPadding.
+struct EventChunk {
+  std::string_view text;
+  size_t capacity = 0;
+};
+
+class EventInput {
+ public:
+  EventInput() = default;
+  EventInput(const EventInput&) = delete;
+  EventInput& operator=(const EventInput&) = delete;
+  ~EventInput();
+
+  // Opens `path`; "-" or empty is stdin. False when it cannot be read.
+  bool Open(const std::string& path);
+
+  // The next whole lines: at least `size` bytes unless the input ends (the
+  // last line may lack its '\n'); a line longer than `size` comes whole.
+  // The chunk views the mapping or `*storage`, which it may fill (a stream's
+  // lines, a mapped file's padded tail): it stays valid while `*storage` is
+  // left alone, so callers may hold several chunks, each with its storage.
+  // False at the end of the input or on a read error (see failed()).
+  bool Next(size_t size, EventChunk* chunk, std::string* storage);
+
+  bool failed() const { return failed_; }
+  // True when the input is a memory-mapped plain file.
+  bool mapped() const { return map_ != nullptr; }
+  // Fraction of the input read so far, or -1 when the size is not known.
+  double Progress() const;
+
+ private:
+  bool NextMapped(size_t size, EventChunk* chunk, std::string* storage);
+  bool NextStream(size_t size, EventChunk* chunk, std::string* storage);
+  void Fill(std::string* buffer, size_t size);
+
+  // Memory-mapped plain file.
+  const char* map_ = nullptr;
+  size_t map_size_ = 0;      // the file's size
+  size_t map_readable_ = 0;  // the file's size rounded up to whole pages
+  size_t position_ = 0;
+  // Stream through zlib.
+  gzFile file_ = nullptr;
+  std::string carry_;  // the partial line after the last chunk
+  bool eof_ = false, failed_ = false;
+  uint64_t file_bytes_ = 0;
+};
+
+}  // namespace evmatch_cli
+
+#endif  // EVMATCH_CLI_EVENT_INPUT_H_
