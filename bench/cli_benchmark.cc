@@ -11,10 +11,12 @@
 //   cli          evmatch match --events FILE --output none --stats, its own
 //                "seconds" (reading and matching, after the rules are set up);
 //   cli-2        the same with --threads 2;
-//   cli-gz       the same over events.jsonl.gz;
+//   cli-gz       the same over events.jsonl.gz (inflated by libdeflate);
+//   cli-gz-2     that with --threads 2;
+//   library-lines Matcher::Match line by line, for comparison with MatchBatch;
 // in both modes, and zlib's and libdeflate's decompression of the .gz in
-// memory. Prints each figure's median over the rounds and the ratios the
-// issue asks for: cli / library throughput (target >= 0.80), cli-2 / cli
+// memory (into the same buffer every round: no page faults). Prints each figure's median over the
+// rounds and the ratios the issue asks for: cli / library throughput (target >= 0.80), cli-2 / cli
 // (>= 1.6 with two idle cores), lazy / default for the CLI and the library.
 
 #include <libdeflate.h>
@@ -182,6 +184,8 @@ int main(int argc, char** argv) {
       seconds["cli-2 " + mode].push_back(
           RunCli(cli + flags + " --threads 2 --events " + plain_path));
       seconds["cli-gz " + mode].push_back(RunCli(cli + flags + " --events " + gz_path));
+      seconds["cli-gz-2 " + mode].push_back(
+          RunCli(cli + flags + " --threads 2 --events " + gz_path));
     }
     double start = Now();
     InflateZlib(gz, &inflated);

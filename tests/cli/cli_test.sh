@@ -77,6 +77,16 @@ for flags in "--threads 2" "--threads 3 --lazy" "--lazy"; do
 done
 expect "match on a pipe equals the mapped file" 0 "$one" '' -- \
   match --rules /tmp/evmatch_cli_rules.$$ --events <(cat /tmp/evmatch_cli_events.$$)
+# A gzip file of one member is inflated at once (libdeflate); one of several
+# members, or a damaged one, is streamed through zlib.
+head -c 3000000 /tmp/evmatch_cli_events.$$ | gzip -c >/tmp/evmatch_cli_events.$$.gz
+tail -c +3000001 /tmp/evmatch_cli_events.$$ | gzip -c >>/tmp/evmatch_cli_events.$$.gz
+expect "match on a gzip file of two members equals one thread" 0 "$one" '' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$.gz
+gzip -c /tmp/evmatch_cli_events.$$ | head -c 100000 >/tmp/evmatch_cli_events.$$.gz
+expect "match on a truncated gzip file fails" 2 "$(printf '%s\n' "$one" | head -n 0)" \
+  'error reading' -- \
+  match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$.gz --output none
 
 check "match reports every malformed line, by line number" \
   "$(grep -n broken /tmp/evmatch_cli_events.$$ | cut -d: -f1 | sed 's/.*/line &: invalid event: invalid JSON/')" \
