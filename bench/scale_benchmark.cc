@@ -39,6 +39,16 @@ std::string Rule(const std::string& family, uint32_t k, std::mt19937& rng) {
            "]}]}}";
   }
   if (family == "Wildcard") return R"({"detail":{"path":[{"wildcard":"*/)" + n + R"(/*.log"}]}})";
+  if (family == "ManyValues") {
+    // 2-50 of 100,000 tags, and no "blocked" field.
+    std::string r = R"({"detail":{"tags":[)";
+    const uint32_t values = 2 + k % 49;
+    for (uint32_t v = 0; v < values; ++v) {
+      if (v > 0) r += ",";
+      r += "\"tag-" + std::to_string(rng() % 100000) + "\"";
+    }
+    return r + R"(],"blocked":[{"exists":false}]}})";
+  }
   // Realistic: a source, a detail-type and a few detail fields.
   std::string r = R"({"source":["aws.service)" + std::to_string(k % 50) +
                   R"("],"detail-type":["Event )" + std::to_string(k % 20) + R"("],"detail":{)";
@@ -71,6 +81,15 @@ std::vector<std::string> Events(const std::string& family, uint32_t rules) {
     if (family == "Prefix") detail = R"("key":"p)" + std::to_string(k) + "/object.bin\"";
     if (family == "Numeric") detail = R"("n":)" + std::to_string(k) + ".5";
     if (family == "Wildcard") detail = R"("path":"/var/)" + std::to_string(k) + "/app.log\"";
+    if (family == "ManyValues") {
+      detail = R"("tags":[)";
+      const uint32_t values = 50 + k % 51;
+      for (uint32_t v = 0; v < values; ++v) {
+        if (v > 0) detail += ",";
+        detail += "\"tag-" + std::to_string(rng() % 100000) + "\"";
+      }
+      detail += "]";
+    }
     if (family == "Realistic") {
       for (int f = 0; f < 20; ++f) {
         if (f > 0) detail += ",";
@@ -117,6 +136,12 @@ void BM_Compile(benchmark::State& state, std::string family) {
   }
   state.counters["rules"] = n;
   state.counters["bytes_per_rule"] = static_cast<double>(bytes) / n;
+  if (family == "ManyValues") {
+    double values = 0;
+    for (uint32_t k = 0; k < n; ++k) values += 2 + k % 49;
+    state.counters["values"] = values;
+    state.counters["bytes_per_value"] = static_cast<double>(bytes) / values;
+  }
 }
 
 // The rules of MakeRules as one rules document ({"r0": pattern, ...}).
@@ -241,6 +266,13 @@ void Register() {
           ->Iterations(1);
     }
   }
+  auto* many = benchmark::RegisterBenchmark("Compile_ManyValues", BM_Compile, "ManyValues");
+  auto* many_match = benchmark::RegisterBenchmark("Match_ManyValues", BM_Match, "ManyValues");
+  for (int64_t n : {1000, 10000, 100000}) {
+    many->Arg(n);
+    many_match->Arg(n);
+  }
+  many->Unit(benchmark::kMillisecond)->Iterations(1);
   benchmark::RegisterBenchmark("Compile_Wildcard", BM_Compile, "Wildcard")
       ->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);
   benchmark::RegisterBenchmark("Match_Wildcard", BM_Match, "Wildcard")->Arg(1000)->Arg(10000);

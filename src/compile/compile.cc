@@ -59,9 +59,10 @@ size_t Program::MemoryBytes() const {
              f.wildcards.capacity() * sizeof(WildcardEntry) +
              f.presence_triggers.capacity() * sizeof(SubRuleId);
   }
-  bytes += preds.capacity() * sizeof(Predicate) + condition_preds.capacity() * sizeof(PredId) +
+  bytes += preds.capacity() * sizeof(Predicate) +
+           condition_preds.capacity() * sizeof(ConditionPred) +
            conditions.capacity() * sizeof(Condition) + sub_rules.capacity() * sizeof(SubRule) +
-           trigger_begin.capacity() * sizeof(uint32_t) + triggers.capacity() * sizeof(SubRuleId) +
+           trigger_begin.capacity() * sizeof(uint32_t) + triggers.capacity() * sizeof(Trigger) +
            always.capacity() * sizeof(SubRuleId);
   return bytes;
 }
@@ -301,7 +302,7 @@ class Compiler {
         if (p_->preds[pred].kind == PredKind::kExistsFalse) c.absence_ok = true;
         if (pred_condition_[pred] != condition) {  // once per condition
           pred_condition_[pred] = condition;
-          p_->condition_preds.push_back(pred);
+          p_->condition_preds.push_back({pred, p_->preds[pred].kind});
           ++pred_users_[pred];
         }
       }
@@ -325,7 +326,7 @@ class Compiler {
         bool all_positive = true;
         uint64_t cost = 0;
         for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {
-          const PredId pred = p_->condition_preds[k];
+          const PredId pred = p_->condition_preds[k].pred;
           all_positive &= p_->preds[pred].kind == PredKind::kPositive;
           cost += pred_users_[pred];
         }
@@ -341,7 +342,7 @@ class Compiler {
       for (uint32_t c = s.cond_begin; c < s.cond_end; ++c) {
         const Condition& cond = p_->conditions[c];
         if (c == best || cond.pred_end - cond.pred_begin != 1) continue;
-        PredId pred = p_->condition_preds[cond.pred_begin];
+        PredId pred = p_->condition_preds[cond.pred_begin].pred;
         if (p_->preds[pred].kind != PredKind::kPositive) continue;
         for (int g = 0; g < 2 && pred != kNone; ++g) {
           if (guards[g] == kNone || pred_users_[pred] < pred_users_[guards[g]]) {
@@ -349,13 +350,27 @@ class Compiler {
           }
         }
       }
+      if (best != kNone && s.cond_end - s.cond_begin == 2) {
+        // The trigger and a sibling that must be absent ("exists": false
+        // alone), the shape of rules that list values and exclude a field.
+        const Condition& other =
+            p_->conditions[best == s.cond_begin ? s.cond_begin + 1 : s.cond_begin];
+        bool absent_only = true;
+        for (uint32_t k = other.pred_begin; k < other.pred_end; ++k) {
+          absent_only &= p_->condition_preds[k].kind == PredKind::kExistsFalse;
+        }
+        if (absent_only) {
+          p_->sub_rules[id].shortcut = SubRule::Shortcut::kWokenUnlessPresent;
+          p_->sub_rules[id].absent = other.field;
+        }
+      }
       if (s.cond_end - s.cond_begin == 1) {
         const Condition& only = p_->conditions[s.cond_begin];
         bool exists_only = true;
         for (uint32_t k = only.pred_begin; k < only.pred_end; ++k) {
-          exists_only &= p_->preds[p_->condition_preds[k]].kind == PredKind::kExistsTrue;
+          exists_only &= p_->condition_preds[k].kind == PredKind::kExistsTrue;
         }
-        const PredId first = p_->condition_preds[only.pred_begin];
+        const PredId first = p_->condition_preds[only.pred_begin].pred;
         if (best != kNone || (presence != kNone && exists_only)) {
           p_->sub_rules[id].shortcut = SubRule::Shortcut::kWoken;
         } else if (presence != kNone && only.pred_end - only.pred_begin == 1 &&
@@ -367,7 +382,7 @@ class Compiler {
       if (best != kNone) {
         const Condition& cond = p_->conditions[best];
         for (uint32_t k = cond.pred_begin; k < cond.pred_end; ++k) {
-          by_pred[p_->condition_preds[k]].push_back(id);
+          by_pred[p_->condition_preds[k].pred].push_back(id);
         }
       } else if (presence != kNone) {
         p_->fields[p_->conditions[presence].field].presence_triggers.push_back(id);
@@ -378,7 +393,7 @@ class Compiler {
     p_->trigger_begin.assign(n_preds + 1, 0);
     for (size_t pred = 0; pred < n_preds; ++pred) {
       p_->trigger_begin[pred] = static_cast<uint32_t>(p_->triggers.size());
-      p_->triggers.insert(p_->triggers.end(), by_pred[pred].begin(), by_pred[pred].end());
+      for (SubRuleId id : by_pred[pred]) p_->triggers.push_back({id, p_->sub_rules[id].guards[0]});
     }
     p_->trigger_begin[n_preds] = static_cast<uint32_t>(p_->triggers.size());
   }

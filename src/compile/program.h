@@ -84,6 +84,13 @@ struct Predicate {
   PredKind kind;
 };
 
+// A predicate of a condition, with its kind beside it: deciding a sub-rule
+// then reads the condition's predicates in one place.
+struct ConditionPred {
+  PredId pred;
+  PredKind kind;
+};
+
 struct Condition {
   FieldId field;
   uint32_t pred_begin, pred_end;  // into Program::condition_preds
@@ -101,16 +108,29 @@ struct SubRule {
   PredId guards[2] = {kNone, kNone};
   // With Shortcut::kUnlessExcluded, the anything-but predicate.
   PredId only = kNone;
+  // With Shortcut::kWokenUnlessPresent, the field that must be absent.
+  FieldId absent = kNone;
   // A shortcut past CheckSubRule for sub-rules of one condition, valid when
   // no repeated key killed a value of the event (kCheck: none).
   enum class Shortcut : uint8_t {
     kCheck,
-    kWoken,           // its trigger condition alone: being woken is the match
-    kUnlessExcluded,  // one anything-but predicate, `only`, woken by the
-                      // field's presence: a match when no value was excluded,
-                      // none when the field's only value was
+    kWoken,               // its trigger condition alone: being woken is the match
+    kUnlessExcluded,      // one anything-but predicate, `only`, woken by the
+                          // field's presence: a match when no value was excluded,
+                          // none when the field's only value was
+    kWokenUnlessPresent,  // its positive trigger condition and one condition
+                          // of exists:false alone, on `absent`: a match when
+                          // that field has no value
   };
   Shortcut shortcut = Shortcut::kCheck;
+};
+
+// A sub-rule registered under a predicate, with the sub-rule's first guard
+// (kNone: none) beside it, so that waking can skip the sub-rules whose guard
+// has no hit without reading them.
+struct Trigger {
+  SubRuleId sub_rule;
+  PredId guard;
 };
 
 // A node of the path trie. Rule paths are split at '.', and so are event
@@ -151,12 +171,15 @@ struct Program {
   std::vector<std::string> field_paths;
   std::vector<FieldIndex> fields;
   std::vector<Predicate> preds;
-  std::vector<PredId> condition_preds;
+  std::vector<ConditionPred> condition_preds;
   std::vector<Condition> conditions;
   std::vector<SubRule> sub_rules;
-  // triggers[p]: sub-rules registered under a condition listing p.
+  // triggers[p]: sub-rules registered under a condition listing p. A hit
+  // predicate's triggers are read after the walk, when every guard's hits
+  // are known: a common value ("source": "aws.ec2") wakes only the rules
+  // whose most selective other condition holds too.
   std::vector<uint32_t> trigger_begin;  // CSR, preds.size() + 1
-  std::vector<SubRuleId> triggers;
+  std::vector<Trigger> triggers;
   std::vector<SubRuleId> always;  // sub-rules with nothing to trigger on
   CompileOptions options;
   const struct Kernel* kernel = nullptr;  // simdjson kernel Match runs on

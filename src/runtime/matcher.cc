@@ -111,6 +111,7 @@ absl::Status Matcher::PrepareBuffers(Scratch& scratch) const {
   }
   s.matches.reserve(p.rule_names.size());
   s.candidates.reserve(std::min<size_t>(p.sub_rules.size(), 4096));
+  s.triggered.reserve(std::min<size_t>(p.preds.size(), 1024));
   s.leaves.reserve(1024);
   s.contexts.reserve(1024);
   s.hits.reserve(1024);

@@ -78,6 +78,7 @@ struct ScratchState {
   std::vector<LeafRange> node_leaves;
   uint32_t object_serial = 0;
   std::vector<SubRuleId> candidates;
+  std::vector<PredId> triggered;  // hit predicates that have triggers
   std::vector<RuleId> matches;
 
   std::string key;             // case keys, decimal keys

@@ -44,7 +44,102 @@ size_t RunRandom(uint32_t seed, int batches, int rules_per_batch, int events_per
   return cases;
 }
 
+// Rule sets shaped like bench/scale_benchmark's, on a vocabulary small
+// enough that most rules meet events that satisfy all but one condition:
+// many rules share a source and a detail-type (the predicates that trigger
+// or guard them), list several values of one field, and require a sibling
+// field to be absent; events carry arrays of values, sometimes of objects.
+class ScaleShapedCases {
+ public:
+  explicit ScaleShapedCases(uint32_t seed) : rng_(seed) {}
+
+  std::string Pattern() {
+    std::string r = "{\"source\":[" + Pick("\"s", 3) + "],\"detail-type\":[" + Pick("\"t", 3) +
+                    "],\"detail\":{";
+    const int fields = 1 + static_cast<int>(rng_() % 3);
+    for (int f = 0; f < fields; ++f) {
+      if (f > 0) r += ",";
+      r += "\"f" + std::to_string((f * 2 + rng_() % 2) % 6) + "\":[";
+      switch (rng_() % 8) {
+        case 0:
+        case 1: {  // a list of values
+          const int n = 1 + static_cast<int>(rng_() % 6);
+          for (int v = 0; v < n; ++v) r += (v > 0 ? "," : "") + Pick("\"v", 10);
+          break;
+        }
+        case 2:
+          r += "{\"prefix\":\"v1\"}";
+          break;
+        case 3:
+          r += "{\"numeric\":[\">\"," + std::to_string(rng_() % 5) + "]}";
+          break;
+        case 4:
+          r += "{\"anything-but\":" + Pick("\"v", 10) + "}";
+          break;
+        case 5:
+          r += "{\"exists\":true}";
+          break;
+        case 6:
+          r += "{\"equals-ignore-case\":" + Pick("\"V", 10) + "}";
+          break;
+        default:
+          r += "{\"suffix\":\"" + std::to_string(rng_() % 10) + "\"}";
+          break;
+      }
+      r += "]";
+    }
+    if (rng_() % 2 == 0) r += ",\"blocked\":[{\"exists\":false}]";
+    return r + "}}";
+  }
+
+  std::string Event() {
+    std::string detail;
+    for (int f = 0; f < 6; ++f) {
+      if (rng_() % 4 == 0) continue;
+      detail += (detail.empty() ? "" : ",") + std::string("\"f") + std::to_string(f) + "\":";
+      if (rng_() % 5 == 0) {
+        detail += std::to_string(rng_() % 7);
+      } else if (rng_() % 2 == 0) {
+        detail += Pick("\"v", 10);
+      } else {
+        detail += "[";
+        const int n = 1 + static_cast<int>(rng_() % 5);
+        for (int v = 0; v < n; ++v) detail += (v > 0 ? "," : "") + Pick("\"v", 10);
+        detail += "]";
+      }
+    }
+    if (rng_() % 4 == 0) detail += std::string(detail.empty() ? "" : ",") + "\"blocked\":1";
+    std::string body =
+        "\"source\":" + Pick("\"s", 3) + ",\"detail-type\":" + Pick("\"t", 3) + ",\"detail\":";
+    if (rng_() % 5 == 0) {  // the fields inside two elements of an array
+      return "{" + body + "[{" + detail + "},{\"f0\":" + Pick("\"v", 10) + "}]}";
+    }
+    return "{" + body + "{" + detail + "}}";
+  }
+
+ private:
+  // A quoted word: `head` (an opening quote and a letter) and a number.
+  std::string Pick(const std::string& head, uint32_t n) {
+    return head + std::to_string(rng_() % n) + "\"";
+  }
+
+  std::mt19937 rng_;
+};
+
 }  // namespace
+
+TEST_CASE("compiled matcher agrees with the reference on rule sets shaped like the benchmarks",
+          "[differential]") {
+  ScaleShapedCases gen(20261203);
+  size_t cases = 0;
+  for (int b = 0; b < 4; ++b) {
+    std::vector<std::string> patterns, events;
+    for (int i = 0; i < 400; ++i) patterns.push_back(gen.Pattern());
+    for (int i = 0; i < 40; ++i) events.push_back(gen.Event());
+    cases += evmatch_test::CompareCompiled(patterns, events, Options());
+  }
+  CHECK(cases >= 60000);
+}
 
 TEST_CASE("compiled matcher agrees with the reference on random cases", "[differential]") {
   CHECK(RunRandom(20261127, 10, 50, 50) >= 20000);
@@ -71,6 +166,15 @@ TEST_CASE("explanations keep their invariants on random cases", "[differential][
 TEST_CASE("compiled matcher agrees with the reference, 1M random cases",
           "[.][slow][differential]") {
   CHECK(RunRandom(424242, 200, 100, 60) >= 1000000);
+  ScaleShapedCases gen(424242);
+  size_t cases = 0;
+  for (int b = 0; b < 10; ++b) {
+    std::vector<std::string> patterns, events;
+    for (int i = 0; i < 2000; ++i) patterns.push_back(gen.Pattern());
+    for (int i = 0; i < 50; ++i) events.push_back(gen.Event());
+    cases += evmatch_test::CompareCompiled(patterns, events, Options());
+  }
+  CHECK(cases >= 1000000);
 }
 
 TEST_CASE("compiled matcher agrees with the reference exhaustively", "[differential]") {
