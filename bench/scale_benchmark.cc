@@ -20,8 +20,11 @@
 // threads, one Scratch each (items/s is the total).
 
 #include <benchmark/benchmark.h>
+#include <malloc.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -40,12 +43,12 @@ std::string Rule(const std::string& family, uint32_t k, std::mt19937& rng) {
   }
   if (family == "Wildcard") return R"({"detail":{"path":[{"wildcard":"*/)" + n + R"(/*.log"}]}})";
   if (family == "ManyValues") {
-    // 2-50 of 100,000 tags, and no "blocked" field.
+    // 2-50 of 1,000,000 tags, and no "blocked" field.
     std::string r = R"({"detail":{"tags":[)";
     const uint32_t values = 2 + k % 49;
     for (uint32_t v = 0; v < values; ++v) {
       if (v > 0) r += ",";
-      r += "\"tag-" + std::to_string(rng() % 100000) + "\"";
+      r += "\"tag-" + std::to_string(rng() % 1000000) + "\"";
     }
     return r + R"(],"blocked":[{"exists":false}]}})";
   }
@@ -86,7 +89,7 @@ std::vector<std::string> Events(const std::string& family, uint32_t rules) {
       const uint32_t values = 50 + k % 51;
       for (uint32_t v = 0; v < values; ++v) {
         if (v > 0) detail += ",";
-        detail += "\"tag-" + std::to_string(rng() % 100000) + "\"";
+        detail += "\"tag-" + std::to_string(rng() % 1000000) + "\"";
       }
       detail += "]";
     }
@@ -120,10 +123,20 @@ evmatch::RuleSet MakeRules(const std::string& family, uint32_t n) {
   return rules;
 }
 
+// Resident bytes of this process (/proc/self/statm), 0 when unknown.
+double ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  double pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
 void BM_Compile(benchmark::State& state, std::string family) {
   const auto n = static_cast<uint32_t>(state.range(0));
   evmatch::RuleSet rules = MakeRules(family, n);
   size_t bytes = 0;
+  malloc_trim(0);
+  const double resident_before = ResidentBytes();
   std::vector<evmatch::Matcher> compiled;  // freed after the timing
   for (auto _ : state) {
     absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
@@ -134,13 +147,22 @@ void BM_Compile(benchmark::State& state, std::string family) {
     bytes = matcher->memory_bytes();
     compiled.push_back(*std::move(matcher));
   }
+  malloc_trim(0);
+  // What the compiled matchers hold in resident memory, per matcher.
+  const double resident =
+      (ResidentBytes() - resident_before) / static_cast<double>(compiled.size());
   state.counters["rules"] = n;
   state.counters["bytes_per_rule"] = static_cast<double>(bytes) / n;
+  state.counters["resident_per_rule"] = resident / n;
   if (family == "ManyValues") {
     double values = 0;
     for (uint32_t k = 0; k < n; ++k) values += 2 + k % 49;
     state.counters["values"] = values;
     state.counters["bytes_per_value"] = static_cast<double>(bytes) / values;
+    state.counters["resident_per_value"] = resident / values;
+    state.counters["ns_per_value"] =
+        benchmark::Counter(values * static_cast<double>(state.iterations()),
+                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   }
 }
 

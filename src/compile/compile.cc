@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <type_traits>
 
 #include "compile/program.h"
 #include "pattern/parse.h"
@@ -44,7 +45,10 @@ size_t Program::MemoryBytes() const {
     auto add_table = [&bytes](const auto& table) {
       bytes += table.memory_bytes();
       table.ForEach([&bytes](const std::string& k, const auto& v) {
-        bytes += (k.capacity() > 15 ? k.capacity() : 0) + v.capacity() * sizeof(v[0]);
+        // Entries hold one in the table's slot, counted with the table.
+        const size_t inline_size = std::is_same_v<std::decay_t<decltype(v)>, Entries> ? 1 : 0;
+        bytes += (k.capacity() > 15 ? k.capacity() : 0) +
+                 (v.capacity() > inline_size ? v.capacity() * sizeof(v[0]) : 0);
       });
     };
     add_table(f.strings);

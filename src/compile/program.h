@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "compile/indexes.h"
 #include "evmatch/evmatch.h"
 #include "pattern/ast.h"
@@ -51,10 +52,14 @@ struct CaseEntry {
   bool ascii;           // ASCII patterns need no verification against ASCII values
 };
 
+// The index entries of one value. Most values have one, kept in the table's
+// slot: looking a value up then reads no other memory.
+using Entries = absl::InlinedVector<Entry, 1>;
+
 // Everything one field's values are checked against.
 struct FieldIndex {
-  StringTable<std::vector<Entry>> strings;
-  StringTable<std::vector<Entry>> numbers;  // AppendDecimalKey
+  StringTable<Entries> strings;
+  StringTable<Entries> numbers;  // AppendDecimalKey
   std::vector<Entry> trues, falses, nulls;
   ByteTrie prefixes, suffixes;  // suffixes keyed reversed
   // equals-ignore-case keyed by case key; prefix/suffix forms in tries of

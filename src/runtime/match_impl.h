@@ -446,19 +446,19 @@ class Walker {
 
   void Record(const Entry& e, uint32_t leaf) {
     const PredId p = e.pred;
-    if (s_.pred_epoch[p] != s_.epoch) {
-      s_.pred_epoch[p] = s_.epoch;
-      s_.hit_head[p] = kNone;
-      s_.exclude_head[p] = kNone;
+    if (s_.preds[p].epoch != s_.epoch) {
+      s_.preds[p].epoch = s_.epoch;
+      s_.preds[p].hit_head = kNone;
+      s_.preds[p].exclude_head = kNone;
     }
     if (e.exclude) {
-      s_.excludes.push_back({leaf, s_.exclude_head[p]});
-      s_.exclude_head[p] = static_cast<uint32_t>(s_.excludes.size() - 1);
+      s_.excludes.push_back({leaf, s_.preds[p].exclude_head});
+      s_.preds[p].exclude_head = static_cast<uint32_t>(s_.excludes.size() - 1);
       return;
     }
-    const bool first_hit = s_.hit_head[p] == kNone;
-    s_.hits.push_back({leaf, s_.hit_head[p]});
-    s_.hit_head[p] = static_cast<uint32_t>(s_.hits.size() - 1);
+    const bool first_hit = s_.preds[p].hit_head == kNone;
+    s_.hits.push_back({leaf, s_.preds[p].hit_head});
+    s_.preds[p].hit_head = static_cast<uint32_t>(s_.hits.size() - 1);
     // The first hit makes `p`'s sub-rules worth a look after the walk;
     // later hits (more values in an array) would add nothing.
     if (first_hit && p_.trigger_begin[p] != p_.trigger_begin[p + 1]) {
@@ -508,17 +508,15 @@ inline constexpr size_t kPrefetchAhead = 8;
 // function), then checks the woken sub-rules.
 template <typename Walk>
 MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk) {
-  if (s.pred_epoch.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
+  if (s.preds.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
       s.sub_rule_epoch.size() < p.sub_rules.size() ||
       s.matched_bits.size() < MatchedWords(p.rule_names.size()) ||
-      s.node_object.size() < p.path_nodes.size() ||
-      s.node_leaves.size() < p.path_nodes.size()) {
+      s.node_object.size() < p.path_nodes.size() || s.node_leaves.size() < p.path_nodes.size()) {
     return MatchStatus::kScratchMismatch;
   }
   if (++s.epoch == 0) {  // wrapped: forget every stamp
-    for (auto* v : {&s.pred_epoch, &s.field_epoch, &s.sub_rule_epoch}) {
-      std::fill(v->begin(), v->end(), 0);
-    }
+    for (auto* v : {&s.field_epoch, &s.sub_rule_epoch}) std::fill(v->begin(), v->end(), 0);
+    for (ScratchState::PredState& pred : s.preds) pred.epoch = 0;
     s.epoch = 1;
   }
   s.leaves.clear();
@@ -541,7 +539,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
     for (const PredId pred : s.triggered) {
       for (uint32_t t = p.trigger_begin[pred]; t < p.trigger_begin[pred + 1]; ++t) {
         const Trigger& trigger = p.triggers[t];
-        if (trigger.guard == kNone || s.pred_epoch[trigger.guard] == s.epoch) {
+        if (trigger.guard == kNone || s.preds[trigger.guard].epoch == s.epoch) {
           Wake(s, trigger.sub_rule);
         }
       }

@@ -93,9 +93,7 @@ absl::Status Matcher::PrepareBuffers(Scratch& scratch) const {
   auto grow = [](auto& v, size_t n) {
     if (v.size() < n) v.resize(n);  // new elements are zero
   };
-  grow(s.pred_epoch, p.preds.size());
-  grow(s.hit_head, p.preds.size());
-  grow(s.exclude_head, p.preds.size());
+  grow(s.preds, p.preds.size());
   grow(s.field_epoch, p.fields.size());
   grow(s.field_head, p.fields.size());
   grow(s.sub_rule_epoch, p.sub_rules.size());

@@ -61,7 +61,14 @@ struct ScratchState {
   KernelParser stream_parser;  // MatchBatch's, made on its first call
 
   uint32_t epoch = 0;
-  std::vector<uint32_t> pred_epoch, hit_head, exclude_head;
+  // Per predicate, together so that a hit costs one cache line: the event
+  // (epoch) it was last hit in, and in that event its hits and exclusions
+  // (heads of lists in `hits` and `excludes`).
+  struct PredState {
+    uint32_t epoch;
+    uint32_t hit_head, exclude_head;
+  };
+  std::vector<PredState> preds;
   std::vector<uint32_t> field_epoch, field_head;
   std::vector<uint32_t> sub_rule_epoch;
   // One bit per rule, set while the rule is in `matches` (all clear between
