@@ -164,7 +164,8 @@ void IndexPredicate(FieldIndex* f, const Matcher& m, PredId pred) {
   switch (m.kind) {
     case MatchKind::kExact:
       switch (m.value.type) {
-        case ScalarType::kString: f->strings[m.value.text].push_back(hit); break;
+        case ScalarType::kString:
+          break;  // filed by InternPredicate
         case ScalarType::kNumber: f->numbers[NumberKey(m.value.number)].push_back(hit); break;
         case ScalarType::kTrue: f->trues.push_back(hit); break;
         case ScalarType::kFalse: f->falses.push_back(hit); break;
@@ -278,6 +279,21 @@ class Compiler {
   }
 
   PredId InternPredicate(FieldId field, const Matcher& m) {
+    if (m.kind == MatchKind::kExact && m.value.type == ScalarType::kString) {
+      // The field's string table holds the exact predicate of each value
+      // (its one entry that is not an exclusion): found there, it needs no
+      // key of its own, the common case of rules that list many values.
+      Entries& entries = p_->fields[field].strings[m.value.text];
+      for (const Entry& e : entries) {
+        if (!e.exclude) return e.pred;
+      }
+      const auto pred = static_cast<PredId>(p_->preds.size());
+      p_->preds.push_back({field, PredKind::kPositive});
+      entries.push_back({pred, false});
+      pred_users_.push_back(0);
+      pred_condition_.push_back(kNone);
+      return pred;
+    }
     std::string key = Cat(field, ":");
     AppendMatcherJson(&key, m);
     auto [it, inserted] = pred_ids_.try_emplace(std::move(key), 0);
