@@ -31,16 +31,32 @@ namespace {
 // lines, one chunk per worker at a time.
 constexpr size_t kChunkBytes = size_t{1} << 20;
 
-// Events of one chunk, as MatchBatch reported them.
+// Events of one chunk, as MatchBatch reported them, with their lines.
 struct ChunkResult {
   struct Event {
     size_t offset;  // in the chunk
+    uint64_t line;  // line breaks before `offset` in the chunk
     evmatch::MatchStatus status;
     uint32_t rules_begin, rules_end;  // into `rules`
   };
   std::vector<Event> events;
   std::vector<evmatch::RuleId> rules;
+  uint64_t lines = 0;  // line breaks in the chunk
 };
+
+// Line breaks in `text`: memchr from one to the next, which for lines of
+// hundreds of bytes is several times faster than testing every byte.
+uint64_t CountLines(std::string_view text) {
+  uint64_t lines = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) !=
+         nullptr) {
+    ++lines;
+    ++p;
+  }
+  return lines;
+}
 
 void MatchChunk(const evmatch::Matcher& matcher, const EventChunk& chunk, evmatch::MatchMode mode,
                 evmatch::Scratch& scratch, ChunkResult& out) {
@@ -51,9 +67,20 @@ void MatchChunk(const evmatch::Matcher& matcher, const EventChunk& chunk, evmatc
       [&](const evmatch::BatchEvent& e) {
         const auto first = static_cast<uint32_t>(out.rules.size());
         out.rules.insert(out.rules.end(), e.matches.begin(), e.matches.end());
-        out.events.push_back({e.offset, e.status, first, static_cast<uint32_t>(out.rules.size())});
+        out.events.push_back(
+            {e.offset, 0, e.status, first, static_cast<uint32_t>(out.rules.size())});
       },
       mode);
+  // Line numbers are counted here, where chunks are matched in parallel, not
+  // where they are reported one at a time.
+  size_t counted = 0;
+  out.lines = 0;
+  for (ChunkResult::Event& e : out.events) {
+    out.lines += CountLines(chunk.text.substr(counted, e.offset - counted));
+    counted = e.offset;
+    e.line = out.lines;
+  }
+  out.lines += CountLines(chunk.text.substr(counted));
 }
 
 // A one-line progress report on stderr, drawn only when stderr is a terminal
@@ -86,20 +113,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
   bool enabled_, drawn_ = false;
 };
-
-// Line breaks in `text`: memchr from one to the next, which for lines of
-// hundreds of bytes is several times faster than testing every byte.
-uint64_t CountLines(std::string_view text) {
-  uint64_t lines = 0;
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) !=
-         nullptr) {
-    ++lines;
-    ++p;
-  }
-  return lines;
-}
 
 bool HasRule(const evmatch::RuleSet& rules, std::string_view name) {
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -206,15 +219,13 @@ int Match(const Args& args) {
     const std::string_view text = chunk.text;
     bytes += text.size();
     out.clear();
-    size_t counted = 0;  // line breaks before `counted` are in line_base
     for (const ChunkResult::Event& e : result.events) {
-      line_base += CountLines(text.substr(counted, e.offset - counted));
-      counted = e.offset;
+      const uint64_t line = line_base + e.line;
       ++events;
       if (e.status != evmatch::MatchStatus::kOk) {
         ++invalid_events;
-        std::cerr << "line " << line_base
-                  << ": invalid event: " << evmatch::MatchStatusName(e.status) << "\n";
+        std::cerr << "line " << line << ": invalid event: " << evmatch::MatchStatusName(e.status)
+                  << "\n";
         continue;
       }
       if (e.rules_end > e.rules_begin) ++matched_events;
@@ -230,14 +241,14 @@ int Match(const Args& args) {
         }
       }
       if (!print) continue;
-      out += "{\"event\": " + std::to_string(line_base) + ", \"rules\": [";
+      out += "{\"event\": " + std::to_string(line) + ", \"rules\": [";
       for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) {
         if (k > e.rules_begin) out += ", ";
         out += JsonString(matcher->rule_name(result.rules[k]));
       }
       out += "]" + why + "}\n";
     }
-    line_base += CountLines(text.substr(counted));
+    line_base += result.lines;
     std::cout << out;
     progress.Update(events, reader.Progress());
   };

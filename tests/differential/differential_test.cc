@@ -32,8 +32,10 @@ evmatch::PatternOptions Options() {
   return options;
 }
 
-size_t RunRandom(uint32_t seed, int batches, int rules_per_batch, int events_per_batch) {
-  evmatch_test::RandomCases gen(seed);
+// Compares `batches` rule sets of `rules_per_batch` patterns from `gen`,
+// each against `events_per_batch` events from it; returns the cases.
+template <typename Cases>
+size_t RunBatches(Cases&& gen, int batches, int rules_per_batch, int events_per_batch) {
   size_t cases = 0;
   for (int b = 0; b < batches; ++b) {
     std::vector<std::string> patterns, events;
@@ -130,19 +132,11 @@ class ScaleShapedCases {
 
 TEST_CASE("compiled matcher agrees with the reference on rule sets shaped like the benchmarks",
           "[differential]") {
-  ScaleShapedCases gen(20261203);
-  size_t cases = 0;
-  for (int b = 0; b < 4; ++b) {
-    std::vector<std::string> patterns, events;
-    for (int i = 0; i < 400; ++i) patterns.push_back(gen.Pattern());
-    for (int i = 0; i < 40; ++i) events.push_back(gen.Event());
-    cases += evmatch_test::CompareCompiled(patterns, events, Options());
-  }
-  CHECK(cases >= 60000);
+  CHECK(RunBatches(ScaleShapedCases(20261203), 4, 400, 40) >= 60000);
 }
 
 TEST_CASE("compiled matcher agrees with the reference on random cases", "[differential]") {
-  CHECK(RunRandom(20261127, 10, 50, 50) >= 20000);
+  CHECK(RunBatches(evmatch_test::RandomCases(20261127), 10, 50, 50) >= 20000);
 }
 
 TEST_CASE("explanations keep their invariants on random cases", "[differential][explain]") {
@@ -165,16 +159,8 @@ TEST_CASE("explanations keep their invariants on random cases", "[differential][
 
 TEST_CASE("compiled matcher agrees with the reference, 1M random cases",
           "[.][slow][differential]") {
-  CHECK(RunRandom(424242, 200, 100, 60) >= 1000000);
-  ScaleShapedCases gen(424242);
-  size_t cases = 0;
-  for (int b = 0; b < 10; ++b) {
-    std::vector<std::string> patterns, events;
-    for (int i = 0; i < 2000; ++i) patterns.push_back(gen.Pattern());
-    for (int i = 0; i < 50; ++i) events.push_back(gen.Event());
-    cases += evmatch_test::CompareCompiled(patterns, events, Options());
-  }
-  CHECK(cases >= 1000000);
+  CHECK(RunBatches(evmatch_test::RandomCases(424242), 200, 100, 60) >= 1000000);
+  CHECK(RunBatches(ScaleShapedCases(424242), 10, 2000, 50) >= 1000000);
 }
 
 TEST_CASE("compiled matcher agrees with the reference exhaustively", "[differential]") {
