@@ -53,7 +53,7 @@ class EventInput {
  private:
   static constexpr size_t kMaxInflated = size_t{256} << 20;
 
-  // Inflates the gzip file `fd` maps at once; false (nothing changed) when
+  // Inflates the mapped gzip file `gzip` at once; false (nothing changed) when
   // it is not one member of at most kMaxInflated bytes.
   bool Inflate(const char* gzip, size_t size);
   bool NextInMemory(size_t size, EventChunk* chunk, std::string* storage);
