@@ -163,6 +163,9 @@ class EVMATCH_EXPORT RuleSet {
   // already present adds another alternative to that rule.
   // Errors: as `Pattern::Parse`; the payload's `rule_name` is `name`.
   absl::Status Add(std::string_view name, std::string_view pattern_json);
+  // Adds an already validated pattern under `name`. Errors: InvalidArgument
+  // (with a `PatternError`) when `name` is empty.
+  absl::Status Add(std::string_view name, Pattern pattern);
 
   // Adds every rule of a rules document: a JSON object whose members map a
   // rule name to a pattern or to an array of patterns. Pointers and offsets
@@ -248,8 +251,9 @@ enum class MatchStatus : uint8_t {
 };
 
 // How much of an event Match reads. Both modes give the same matches for
-// every event that is valid JSON with unique keys; they differ on what is
-// checked and how far the event is read.
+// every event that is valid JSON with unique keys (a dotted key such as
+// "a.b" after a key "a" of the same object repeats it: both spell path a.b);
+// they differ on what is checked and how far the event is read.
 enum class MatchMode : uint8_t {
   // Reads the event to its end: it must be one JSON object, structurally
   // valid and valid UTF-8, with nothing after it, so a malformed event is
@@ -262,7 +266,7 @@ enum class MatchMode : uint8_t {
   // UTF-8 and string framing over the whole event, but malformed JSON or
   // trailing bytes after the stopping point go unreported, and of a key
   // repeated in one object the first occurrence may decide (kComplete: the
-  // last one).
+  // last one; for "a.b" after "a", both).
   kLazy,
 };
 

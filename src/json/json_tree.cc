@@ -374,9 +374,15 @@ bool ParseJsonMembers(std::string_view text, int max_depth, JsonValue* root, Jso
 }
 
 bool HasRepeatedKey(const JsonValue& v) {
-  absl::flat_hash_set<std::string_view> keys;
+  absl::flat_hash_set<std::string_view> keys, plain;
   for (const JsonMember& m : v.members) {
     if (!keys.insert(m.key).second || HasRepeatedKey(m.value)) return true;
+    const size_t dot = m.key.find('.');
+    if (dot == std::string_view::npos) {
+      plain.insert(m.key);
+    } else if (plain.contains(std::string_view(m.key).substr(0, dot))) {
+      return true;  // "a.b" after "a": the same path, spelled again
+    }
   }
   for (const JsonValue& e : v.elements) {
     if (HasRepeatedKey(e)) return true;

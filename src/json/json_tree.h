@@ -85,8 +85,10 @@ using MemberVisitor = absl::FunctionRef<void(const JsonMember&)>;
 bool ParseJsonMembers(std::string_view text, int max_depth, JsonValue* root, JsonParseError* error,
                       const MemberVisitor& visit);
 
-// True when some object in `v` repeats a key (events may; the matcher's lazy
-// mode then reads the first occurrence where complete mode reads the last).
+// True when some object in `v` repeats a key, counting a dotted key after the
+// plain key of its first part ("a.b" after "a") as a repetition. Events may;
+// the matcher's lazy mode may then stop after the first occurrence where
+// complete mode reads them all.
 bool HasRepeatedKey(const JsonValue& v);
 
 }  // namespace evmatch::internal

@@ -49,14 +49,26 @@ void RuleSet::AddParsed(std::string_view name, Pattern pattern) {
   }
 }
 
+namespace {
+
+absl::Status EmptyNameError() {
+  return MakePatternError(absl::StatusCode::kInvalidArgument,
+                          {"", "", 0, "Rule name must not be empty"});
+}
+
+}  // namespace
+
 absl::Status RuleSet::Add(std::string_view name, std::string_view pattern_json) {
-  if (name.empty()) {
-    return MakePatternError(absl::StatusCode::kInvalidArgument,
-                            {"", "", 0, "Rule name must not be empty"});
-  }
+  if (name.empty()) return EmptyNameError();
   absl::StatusOr<Pattern> pattern = Pattern::Parse(pattern_json, options_);
   if (!pattern.ok()) return RelocatePatternError(pattern.status(), name, "", 0);
   AddParsed(name, *std::move(pattern));
+  return absl::OkStatus();
+}
+
+absl::Status RuleSet::Add(std::string_view name, Pattern pattern) {
+  if (name.empty()) return EmptyNameError();
+  AddParsed(name, std::move(pattern));
   return absl::OkStatus();
 }
 

@@ -17,8 +17,8 @@
 namespace evmatch_test {
 
 // Lazy mode may read the first occurrence of a repeated key where the
-// reference reads the last (documented), so such events are compared in
-// complete mode only.
+// reference reads the last, and may stop before "a.b" after "a"
+// (documented), so such events are compared in complete mode only.
 
 inline std::string Modes(evmatch::MatchMode mode, bool batch) {
   return std::string(mode == evmatch::MatchMode::kLazy ? "lazy" : "complete") +
