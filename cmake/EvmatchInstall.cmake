@@ -33,6 +33,7 @@ install(FILES
           ${PROJECT_SOURCE_DIR}/include/evmatch/aws_error.h
           ${PROJECT_SOURCE_DIR}/include/evmatch/evmatch.h
           ${PROJECT_SOURCE_DIR}/include/evmatch/explain.h
+          ${PROJECT_SOURCE_DIR}/include/evmatch/live.h
           ${PROJECT_SOURCE_DIR}/include/evmatch/simdjson.h
           ${PROJECT_BINARY_DIR}/include/evmatch/export.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/evmatch)

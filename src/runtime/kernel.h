@@ -19,6 +19,18 @@ struct ScratchState;
 
 using BatchCallback = absl::FunctionRef<void(const BatchEvent&)>;
 
+// One snapshot of a LiveMatcher as the kernels see it: a base program whose
+// rules `mask` hides (bit r: the delta replaces or removed base rule r), and
+// an optional delta program. Both number rules from 0; `base_ids` and
+// `delta_ids` turn those numbers into the live set's ids, in ascending order.
+struct LiveView {
+  const Program* base;
+  const RuleId* base_ids;
+  const uint64_t* mask;
+  const Program* delta;  // nullptr: no rule changed since the base
+  const RuleId* delta_ids;
+};
+
 struct Kernel {
   const char* name;
   // A parser sized for `capacity` bytes and `max_depth` levels, or nullptr.
@@ -28,6 +40,13 @@ struct Kernel {
                      MatchMode mode, ScratchState& scratch);
   MatchStatus (*run_batch)(const Program& program, std::string_view input, size_t capacity,
                            MatchMode mode, ScratchState& scratch, BatchCallback on_event);
+  // A LiveMatcher's Match: the event is parsed once and walked for the base,
+  // then (rewound) for the delta.
+  MatchStatus (*run_live)(const LiveView& view, std::string_view json, size_t capacity,
+                          MatchMode mode, ScratchState& scratch);
+  // A LiveMatcher's MatchBatch, one line at a time.
+  MatchStatus (*run_live_batch)(const LiveView& view, std::string_view input, size_t capacity,
+                                MatchMode mode, ScratchState& scratch, BatchCallback on_event);
 };
 
 // The best kernel the running CPU supports.

@@ -35,6 +35,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "absl/base/attributes.h"
@@ -491,12 +492,21 @@ MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity, M
                      ScratchState& s);
 MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, MatchMode mode,
                      ScratchState& s, BatchCallback on_event);
+MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, MatchMode mode,
+                    ScratchState& s);
+MatchStatus RunLiveBatch(const LiveView& v, std::string_view input, size_t capacity, MatchMode mode,
+                         ScratchState& s, BatchCallback on_event);
 
 }  // namespace
 
 extern const Kernel kKernel;
-const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL), NewParser, DeleteParser, RunMatch,
-                        RunBatch};
+const Kernel kKernel = {SIMDJSON_STRINGIFY(EVMATCH_KERNEL),
+                        NewParser,
+                        DeleteParser,
+                        RunMatch,
+                        RunBatch,
+                        RunLive,
+                        RunLiveBatch};
 
 namespace {
 
@@ -508,12 +518,7 @@ inline constexpr size_t kPrefetchAhead = 8;
 // function), then checks the woken sub-rules.
 template <typename Walk>
 MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk) {
-  if (s.preds.size() < p.preds.size() || s.field_epoch.size() < p.fields.size() ||
-      s.sub_rule_epoch.size() < p.sub_rules.size() ||
-      s.matched_bits.size() < MatchedWords(p.rule_names.size()) ||
-      s.node_object.size() < p.path_nodes.size() || s.node_leaves.size() < p.path_nodes.size()) {
-    return MatchStatus::kScratchMismatch;
-  }
+  if (!ScratchFits(p, s)) return MatchStatus::kScratchMismatch;
   if (++s.epoch == 0) {  // wrapped: forget every stamp
     for (auto* v : {&s.field_epoch, &s.sub_rule_epoch}) std::fill(v->begin(), v->end(), 0);
     for (ScratchState::PredState& pred : s.preds) pred.epoch = 0;
@@ -595,12 +600,14 @@ MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity, M
   return Drive(p, s, mode, [&](Walker& w) { return w.Run(json, capacity); });
 }
 
-// Matches the lines of input[begin, end) one at a time (blank lines are
+// Matches the lines of input[begin, end) one at a time with
+// match_line(line, capacity from the line's start) (blank lines are
 // skipped; an event's offset is that of its first non-blank byte) and
 // returns where the line holding `end - 1` ends (past its '\n').
-size_t MatchLines(const Program& p, std::string_view input, size_t capacity, MatchMode mode,
-                  ScratchState& s, BatchCallback on_event, size_t* index, size_t begin,
-                  size_t end) {
+template <typename MatchLine>
+size_t ForEachLine(std::string_view input, size_t capacity, const ScratchState& s,
+                   BatchCallback on_event, size_t* index, size_t begin, size_t end,
+                   MatchLine&& match_line) {
   size_t pos = begin;
   while (pos < input.size() && pos < end) {
     size_t eol = input.find('\n', pos);
@@ -609,7 +616,7 @@ size_t MatchLines(const Program& p, std::string_view input, size_t capacity, Mat
     const std::string_view text = TrimJsonSpace(line);
     if (!text.empty()) {
       const size_t offset = pos + static_cast<size_t>(text.data() - line.data());
-      const MatchStatus status = RunMatch(p, line, capacity - pos, mode, s);
+      const MatchStatus status = match_line(line, capacity - pos);
       BatchEvent event{(*index)++, offset, status, {}};
       if (status == MatchStatus::kOk) event.matches = s.matches;
       on_event(event);
@@ -617,6 +624,15 @@ size_t MatchLines(const Program& p, std::string_view input, size_t capacity, Mat
     pos = eol + 1;
   }
   return std::min(pos, input.size());
+}
+
+size_t MatchLines(const Program& p, std::string_view input, size_t capacity, MatchMode mode,
+                  ScratchState& s, BatchCallback on_event, size_t* index, size_t begin,
+                  size_t end) {
+  return ForEachLine(input, capacity, s, on_event, index, begin, end,
+                     [&](std::string_view line, size_t line_capacity) {
+                       return RunMatch(p, line, line_capacity, mode, s);
+                     });
 }
 
 // The events of `input` through simdjson's iterate_many (in lazy mode, one
@@ -676,6 +692,57 @@ MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, 
     }
     pos = MatchLines(p, input, capacity, mode, s, on_event, &index, floor, floor + window);
   }
+  return MatchStatus::kOk;
+}
+
+// The base's matches that the delta leaves in force, then the delta's, as
+// live ids in ascending order (each list is ascending: the ids are).
+MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, MatchMode mode,
+                    ScratchState& s) {
+  const Program& base = *v.base;
+  if (json.size() > base.options.max_event_bytes) return MatchStatus::kEventTooLarge;
+  if (capacity < json.size() + kPadding) return MatchStatus::kInsufficientPadding;
+  if (!ParserFits(base, s)) return MatchStatus::kScratchMismatch;
+  od::document doc;
+  if (static_cast<Parser*>(s.parser.get())
+          ->iterate(simdjson::padded_string_view(json.data(), json.size(), capacity))
+          .get(doc)) {
+    return MatchStatus::kInvalidJson;
+  }
+  MatchStatus status = Drive(base, s, mode, [&](Walker& w) { return w.Run(doc, true); });
+  if (status != MatchStatus::kOk) return status;
+  s.live_matches.clear();
+  for (const RuleId r : s.matches) {
+    if ((v.mask[r / 64] >> (r % 64) & 1) == 0) s.live_matches.push_back(v.base_ids[r]);
+  }
+  if (v.delta != nullptr) {
+    // The first stage's index is kept: the second walk reads only the
+    // delta's paths.
+    doc.rewind();
+    status = Drive(*v.delta, s, mode, [&](Walker& w) { return w.Run(doc, true); });
+    if (status != MatchStatus::kOk) return status;
+    if (!s.matches.empty()) {
+      for (RuleId& r : s.matches) r = v.delta_ids[r];
+      s.live_merged.clear();
+      std::merge(s.live_matches.begin(), s.live_matches.end(), s.matches.begin(), s.matches.end(),
+                 std::back_inserter(s.live_merged));
+      s.matches.swap(s.live_merged);
+      return MatchStatus::kOk;
+    }
+  }
+  s.matches.swap(s.live_matches);
+  return MatchStatus::kOk;
+}
+
+MatchStatus RunLiveBatch(const LiveView& v, std::string_view input, size_t capacity, MatchMode mode,
+                         ScratchState& s, BatchCallback on_event) {
+  if (capacity < input.size() + kPadding) return MatchStatus::kInsufficientPadding;
+  if (!ParserFits(*v.base, s)) return MatchStatus::kScratchMismatch;
+  size_t index = 0;
+  ForEachLine(input, capacity, s, on_event, &index, 0, input.size(),
+              [&](std::string_view line, size_t line_capacity) {
+                return RunLive(v, line, line_capacity, mode, s);
+              });
   return MatchStatus::kOk;
 }
 

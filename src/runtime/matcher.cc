@@ -90,16 +90,7 @@ absl::Status Matcher::PrepareScratch(Scratch& scratch) const {
 absl::Status Matcher::PrepareBuffers(Scratch& scratch) const {
   internal::ScratchState& s = *scratch.state_;
   const internal::Program& p = *program_;
-  auto grow = [](auto& v, size_t n) {
-    if (v.size() < n) v.resize(n);  // new elements are zero
-  };
-  grow(s.preds, p.preds.size());
-  grow(s.field_epoch, p.fields.size());
-  grow(s.field_head, p.fields.size());
-  grow(s.sub_rule_epoch, p.sub_rules.size());
-  grow(s.matched_bits, internal::MatchedWords(p.rule_names.size()));
-  grow(s.node_object, p.path_nodes.size());
-  grow(s.node_leaves, p.path_nodes.size());
+  internal::GrowScratch(p, s);
   // On failure the parser stays empty, and Match would answer kScratchMismatch.
   if (!s.parser.Prepare(p.kernel, p.options.max_event_bytes,
                         static_cast<size_t>(p.options.max_event_depth) + 1)) {
@@ -107,20 +98,6 @@ absl::Status Matcher::PrepareBuffers(Scratch& scratch) const {
         internal::Cat("cannot allocate a parser for events of up to ", p.options.max_event_bytes,
                       " bytes (CompileOptions::max_event_bytes)"));
   }
-  s.matches.reserve(p.rule_names.size());
-  s.candidates.reserve(std::min<size_t>(p.sub_rules.size(), 4096));
-  s.triggered.reserve(std::min<size_t>(p.preds.size(), 1024));
-  s.leaves.reserve(1024);
-  s.contexts.reserve(1024);
-  s.hits.reserve(1024);
-  s.excludes.reserve(256);
-  s.seen_keys.reserve(256);
-  s.key.reserve(1024);
-  s.digits.resize(std::max<size_t>(s.digits.size(), 1024));
-  s.workspace.reserve(2048);
-  s.condition_leaves.reserve(256);
-  s.condition_ranges.reserve(256);
-  s.choice.reserve(64);
   return absl::OkStatus();
 }
 
@@ -141,4 +118,45 @@ MatchStatus Matcher::MatchBatch(std::string_view input, size_t capacity, Scratch
 }
 
 EVMATCH_ABI_NAMESPACE_END
+
+namespace internal {
+
+void GrowScratch(const Program& p, ScratchState& s) {
+  auto grow = [](auto& v, size_t n) {
+    if (v.size() < n) v.resize(n);  // new elements are zero
+  };
+  grow(s.preds, p.preds.size());
+  grow(s.field_epoch, p.fields.size());
+  grow(s.field_head, p.fields.size());
+  grow(s.sub_rule_epoch, p.sub_rules.size());
+  grow(s.matched_bits, MatchedWords(p.rule_names.size()));
+  grow(s.node_object, p.path_nodes.size());
+  grow(s.node_leaves, p.path_nodes.size());
+  auto reserve = [](auto& v, size_t n) {
+    if (v.capacity() < n) v.reserve(n);
+  };
+  reserve(s.matches, p.rule_names.size());
+  reserve(s.candidates, std::min<size_t>(p.sub_rules.size(), 4096));
+  reserve(s.triggered, std::min<size_t>(p.preds.size(), 1024));
+  reserve(s.leaves, 1024);
+  reserve(s.contexts, 1024);
+  reserve(s.hits, 1024);
+  reserve(s.excludes, 256);
+  reserve(s.seen_keys, 256);
+  reserve(s.key, 1024);
+  grow(s.digits, 1024);
+  reserve(s.workspace, 2048);
+  reserve(s.condition_leaves, 256);
+  reserve(s.condition_ranges, 256);
+  reserve(s.choice, 64);
+}
+
+bool ScratchFits(const Program& p, const ScratchState& s) {
+  return s.preds.size() >= p.preds.size() && s.field_epoch.size() >= p.fields.size() &&
+         s.sub_rule_epoch.size() >= p.sub_rules.size() &&
+         s.matched_bits.size() >= MatchedWords(p.rule_names.size()) &&
+         s.node_object.size() >= p.path_nodes.size() && s.node_leaves.size() >= p.path_nodes.size();
+}
+
+}  // namespace internal
 }  // namespace evmatch

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,19 @@ struct SeenKey {
   LeafRange leaves;
 };
 
+// A reader's announcement to one LiveMatcher: the epoch in which its current
+// call took a snapshot (0: no call in progress). A snapshot retired in epoch
+// r is freed once no slot holds an epoch <= r.
+struct alignas(64) LiveReaderSlot {
+  std::atomic<uint64_t> epoch{0};
+};
+
+// A Scratch's slot with the LiveMatcher of serial number `live`.
+struct LiveRegistration {
+  uint64_t live;
+  std::shared_ptr<LiveReaderSlot> slot;
+};
+
 // Words of ScratchState::matched_bits for `rules` rules.
 inline size_t MatchedWords(size_t rules) { return (rules + 63) / 64; }
 
@@ -87,6 +101,9 @@ struct ScratchState {
   std::vector<SubRuleId> candidates;
   std::vector<PredId> triggered;  // hit predicates that have triggers
   std::vector<RuleId> matches;
+  // A LiveMatcher's base matches in force, and their merge with the delta's.
+  std::vector<RuleId> live_matches, live_merged;
+  std::vector<LiveRegistration> live_slots;
 
   std::string key;             // case keys, decimal keys
   std::vector<char> digits;    // decimal digits of the current number
@@ -102,6 +119,13 @@ struct ScratchState {
   // Debug builds: set while a call uses this state (see ScratchClaim).
   std::atomic<bool> in_use{false};
 };
+
+// Grows the buffers of `s` to what matching with `p` needs (allocates; the
+// parser aside). Growing never shrinks.
+void GrowScratch(const Program& p, ScratchState& s);
+
+// True when `s` is large enough for `p` (the parser aside).
+bool ScratchFits(const Program& p, const ScratchState& s);
 
 // Claims a ScratchState for one Match, MatchBatch or MatchDocument call. In
 // debug builds a second claim while the first is held fails (the caller

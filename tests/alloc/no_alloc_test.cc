@@ -1,18 +1,18 @@
 // Matcher::Match must not allocate once its Scratch is prepared and warm, in
-// either mode; MatchBatch allocates per call, never per event; the S3
-// Router never allocates.
+// either mode; MatchBatch allocates per call, never per event; nor must
+// LiveMatcher::Match on a base and a delta; the S3 Router never allocates.
 // Global operator new/delete are replaced with counting versions; the count
 // is taken around Match calls only.
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "evmatch/evmatch.h"
+#include "evmatch/live.h"
 #if EVMATCH_TEST_S3
 #include "evmatch/s3.h"
 #endif
@@ -111,6 +111,45 @@ TEST_CASE("Match does not allocate once the scratch is warm", "[scratch]") {
   const long small = batch_allocations(1);
   CHECK(batch_allocations(200) == small);
   CHECK(small <= 2);
+}
+
+TEST_CASE("LiveMatcher::Match does not allocate once the scratch is warm", "[scratch][live]") {
+  evmatch::RuleSet rules;
+  REQUIRE(rules
+              .AddRules(R"({
+    "exact": {"source": ["aws.s3"], "detail": {"key": ["a/b.jpg"]}},
+    "numeric": {"detail": {"size": [{"numeric": [">", 0]}]}},
+    "replaced": {"detail": {"state": ["running"]}}
+  })")
+              .ok());
+  auto live = evmatch::LiveMatcher::Create(rules);
+  REQUIRE(live.ok());
+  // A delta of a new rule and a replaced one, and a removed base rule.
+  REQUIRE((*live)->Put("new", R"({"detail": {"key": [{"prefix": "a/"}]}})").ok());
+  REQUIRE((*live)->Put("replaced", R"({"detail": {"state": [{"anything-but": "init"}]}})").ok());
+  REQUIRE((*live)->Remove("numeric").ok());
+  std::vector<std::string> events = {
+      R"({"source":"aws.s3","detail":{"key":"a/b.jpg","size":1024,"state":"running"}})",
+      R"({"source":"aws.ec2","detail":{"key":"b/c","size":-1,"state":"init"}})",
+      R"({"detail":{"key":"a/b.jpg" )",
+  };
+  for (std::string& e : events) e.reserve(e.size() + evmatch::kPadding);
+  evmatch::Scratch scratch;
+  if (!(*live)->PrepareScratch(scratch).ok()) std::abort();
+  for (const std::string& e : events) (void)(*live)->Match(e, e.capacity(), scratch);
+  for (evmatch::MatchMode mode : {evmatch::MatchMode::kComplete, evmatch::MatchMode::kLazy}) {
+    size_t matched = 0;
+    const long before = g_allocations.load();
+    for (int round = 0; round < 100; ++round) {
+      for (const std::string& e : events) {
+        if ((*live)->Match(e, e.capacity(), scratch, mode) == evmatch::MatchStatus::kOk) {
+          matched += scratch.matches().size();
+        }
+      }
+    }
+    CHECK(g_allocations.load() - before == 0);
+    CHECK(matched == 100 * 3);  // exact, new, replaced on the first event
+  }
 }
 
 TEST_CASE("the allocation counter counts", "[scratch]") {

@@ -1,0 +1,583 @@
+// LiveMatcher: a compiled base, a delta of the rules changed since, and
+// snapshots published to lock-free readers (src/live/live_state.h).
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <new>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "evmatch/live.h"
+#include "live/live_state.h"
+#include "util/errors.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace evmatch {
+namespace internal {
+namespace {
+
+std::atomic<uint64_t> next_serial{1};
+
+size_t Words(size_t bits) { return (bits + 63) / 64; }
+
+// Compiles the rules `ids` (ascending), named and given by `rule(id, &name)`,
+// into one program whose rule i is ids[i].
+template <typename RuleOf>
+absl::Status CompileRules(const LiveOptions& options, absl::Span<const RuleId> ids, RuleOf&& rule,
+                          Program* program) {
+  RuleSet rules(options.patterns);
+  for (const RuleId id : ids) {
+    std::string_view name;
+    const Alternatives& patterns = rule(id, &name);
+    for (const Pattern& pattern : *patterns) {
+      EVMATCH_RETURN_IF_ERROR(rules.Add(name, pattern));
+    }
+  }
+  EVMATCH_RETURN_IF_ERROR(CompileProgram(rules, options.compile, program));
+  program->kernel = BestKernel();
+  return absl::OkStatus();
+}
+
+// Grows `s` for every program of `snapshot`; false when out of memory.
+bool FitScratch(const LiveSnapshot& snapshot, ScratchState& s) {
+  const Program& base = snapshot.base->program;
+  const Program* delta = snapshot.delta.get();
+  if (ScratchFits(base, s) && (delta == nullptr || ScratchFits(*delta, s))) return true;
+#if defined(__cpp_exceptions)
+  try {
+#endif
+    GrowScratch(base, s);
+    if (delta != nullptr) GrowScratch(*delta, s);
+    const size_t rules = base.rule_names.size() + (delta ? delta->rule_names.size() : 0);
+    s.live_matches.reserve(rules);
+    s.live_merged.reserve(rules);
+    return true;
+#if defined(__cpp_exceptions)
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+#endif
+}
+
+}  // namespace
+
+NameStore::NameStore() : chunks_(new std::atomic<std::string*>[kMaxChunks]) {
+  for (size_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr, std::memory_order_relaxed);
+}
+
+NameStore::~NameStore() {
+  for (size_t i = 0; i < kMaxChunks; ++i) delete[] chunks_[i].load(std::memory_order_relaxed);
+}
+
+RuleId NameStore::Append(std::string_view name) {
+  const size_t id = size_.load(std::memory_order_relaxed);
+  std::atomic<std::string*>& slot = chunks_[id >> kChunkBits];
+  std::string* chunk = slot.load(std::memory_order_relaxed);
+  if (chunk == nullptr) {
+    chunk = new std::string[kChunk];
+    slot.store(chunk, std::memory_order_release);
+  }
+  chunk[id & (kChunk - 1)] = std::string(name);
+  size_.store(id + 1, std::memory_order_release);
+  return static_cast<RuleId>(id);
+}
+
+const Alternatives& RuleTable::Get(RuleId id) const { return (*chunks_[id / kChunk])[id % kChunk]; }
+
+void RuleTable::Set(RuleId id, Alternatives patterns) {
+  if (id == size_) {
+    if (id % kChunk == 0) chunks_.push_back(std::make_shared<Chunk>(kChunk));
+    ++size_;
+  }
+  std::shared_ptr<Chunk>& chunk = chunks_[id / kChunk];
+  // A merge reading a copy of the table holds the chunk too: copy it first.
+  if (chunk.use_count() > 1) chunk = std::make_shared<Chunk>(*chunk);
+  (*chunk)[id % kChunk] = std::move(patterns);
+}
+
+uint32_t LiveBase::Find(RuleId id) const {
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  return it != ids.end() && *it == id ? static_cast<uint32_t>(it - ids.begin()) : kNone;
+}
+
+LiveState::LiveState(const LiveOptions& options_in)
+    : options(options_in), serial(next_serial.fetch_add(1)) {}
+
+LiveState::~LiveState() {
+  if (merger.joinable()) merger.join();
+  delete current.load();
+}
+
+size_t LiveState::MergeThreshold() const {
+  if (options.merge_threshold != 0) return options.merge_threshold;
+  return std::max<size_t>(512, present / 1024);
+}
+
+void LiveState::Publish(std::unique_ptr<LiveSnapshot> snapshot) {
+  LiveSnapshot* old = current.exchange(snapshot.release());
+  const uint64_t ended = epoch.fetch_add(1);
+  if (old != nullptr) retired.emplace_back(ended, std::unique_ptr<LiveSnapshot>(old));
+}
+
+void LiveState::Reclaim(Garbage* garbage) {
+  uint64_t oldest = std::numeric_limits<uint64_t>::max();
+  {
+    std::lock_guard<std::mutex> lock(registry_mu);
+    // A slot only this set holds belongs to a Scratch that is gone.
+    std::erase_if(
+        slots, [](const std::shared_ptr<LiveReaderSlot>& slot) { return slot.use_count() == 1; });
+    for (const auto& slot : slots) {
+      const uint64_t e = slot->epoch.load();
+      if (e != 0) oldest = std::min(oldest, e);
+    }
+  }
+  std::erase_if(retired, [&](auto& entry) {
+    if (entry.first >= oldest) return false;
+    garbage->push_back(std::move(entry.second));
+    return true;
+  });
+}
+
+RuleSet LiveState::RulesLocked() const {
+  RuleSet rules(options.patterns);
+  for (RuleId id = 0; id < table.size(); ++id) {
+    if (const Alternatives& patterns = table.Get(id)) {
+      for (const Pattern& pattern : *patterns) (void)rules.Add(names.Get(id), pattern);
+    }
+  }
+  return rules;
+}
+
+absl::Status LiveState::Apply(const LiveMatcher::Changes& changes) {
+  Garbage garbage;
+  std::lock_guard<std::mutex> lock(mu);
+  return ApplyLocked(changes, &garbage);
+}
+
+absl::Status LiveState::ApplyLocked(const LiveMatcher::Changes& changes, Garbage* garbage) {
+  // The batch folded to one change per name, the last.
+  struct Staged {
+    RuleId id;  // kNone: a name not present
+    std::string_view name;
+    Alternatives patterns;  // null: removed
+  };
+  std::vector<Staged> staged;
+  absl::flat_hash_map<absl::string_view, size_t> by_name;
+  for (const auto& change : changes.changes_) {
+    auto [it, fresh] = by_name.try_emplace(ToAbsl(change.name), staged.size());
+    if (fresh) {
+      auto found = index.find(ToAbsl(change.name));
+      staged.push_back({found == index.end() ? kNone : found->second, change.name, nullptr});
+    }
+    staged[it->second].patterns =
+        change.patterns.empty() ? nullptr
+                                : std::make_shared<const std::vector<Pattern>>(change.patterns);
+  }
+  std::erase_if(staged, [](const Staged& s) { return s.id == kNone && s.patterns == nullptr; });
+  if (staged.empty()) return absl::OkStatus();
+
+  // New names take the next ids, in batch order.
+  size_t fresh = 0, next_present = present;
+  for (Staged& s : staged) {
+    if (s.id == kNone) {
+      s.id = static_cast<RuleId>(names.size() + fresh++);
+      ++next_present;
+    } else if (s.patterns == nullptr) {
+      --next_present;
+    }
+  }
+  if (next_present > options.compile.max_rules) {
+    return absl::ResourceExhaustedError(Cat("the change would leave ", next_present,
+                                            " rules, more than CompileOptions::max_rules (",
+                                            options.compile.max_rules, ")"));
+  }
+  if (names.full(fresh)) {
+    return absl::ResourceExhaustedError(Cat("a LiveMatcher issues at most ",
+                                            NameStore::kChunk * NameStore::kMaxChunks,
+                                            " rule ids; recreate it from its Rules()"));
+  }
+
+  // The delta after the change: every id changed since the base that is
+  // present. When the change only removes rules of the base, the current
+  // delta program still holds.
+  const LiveSnapshot& now = *current.load();
+  absl::flat_hash_map<RuleId, const Staged*> by_id;
+  bool delta_changes = false;
+  for (const Staged& s : staged) {
+    by_id[s.id] = &s;
+    delta_changes |= s.patterns != nullptr ||
+                     std::binary_search(now.delta_ids.begin(), now.delta_ids.end(), s.id);
+  }
+  auto rule = [&](RuleId id, std::string_view* name) -> const Alternatives& {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) {
+      *name = it->second->name;
+      return it->second->patterns;
+    }
+    *name = names.Get(id);
+    return table.Get(id);
+  };
+  std::shared_ptr<const Program> delta = now.delta;
+  std::vector<RuleId> delta_ids = now.delta_ids;
+  if (delta_changes) {
+    delta_ids.clear();
+    for (const auto& [id, unused] : changed) {
+      if (!by_id.contains(id) && table.Get(id) != nullptr) delta_ids.push_back(id);
+    }
+    for (const Staged& s : staged) {
+      if (s.patterns != nullptr) delta_ids.push_back(s.id);
+    }
+    std::sort(delta_ids.begin(), delta_ids.end());
+    delta = nullptr;
+    if (!delta_ids.empty()) {
+      auto program = std::make_shared<Program>();
+      EVMATCH_RETURN_IF_ERROR(CompileRules(options, delta_ids, rule, program.get()));
+      delta = std::move(program);
+    }
+  }
+
+  // Commit: nothing below fails.
+  ++version;
+  for (const Staged& s : staged) {
+    if (s.id >= names.size()) {
+      names.Append(s.name);
+      index.emplace(s.name, s.id);
+    } else if (s.patterns == nullptr) {
+      index.erase(ToAbsl(s.name));
+    }
+    table.Set(s.id, s.patterns);
+    changed[s.id] = version;
+    const uint32_t in_base = base->Find(s.id);
+    if (in_base != kNone) mask[in_base / 64] |= uint64_t{1} << (in_base % 64);
+  }
+  present = next_present;
+  auto snapshot = std::make_unique<LiveSnapshot>();
+  snapshot->base = base;
+  snapshot->mask = mask;
+  snapshot->delta = std::move(delta);
+  snapshot->delta_ids = std::move(delta_ids);
+  Publish(std::move(snapshot));
+  Reclaim(garbage);
+  MaybeStartMerge();
+  return absl::OkStatus();
+}
+
+absl::Status LiveState::Replace(const RuleSet& rules) {
+  Garbage garbage;
+  std::lock_guard<std::mutex> lock(mu);
+  return ApplyLocked(LiveMatcher::Changes::Between(RulesLocked(), rules), &garbage);
+}
+
+void LiveState::MaybeStartMerge() {
+  if (!options.background_merge || merging || changed.size() < MergeThreshold()) return;
+  if (merger.joinable()) merger.join();  // finished: `merging` is clear
+  merging = true;
+  merger = std::thread([this] {
+    (void)Merge();
+    std::lock_guard<std::mutex> lock(mu);
+    merging = false;
+  });
+}
+
+absl::Status LiveState::Merge() {
+  std::lock_guard<std::mutex> merge_lock(merge_mu);
+  RuleTable rules;
+  auto next = std::make_shared<LiveBase>();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (changed.empty()) return absl::OkStatus();
+    rules = table;
+    next->version = version;
+  }
+  // Every rule present at that version, compiled with no lock held.
+  for (RuleId id = 0; id < rules.size(); ++id) {
+    if (rules.Get(id) != nullptr) next->ids.push_back(id);
+  }
+  absl::Status status = CompileRules(
+      options, next->ids,
+      [&](RuleId id, std::string_view* name) -> const Alternatives& {
+        *name = names.Get(id);
+        return rules.Get(id);
+      },
+      &next->program);
+  rules = RuleTable();  // let writers stop copying chunks
+  std::weak_ptr<const LiveBase> previous;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (status.ok()) {
+      // The changes made since the copy become the new delta.
+      for (auto it = changed.begin(); it != changed.end();) {
+        if (it->second <= next->version) {
+          changed.erase(it++);
+        } else {
+          ++it;
+        }
+      }
+      std::vector<uint64_t> next_mask(Words(next->ids.size()));
+      std::vector<RuleId> delta_ids;
+      for (const auto& [id, unused] : changed) {
+        const uint32_t in_base = next->Find(id);
+        if (in_base != kNone) next_mask[in_base / 64] |= uint64_t{1} << (in_base % 64);
+        if (table.Get(id) != nullptr) delta_ids.push_back(id);
+      }
+      std::sort(delta_ids.begin(), delta_ids.end());
+      std::shared_ptr<Program> delta;
+      if (!delta_ids.empty()) {
+        delta = std::make_shared<Program>();
+        status = CompileRules(
+            options, delta_ids,
+            [&](RuleId id, std::string_view* name) -> const Alternatives& {
+              *name = names.Get(id);
+              return table.Get(id);
+            },
+            delta.get());
+      }
+      if (status.ok()) {
+        previous = base;
+        base = std::move(next);
+        mask = std::move(next_mask);
+        ++merges;
+        auto snapshot = std::make_unique<LiveSnapshot>();
+        snapshot->base = base;
+        snapshot->mask = mask;
+        snapshot->delta = std::move(delta);
+        snapshot->delta_ids = std::move(delta_ids);
+        Publish(std::move(snapshot));
+      }
+    }
+    last_merge = status;
+  }
+  // The previous base is freed here, not by the next writer: readers leave
+  // its snapshots within an event or a batch.
+  for (int wait = 0; wait < 1000 && !previous.expired(); ++wait) {
+    Garbage garbage;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      Reclaim(&garbage);
+    }
+    garbage.clear();
+    if (!previous.expired()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return status;
+}
+
+absl::Status LiveState::Prepare(ScratchState& s) const {
+  LiveReaderSlot* slot = nullptr;
+  for (const LiveRegistration& r : s.live_slots) {
+    if (r.live == serial) slot = r.slot.get();
+  }
+  if (slot == nullptr) {
+    auto fresh = std::make_shared<LiveReaderSlot>();
+    {
+      std::lock_guard<std::mutex> lock(registry_mu);
+      slots.push_back(fresh);
+    }
+    s.live_slots.push_back({serial, fresh});
+    slot = fresh.get();
+  }
+  slot->epoch.store(epoch.load());
+  const LiveSnapshot& snapshot = *current.load();
+  const Program& base_program = snapshot.base->program;
+  absl::Status status;
+  if (!FitScratch(snapshot, s)) {
+    status = absl::ResourceExhaustedError(
+        "cannot allocate the match scratch for this LiveMatcher (out of memory)");
+  } else if (!s.parser.Prepare(base_program.kernel, base_program.options.max_event_bytes,
+                               static_cast<size_t>(base_program.options.max_event_depth) + 1)) {
+    status = absl::ResourceExhaustedError(Cat("cannot allocate a parser for events of up to ",
+                                              base_program.options.max_event_bytes,
+                                              " bytes (CompileOptions::max_event_bytes)"));
+  }
+  slot->epoch.store(0, std::memory_order_release);
+  return status;
+}
+
+template <typename Run>
+MatchStatus LiveState::Read(ScratchState& s, Run&& run) const {
+  LiveReaderSlot* slot = nullptr;
+  for (const LiveRegistration& r : s.live_slots) {
+    if (r.live == serial) slot = r.slot.get();
+  }
+  if (slot == nullptr) return MatchStatus::kScratchMismatch;
+  slot->epoch.store(epoch.load());
+  const LiveSnapshot& snapshot = *current.load();
+  const MatchStatus status =
+      FitScratch(snapshot, s) ? run(snapshot) : MatchStatus::kScratchMismatch;
+  slot->epoch.store(0, std::memory_order_release);
+  return status;
+}
+
+}  // namespace internal
+
+EVMATCH_ABI_NAMESPACE_BEGIN
+
+using internal::LiveSnapshot;
+using internal::LiveState;
+
+LiveMatcher::Changes::Changes(const PatternOptions& options) : options_(options) {}
+
+absl::Status LiveMatcher::Changes::Put(std::string_view name,
+                                       absl::Span<const std::string_view> patterns_json) {
+  RuleSet rules(options_);
+  for (std::string_view json : patterns_json) EVMATCH_RETURN_IF_ERROR(rules.Add(name, json));
+  if (rules.size() == 0) {
+    return internal::MakePatternError(
+        absl::StatusCode::kInvalidArgument,
+        {std::string(name), "", 0, "A rule needs at least one pattern"});
+  }
+  changes_.push_back({std::string(name), rules.patterns(0)});
+  return absl::OkStatus();
+}
+
+absl::Status LiveMatcher::Changes::Put(std::string_view name, absl::Span<const Pattern> patterns) {
+  if (name.empty() || patterns.empty()) {
+    return internal::MakePatternError(
+        absl::StatusCode::kInvalidArgument,
+        {std::string(name), "", 0,
+         name.empty() ? "Rule name must not be empty" : "A rule needs at least one pattern"});
+  }
+  changes_.push_back({std::string(name), {patterns.begin(), patterns.end()}});
+  return absl::OkStatus();
+}
+
+void LiveMatcher::Changes::Remove(std::string_view name) {
+  changes_.push_back({std::string(name), {}});
+}
+
+LiveMatcher::Changes LiveMatcher::Changes::Between(const RuleSet& before, const RuleSet& after) {
+  Changes changes(after.options());
+  absl::flat_hash_map<absl::string_view, size_t> old_rules;
+  for (size_t i = 0; i < before.size(); ++i) old_rules.emplace(internal::ToAbsl(before.name(i)), i);
+  absl::flat_hash_set<absl::string_view> kept;
+  for (size_t i = 0; i < after.size(); ++i) {
+    const std::vector<Pattern>& patterns = after.patterns(i);
+    auto it = old_rules.find(internal::ToAbsl(after.name(i)));
+    if (it != old_rules.end()) {
+      kept.insert(internal::ToAbsl(after.name(i)));
+      const std::vector<Pattern>& old = before.patterns(it->second);
+      const bool same =
+          old.size() == patterns.size() &&
+          std::equal(old.begin(), old.end(), patterns.begin(),
+                     [](const Pattern& a, const Pattern& b) { return a.ToJson() == b.ToJson(); });
+      if (same) continue;
+    }
+    changes.changes_.push_back({std::string(after.name(i)), patterns});
+  }
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (!kept.contains(internal::ToAbsl(before.name(i)))) changes.Remove(before.name(i));
+  }
+  return changes;
+}
+
+LiveMatcher::LiveMatcher(std::unique_ptr<LiveState> state) : state_(std::move(state)) {}
+LiveMatcher::~LiveMatcher() = default;
+
+absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Create(const RuleSet& rules,
+                                                                 const LiveOptions& options) {
+  auto state = std::make_unique<LiveState>(options);
+  if (rules.size() > options.compile.max_rules) {
+    return absl::ResourceExhaustedError(internal::Cat("too many rules: ", rules.size(),
+                                                      " (CompileOptions::max_rules is ",
+                                                      options.compile.max_rules, ")"));
+  }
+  auto base = std::make_shared<internal::LiveBase>();
+  EVMATCH_RETURN_IF_ERROR(internal::CompileProgram(rules, options.compile, &base->program));
+  base->program.kernel = internal::BestKernel();
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const RuleId id = state->names.Append(rules.name(i));
+    state->index.emplace(rules.name(i), id);
+    state->table.Set(id, std::make_shared<const std::vector<Pattern>>(rules.patterns(i)));
+    base->ids.push_back(id);
+  }
+  state->present = rules.size();
+  state->base = base;
+  state->mask.assign(internal::Words(rules.size()), 0);
+  auto snapshot = std::make_unique<LiveSnapshot>();
+  snapshot->base = base;
+  snapshot->mask = state->mask;
+  state->Publish(std::move(snapshot));
+  return std::unique_ptr<LiveMatcher>(new LiveMatcher(std::move(state)));
+}
+
+absl::Status LiveMatcher::Put(std::string_view name, std::string_view pattern_json) {
+  return Put(name, absl::MakeConstSpan(&pattern_json, 1));
+}
+
+absl::Status LiveMatcher::Put(std::string_view name,
+                              absl::Span<const std::string_view> patterns_json) {
+  Changes changes(state_->options.patterns);
+  EVMATCH_RETURN_IF_ERROR(changes.Put(name, patterns_json));
+  return state_->Apply(changes);
+}
+
+absl::Status LiveMatcher::Remove(std::string_view name) {
+  Changes changes(state_->options.patterns);
+  changes.Remove(name);
+  return state_->Apply(changes);
+}
+
+absl::Status LiveMatcher::Apply(const Changes& changes) { return state_->Apply(changes); }
+
+absl::Status LiveMatcher::Replace(const RuleSet& rules) { return state_->Replace(rules); }
+
+absl::Status LiveMatcher::Merge() { return state_->Merge(); }
+
+std::optional<RuleId> LiveMatcher::FindRule(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  auto it = state_->index.find(internal::ToAbsl(name));
+  if (it == state_->index.end()) return std::nullopt;
+  return it->second;
+}
+
+RuleSet LiveMatcher::Rules() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->RulesLocked();
+}
+
+std::string_view LiveMatcher::rule_name(RuleId id) const {
+  return id < state_->names.size() ? state_->names.Get(id) : std::string_view();
+}
+
+LiveMatcher::Stats LiveMatcher::stats() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  Stats stats;
+  stats.rules = state_->present;
+  stats.base_rules = state_->base->ids.size();
+  stats.delta_rules = state_->changed.size();
+  stats.version = state_->version;
+  stats.merges = state_->merges;
+  stats.merging = state_->merging;
+  stats.last_merge = state_->last_merge;
+  return stats;
+}
+
+absl::Status LiveMatcher::PrepareScratch(Scratch& scratch) const {
+  return state_->Prepare(internal::MatcherAccess::StateOf(scratch));
+}
+
+MatchStatus LiveMatcher::Match(std::string_view json, size_t capacity, Scratch& scratch,
+                               MatchMode mode) const {
+  internal::ScratchState& s = internal::MatcherAccess::StateOf(scratch);
+  const internal::ScratchClaim claim(s);
+  if (!claim.held()) return MatchStatus::kScratchBusy;
+  return state_->Read(s, [&](const LiveSnapshot& snapshot) {
+    return snapshot.base->program.kernel->run_live(snapshot.View(), json, capacity, mode, s);
+  });
+}
+
+MatchStatus LiveMatcher::MatchBatch(std::string_view input, size_t capacity, Scratch& scratch,
+                                    absl::FunctionRef<void(const BatchEvent&)> on_event,
+                                    MatchMode mode) const {
+  internal::ScratchState& s = internal::MatcherAccess::StateOf(scratch);
+  const internal::ScratchClaim claim(s);
+  if (!claim.held()) return MatchStatus::kScratchBusy;
+  return state_->Read(s, [&](const LiveSnapshot& snapshot) {
+    return snapshot.base->program.kernel->run_live_batch(snapshot.View(), input, capacity, mode, s,
+                                                         on_event);
+  });
+}
+
+EVMATCH_ABI_NAMESPACE_END
+}  // namespace evmatch

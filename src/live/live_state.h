@@ -1,0 +1,165 @@
+// The insides of a LiveMatcher.
+//
+// Rules. Every rule the set has named has an id, dense and never reused; its
+// name is kept in `names` for good. The current alternatives of each id are
+// in `table` (null: removed), a vector split into chunks shared with the
+// merge thread's copy and copied on write, so that a merge can read every
+// rule while writers go on.
+//
+// Programs. `base` is compiled from every rule present at version
+// base->version. `changed` lists each id changed since then, with the
+// version of its last change; the delta program holds those still present,
+// and `mask` hides every changed id in the base. A change recompiles the
+// delta only; a merge compiles a new base from a copy of `table` outside the
+// writers' mutex, then takes the mutex to recompute the delta of the changes
+// made since its copy.
+//
+// Publication. Readers load `current` between announcing an epoch in their
+// slot and clearing it. A writer swaps `current`, advances `epoch` and
+// retires the old snapshot with the epoch it ended; a retired snapshot is
+// freed once every slot is idle or holds a later epoch. With every operation
+// sequentially consistent, a reader whose slot holds a later epoch loaded
+// `current` after the swap.
+
+#ifndef EVMATCH_SRC_LIVE_LIVE_STATE_H_
+#define EVMATCH_SRC_LIVE_LIVE_STATE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "compile/program.h"
+#include "evmatch/live.h"
+#include "runtime/kernel.h"
+#include "runtime/scratch.h"
+
+namespace evmatch::internal {
+
+// Names by id, appended by the writer and read by anyone without a lock:
+// chunks never move once published.
+class NameStore {
+ public:
+  static constexpr size_t kChunkBits = 14;
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+  static constexpr size_t kMaxChunks = size_t{1} << 14;  // 2^28 ids
+
+  NameStore();
+  ~NameStore();
+  NameStore(const NameStore&) = delete;
+  NameStore& operator=(const NameStore&) = delete;
+
+  size_t size() const { return size_.load(std::memory_order_acquire); }
+  bool full(size_t more) const { return size() + more > kChunk * kMaxChunks; }
+  // Writer only. Requires !full(1).
+  RuleId Append(std::string_view name);
+  // Requires id < size().
+  std::string_view Get(RuleId id) const {
+    const std::string* chunk = chunks_[id >> kChunkBits].load(std::memory_order_acquire);
+    return chunk[id & (kChunk - 1)];
+  }
+
+ private:
+  std::unique_ptr<std::atomic<std::string*>[]> chunks_;
+  std::atomic<size_t> size_{0};
+};
+
+using Alternatives = std::shared_ptr<const std::vector<Pattern>>;
+
+// Alternatives by id, in chunks shared between copies and copied on write.
+class RuleTable {
+ public:
+  static constexpr size_t kChunk = 1024;
+
+  const Alternatives& Get(RuleId id) const;
+  // Writer only; `id` may be one past the last id set.
+  void Set(RuleId id, Alternatives patterns);
+  size_t size() const { return size_; }
+
+ private:
+  using Chunk = std::vector<Alternatives>;
+  std::vector<std::shared_ptr<Chunk>> chunks_;
+  size_t size_ = 0;
+};
+
+// A compiled base and the live id of each of its rules, ascending.
+struct LiveBase {
+  Program program;
+  std::vector<RuleId> ids;
+  uint64_t version = 0;  // the changes it includes
+
+  // The position of live id `id` in the base, or kNone.
+  uint32_t Find(RuleId id) const;
+};
+
+struct LiveSnapshot {
+  std::shared_ptr<const LiveBase> base;
+  std::vector<uint64_t> mask;            // one bit per base rule: replaced or removed
+  std::shared_ptr<const Program> delta;  // shared by snapshots that only mask
+  std::vector<RuleId> delta_ids;
+
+  LiveView View() const {
+    return {&base->program, base->ids.data(), mask.data(), delta.get(), delta_ids.data()};
+  }
+};
+
+struct LiveState {
+  explicit LiveState(const LiveOptions& options);
+  ~LiveState();
+
+  // Writers; each takes `mu`.
+  absl::Status Apply(const LiveMatcher::Changes& changes);
+  absl::Status Replace(const RuleSet& rules);
+  absl::Status Merge();
+
+  // Readers.
+  absl::Status Prepare(ScratchState& s) const;
+  template <typename Run>
+  MatchStatus Read(ScratchState& s, Run&& run) const;
+
+  // Snapshots no reader can still hold, to be freed once `mu` is released
+  // (freeing a base takes a while).
+  using Garbage = std::vector<std::unique_ptr<LiveSnapshot>>;
+
+  // Require `mu`.
+  absl::Status ApplyLocked(const LiveMatcher::Changes& changes, Garbage* garbage);
+  void Publish(std::unique_ptr<LiveSnapshot> snapshot);
+  void Reclaim(Garbage* garbage);
+  void MaybeStartMerge();
+  size_t MergeThreshold() const;
+  RuleSet RulesLocked() const;
+
+  const LiveOptions options;
+  const uint64_t serial;  // tells this set's reader slots from others'
+  NameStore names;
+
+  mutable std::mutex mu;                           // writers
+  absl::flat_hash_map<std::string, RuleId> index;  // present names
+  RuleTable table;
+  size_t present = 0;
+  uint64_t version = 0;
+  std::shared_ptr<const LiveBase> base;
+  absl::flat_hash_map<RuleId, uint64_t> changed;  // since base->version
+  std::vector<uint64_t> mask;
+  std::vector<std::pair<uint64_t, std::unique_ptr<LiveSnapshot>>> retired;
+  std::thread merger;
+  bool merging = false;
+  uint64_t merges = 0;
+  absl::Status last_merge;
+  std::mutex merge_mu;  // one merge at a time
+
+  std::atomic<LiveSnapshot*> current{nullptr};
+  std::atomic<uint64_t> epoch{1};
+  mutable std::mutex registry_mu;  // slots
+  mutable std::vector<std::shared_ptr<LiveReaderSlot>> slots;
+};
+
+}  // namespace evmatch::internal
+
+#endif  // EVMATCH_SRC_LIVE_LIVE_STATE_H_
