@@ -97,6 +97,28 @@ void RuleTable::Set(RuleId id, Alternatives patterns) {
   (*chunk)[id % kChunk] = std::move(patterns);
 }
 
+void LiveBase::IndexFields() {
+  for (FieldId f = 0; f < program.field_paths.size(); ++f)
+    fields.emplace(program.field_paths[f], f);
+}
+
+void LiveSnapshot::SetDelta(std::shared_ptr<const Program> program, std::vector<RuleId> ids) {
+  delta = std::move(program);
+  delta_ids = std::move(ids);
+  replay.clear();
+  if (delta == nullptr) return;
+  replay.assign(base->program.fields.size(), kNone);
+  for (FieldId f = 0; f < delta->field_paths.size(); ++f) {
+    auto it = base->fields.find(delta->field_paths[f]);
+    if (it == base->fields.end()) {
+      replay.clear();  // a path the base's walk does not read
+      return;
+    }
+    replay[it->second] = f;
+  }
+  if (replay.empty()) replay.push_back(kNone);  // a base of no fields: still replayable
+}
+
 uint32_t LiveBase::Find(RuleId id) const {
   auto it = std::lower_bound(ids.begin(), ids.end(), id);
   return it != ids.end() && *it == id ? static_cast<uint32_t>(it - ids.begin()) : kNone;
@@ -256,8 +278,13 @@ absl::Status LiveState::ApplyLocked(const LiveMatcher::Changes& changes, Garbage
   auto snapshot = std::make_unique<LiveSnapshot>();
   snapshot->base = base;
   snapshot->mask = mask;
-  snapshot->delta = std::move(delta);
-  snapshot->delta_ids = std::move(delta_ids);
+  if (delta == now.delta) {
+    snapshot->delta = now.delta;
+    snapshot->delta_ids = std::move(delta_ids);
+    snapshot->replay = now.replay;
+  } else {
+    snapshot->SetDelta(std::move(delta), std::move(delta_ids));
+  }
   Publish(std::move(snapshot));
   Reclaim(garbage);
   MaybeStartMerge();
@@ -302,6 +329,7 @@ absl::Status LiveState::Merge() {
         return rules.Get(id);
       },
       &next->program);
+  next->IndexFields();
   rules = RuleTable();  // let writers stop copying chunks
   std::weak_ptr<const LiveBase> previous;
   {
@@ -342,8 +370,7 @@ absl::Status LiveState::Merge() {
         auto snapshot = std::make_unique<LiveSnapshot>();
         snapshot->base = base;
         snapshot->mask = mask;
-        snapshot->delta = std::move(delta);
-        snapshot->delta_ids = std::move(delta_ids);
+        snapshot->SetDelta(std::move(delta), std::move(delta_ids));
         Publish(std::move(snapshot));
       }
     }
@@ -485,6 +512,7 @@ absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Create(const RuleSet& 
   auto base = std::make_shared<internal::LiveBase>();
   EVMATCH_RETURN_IF_ERROR(internal::CompileProgram(rules, options.compile, &base->program));
   base->program.kernel = internal::BestKernel();
+  base->IndexFields();
   for (size_t i = 0; i < rules.size(); ++i) {
     const RuleId id = state->names.Append(rules.name(i));
     state->index.emplace(rules.name(i), id);

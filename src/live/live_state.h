@@ -93,9 +93,12 @@ struct LiveBase {
   Program program;
   std::vector<RuleId> ids;
   uint64_t version = 0;  // the changes it includes
+  absl::flat_hash_map<std::string, FieldId> fields;  // by path
 
   // The position of live id `id` in the base, or kNone.
   uint32_t Find(RuleId id) const;
+  // Fills `fields` from the program.
+  void IndexFields();
 };
 
 struct LiveSnapshot {
@@ -103,9 +106,15 @@ struct LiveSnapshot {
   std::vector<uint64_t> mask;            // one bit per base rule: replaced or removed
   std::shared_ptr<const Program> delta;  // shared by snapshots that only mask
   std::vector<RuleId> delta_ids;
+  // LiveView::replay_fields; empty when the delta names a path the base lacks.
+  std::vector<FieldId> replay;
+
+  // Sets `delta` and what goes with it.
+  void SetDelta(std::shared_ptr<const Program> program, std::vector<RuleId> ids);
 
   LiveView View() const {
-    return {&base->program, base->ids.data(), mask.data(), delta.get(), delta_ids.data()};
+    return {&base->program, base->ids.data(), mask.data(),
+            delta.get(),    delta_ids.data(), replay.empty() ? nullptr : replay.data()};
   }
 };
 

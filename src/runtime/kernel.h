@@ -29,6 +29,11 @@ struct LiveView {
   const uint64_t* mask;
   const Program* delta;  // nullptr: no rule changed since the base
   const RuleId* delta_ids;
+  // Per base field, the delta's field of the same path (kNone: none), when
+  // every delta field has a base field of its path; then the values the
+  // base's walk reads are matched against the delta without a second walk.
+  // nullptr: the delta names a path the base lacks.
+  const uint32_t* replay_fields;
 };
 
 struct Kernel {

@@ -66,8 +66,50 @@ inline void Wake(ScratchState& s, SubRuleId id) {
 
 class Walker {
  public:
-  Walker(const Program& program, ScratchState& s, MatchMode mode)
-      : p_(program), s_(s), lazy_(mode == MatchMode::kLazy) {}
+  // With `replay` (per field of `program`, a delta's field or kNone), the
+  // values read at those fields are kept in ScratchState::replay.
+  Walker(const Program& program, ScratchState& s, MatchMode mode, const FieldId* replay = nullptr)
+      : p_(program), s_(s), lazy_(mode == MatchMode::kLazy), replay_(replay) {}
+
+  // Matches a value another program's walk read, as if this walk had read
+  // it at `r.field`.
+  void Replay(const ReplayRecord& r) {
+    const FieldIndex& f = p_.fields[r.field];
+    context_ = r.context;
+    const uint32_t leaf = NewLeaf(r.field);
+    if (r.dead) {
+      s_.leaves[leaf].dead = true;
+      s_.any_dead = true;
+    }
+    switch (r.kind) {
+      case ReplayRecord::Kind::kString:
+        MatchString(f, r.text, leaf);
+        return;
+      case ReplayRecord::Kind::kNumber: {
+        DecimalView number;
+        bool parsed = false;
+        auto exact = [&]() -> const DecimalView& {
+          if (!parsed) {
+            if (s_.digits.size() < r.text.size()) s_.digits.resize(r.text.size());
+            ParseDecimal(r.text, s_.digits.data(), &number);
+            parsed = true;
+          }
+          return number;
+        };
+        MatchNumber(f, r.approx, exact, leaf);
+        return;
+      }
+      case ReplayRecord::Kind::kTrue:
+        for (const Entry& e : f.trues) Record(e, leaf);
+        return;
+      case ReplayRecord::Kind::kFalse:
+        for (const Entry& e : f.falses) Record(e, leaf);
+        return;
+      case ReplayRecord::Kind::kNull:
+        for (const Entry& e : f.nulls) Record(e, leaf);
+        return;
+    }
+  }
 
   MatchStatus Run(std::string_view json, size_t capacity) {
     od::document doc;
@@ -315,6 +357,7 @@ class Walker {
         std::string_view text;
         if (value.get_string().get(text)) return MatchStatus::kInvalidJson;
         MatchString(f, text, leaf);
+        Keep(field, leaf, ReplayRecord::Kind::kString, 0, text);
         return MatchStatus::kOk;
       }
       case od::json_type::number: {
@@ -346,24 +389,40 @@ class Walker {
           approx = std::numeric_limits<double>::quiet_NaN();
         }
         MatchNumber(f, approx, exact, leaf);
+        if (replay_ != nullptr && replay_[field] != kNone) {
+          Keep(field, leaf, ReplayRecord::Kind::kNumber, approx,
+               TrimJsonSpace(value.raw_json_token()));
+        }
         return MatchStatus::kOk;
       }
       default: {
         std::string_view token = TrimJsonSpace(value.raw_json_token());
         const std::vector<Entry>* entries = nullptr;
+        ReplayRecord::Kind kind;
         if (token == "true") {
           entries = &f.trues;
+          kind = ReplayRecord::Kind::kTrue;
         } else if (token == "false") {
           entries = &f.falses;
+          kind = ReplayRecord::Kind::kFalse;
         } else if (token == "null") {
           entries = &f.nulls;
+          kind = ReplayRecord::Kind::kNull;
         } else {
           return MatchStatus::kInvalidJson;
         }
         for (const Entry& e : *entries) Record(e, leaf);
+        Keep(field, leaf, kind, 0, {});
         return MatchStatus::kOk;
       }
     }
+  }
+
+  // Keeps a value for the delta when its field has a delta field.
+  void Keep(FieldId field, uint32_t leaf, ReplayRecord::Kind kind, double approx,
+            std::string_view text) {
+    if (replay_ == nullptr || replay_[field] == kNone) return;
+    s_.replay.push_back({replay_[field], leaf, 0, false, kind, approx, text});
   }
 
   uint32_t NewLeaf(FieldId field) {
@@ -470,6 +529,7 @@ class Walker {
   const Program& p_;
   ScratchState& s_;
   const bool lazy_;
+  const FieldId* const replay_;
   uint32_t context_ = 0;
 };
 
@@ -516,8 +576,11 @@ inline constexpr size_t kPrefetchAhead = 8;
 
 // Checks the scratch, starts a new event, runs `walk` (a Walker -> status
 // function), then checks the woken sub-rules.
+// `replay`: as Walker's. `keep_contexts`: the array contexts are those of
+// an earlier walk of the same event, which `walk` replays.
 template <typename Walk>
-MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk) {
+MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk,
+                  const FieldId* replay = nullptr, bool keep_contexts = false) {
   if (!ScratchFits(p, s)) return MatchStatus::kScratchMismatch;
   if (++s.epoch == 0) {  // wrapped: forget every stamp
     for (auto* v : {&s.field_epoch, &s.sub_rule_epoch}) std::fill(v->begin(), v->end(), 0);
@@ -525,8 +588,10 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
     s.epoch = 1;
   }
   s.leaves.clear();
-  s.contexts.clear();
-  s.contexts.push_back({0, kNone, 0});  // context 0: outside every array
+  if (!keep_contexts) {
+    s.contexts.clear();
+    s.contexts.push_back({0, kNone, 0});  // context 0: outside every array
+  }
   s.hits.clear();
   s.excludes.clear();
   s.seen_keys.clear();
@@ -536,7 +601,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
   s.next_array_id = 0;
   s.any_dead = false;
 
-  Walker walker(p, s, mode);
+  Walker walker(p, s, mode, replay);
   MatchStatus status = walk(walker);
   if (status == MatchStatus::kOk) {
     // The triggered sub-rules whose first guard has a hit too, each once
@@ -709,17 +774,35 @@ MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, M
           .get(doc)) {
     return MatchStatus::kInvalidJson;
   }
-  MatchStatus status = Drive(base, s, mode, [&](Walker& w) { return w.Run(doc, true); });
+  const FieldId* replay = v.delta != nullptr ? v.replay_fields : nullptr;
+  s.replay.clear();
+  MatchStatus status = Drive(
+      base, s, mode, [&](Walker& w) { return w.Run(doc, true); }, replay);
   if (status != MatchStatus::kOk) return status;
   s.live_matches.clear();
   for (const RuleId r : s.matches) {
     if ((v.mask[r / 64] >> (r % 64) & 1) == 0) s.live_matches.push_back(v.base_ids[r]);
   }
   if (v.delta != nullptr) {
-    // The first stage's index is kept: the second walk reads only the
-    // delta's paths.
-    doc.rewind();
-    status = Drive(*v.delta, s, mode, [&](Walker& w) { return w.Run(doc, true); });
+    if (replay != nullptr) {
+      // The delta reads no path the base lacks: its values were kept.
+      for (ReplayRecord& r : s.replay) {
+        r.context = s.leaves[r.leaf].context;
+        r.dead = s.leaves[r.leaf].dead;
+      }
+      status = Drive(
+          *v.delta, s, mode,
+          [&](Walker& w) {
+            for (const ReplayRecord& r : s.replay) w.Replay(r);
+            return MatchStatus::kOk;
+          },
+          nullptr, /*keep_contexts=*/true);
+    } else {
+      // The first stage's index is kept: the second walk reads only the
+      // delta's paths.
+      doc.rewind();
+      status = Drive(*v.delta, s, mode, [&](Walker& w) { return w.Run(doc, true); });
+    }
     if (status != MatchStatus::kOk) return status;
     if (!s.matches.empty()) {
       for (RuleId& r : s.matches) r = v.delta_ids[r];

@@ -67,6 +67,20 @@ struct LiveRegistration {
   std::shared_ptr<LiveReaderSlot> slot;
 };
 
+// A value the base's walk read at a field the delta reads too, kept for the
+// delta: a LiveMatcher whose delta names no path the base lacks matches the
+// delta on these records instead of walking the event again.
+struct ReplayRecord {
+  enum class Kind : uint8_t { kString, kNumber, kTrue, kFalse, kNull };
+  FieldId field;  // the delta's field
+  uint32_t leaf;  // the base's leaf (its context and death are copied after the walk)
+  uint32_t context;
+  bool dead;
+  Kind kind;
+  double approx;          // numbers: binary64 value, NaN when it cannot decide
+  std::string_view text;  // strings: unescaped value; numbers: the token
+};
+
 // Words of ScratchState::matched_bits for `rules` rules.
 inline size_t MatchedWords(size_t rules) { return (rules + 63) / 64; }
 
@@ -104,6 +118,7 @@ struct ScratchState {
   // A LiveMatcher's base matches in force, and their merge with the delta's.
   std::vector<RuleId> live_matches, live_merged;
   std::vector<LiveRegistration> live_slots;
+  std::vector<ReplayRecord> replay;
 
   std::string key;             // case keys, decimal keys
   std::vector<char> digits;    // decimal digits of the current number
