@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "evmatch/evmatch.h"
@@ -18,15 +19,26 @@ EventInput::~EventInput() {
   if (map_ != nullptr) munmap(map_, map_length_);
   if (inflated_ != nullptr) munmap(inflated_, inflated_length_);
   if (file_ != nullptr) gzclose(file_);
+  if (prompt_fd_ >= 0) close(prompt_fd_);
 }
 
-bool EventInput::Open(const std::string& path) {
-  if (path.empty() || path == "-") {
+bool EventInput::Open(const std::string& path, bool prompt) {
+  const bool stdin_path = path.empty() || path == "-";
+  struct stat info;
+  if (prompt) {
+    const int fd = stdin_path ? dup(0) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    if (fstat(fd, &info) == 0 && !S_ISREG(info.st_mode)) {
+      prompt_fd_ = fd;
+      return true;
+    }
+    close(fd);
+  }
+  if (stdin_path) {
     file_ = gzdopen(dup(0), "rb");
   } else {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    struct stat info;
     unsigned char magic[2] = {0, 0};
     const bool regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
     const bool gzip = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
@@ -137,7 +149,11 @@ bool EventInput::NextInMemory(size_t size, EventChunk* chunk, std::string* stora
 bool EventInput::NextStream(size_t size, EventChunk* chunk, std::string* storage) {
   storage->swap(carry_);
   carry_.clear();
-  while (!eof_ && storage->size() < size) Fill(storage, size);
+  if (prompt_fd_ >= 0) {
+    // As it arrives: the lines available once there is a whole one.
+    while (!eof_ && storage->find('\n') == std::string::npos) Fill(storage, size);
+  }
+  while (prompt_fd_ < 0 && !eof_ && storage->size() < size) Fill(storage, size);
   if (!eof_) {
     // Read on while the buffer holds no line break at all (a long line).
     size_t newline;
@@ -159,6 +175,23 @@ void EventInput::Fill(std::string* buffer, size_t size) {
   const size_t old = buffer->size();
   const size_t want = std::max<size_t>(size - std::min(size, old), 1 << 16);
   buffer->resize(old + want);
+  if (prompt_fd_ >= 0) {
+    ssize_t n;
+    do {
+      n = read(prompt_fd_, buffer->data() + old, want);
+    } while (n < 0 && errno == EINTR);
+    buffer->resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    if (old == 0 && n >= 2 && static_cast<unsigned char>((*buffer)[0]) == 0x1f &&
+        static_cast<unsigned char>((*buffer)[1]) == 0x8b) {
+      n = -1;  // gzip read as it arrives is not supported
+    }
+    if (n <= 0) {
+      failed_ = n < 0;
+      eof_ = true;
+      buffer->resize(old);
+    }
+    return;
+  }
   const int n = gzread(file_, buffer->data() + old, static_cast<unsigned>(want));
   if (n <= 0) {
     // A gzip stream cut short reads as an end of input with Z_BUF_ERROR.

@@ -36,7 +36,11 @@ class EventInput {
   ~EventInput();
 
   // Opens `path`; "-" or empty is stdin. False when it cannot be read.
-  bool Open(const std::string& path);
+  // With `prompt`, a stream that is not a regular file (stdin, a pipe) is
+  // read as it arrives: Next returns the whole lines available as soon as
+  // there is one, rather than waiting for `size` bytes. Such a stream must
+  // be plain NDJSON (a gzip one is refused: failed() is set).
+  bool Open(const std::string& path, bool prompt = false);
 
   // The next whole lines: at least `size` bytes unless the input ends (the
   // last line may lack its '\n'); a line longer than `size` comes whole.
@@ -69,8 +73,9 @@ class EventInput {
   size_t map_length_ = 0;
   void* inflated_ = nullptr;  // the inflated gzip file, if any
   size_t inflated_length_ = 0;
-  // Stream through zlib.
+  // Stream through zlib, or read as it arrives (prompt_fd_, plain only).
   gzFile file_ = nullptr;
+  int prompt_fd_ = -1;
   std::string carry_;  // the partial line after the last chunk
   bool eof_ = false, failed_ = false;
   uint64_t file_bytes_ = 0;

@@ -2,9 +2,11 @@
 // (NDJSON, plain or gzip), with Matcher::MatchBatch over chunks of whole lines
 // (event_input.h).
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -21,6 +23,7 @@
 #include "event_input.h"
 #include "evmatch/evmatch.h"
 #include "evmatch/explain.h"
+#include "evmatch/live.h"
 #include "flags.h"
 #include "rules_file.h"
 
@@ -58,7 +61,9 @@ uint64_t CountLines(std::string_view text) {
   return lines;
 }
 
-void MatchChunk(const evmatch::Matcher& matcher, const EventChunk& chunk, evmatch::MatchMode mode,
+// M is evmatch::Matcher or evmatch::LiveMatcher.
+template <typename M>
+void MatchChunk(const M& matcher, const EventChunk& chunk, evmatch::MatchMode mode,
                 evmatch::Scratch& scratch, ChunkResult& out) {
   out.events.clear();
   out.rules.clear();
@@ -113,6 +118,107 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
   bool enabled_, drawn_ = false;
 };
+
+// For `match --watch`: polls the rules file (ten times a second) and applies
+// each valid new version to the live rule set while matching goes on; an
+// invalid version is reported and the rules in force stay.
+class RulesWatcher {
+ public:
+  RulesWatcher(std::string path, evmatch::LiveMatcher* live)
+      : path_(std::move(path)), live_(live), seen_(Signature()) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  RulesWatcher(const RulesWatcher&) = delete;
+  RulesWatcher& operator=(const RulesWatcher&) = delete;
+  ~RulesWatcher() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    stopped_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  // What tells one version of the file from the next: a replacement by
+  // rename changes the inode, an edit in place the time or the size.
+  std::string Signature() const {
+    struct stat info;
+    if (stat(path_.c_str(), &info) != 0) return "";
+    return std::to_string(info.st_ino) + "/" + std::to_string(info.st_size) + "/" +
+           std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
+  }
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopped_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_; })) {
+      const std::string now = Signature();
+      if (now.empty() || now == seen_) continue;
+      seen_ = now;
+      Reload();
+    }
+  }
+
+  void Reload() const {
+    evmatch::RuleSet next;
+    if (LoadRules(path_, &next) != kExitOk) {
+      std::cerr << "evmatch match: " << path_
+                << " changed but is invalid; the previous rules stay in force\n";
+      return;
+    }
+    const evmatch::LiveMatcher::Changes changes =
+        evmatch::LiveMatcher::Changes::Between(live_->Rules(), next);
+    if (absl::Status status = live_->Apply(changes); !status.ok()) {
+      std::cerr << "evmatch match: " << path_ << ": " << status.message()
+                << "; the previous rules stay in force\n";
+      return;
+    }
+    std::cerr << "evmatch match: reloaded " << path_ << ": " << next.size()
+              << (next.size() == 1 ? " rule, " : " rules, ") << changes.size() << " changed\n";
+  }
+
+  const std::string path_;
+  evmatch::LiveMatcher* const live_;
+  std::string seen_;
+  std::mutex mutex_;
+  std::condition_variable stopped_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Every rule's count, in id order, for --stats. A LiveMatcher's rules are
+// those present at the end, then any removed one that matched.
+std::vector<std::pair<std::string, uint64_t>> RuleCounts(const evmatch::Matcher& matcher,
+                                                         const std::vector<uint64_t>& counts) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (evmatch::RuleId id = 0; id < matcher.rule_count(); ++id) {
+    out.emplace_back(matcher.rule_name(id), id < counts.size() ? counts[id] : 0);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, uint64_t>> RuleCounts(const evmatch::LiveMatcher& live,
+                                                         const std::vector<uint64_t>& counts) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  std::map<std::string, size_t, std::less<>> where;
+  auto add = [&](std::string_view name, uint64_t count) {
+    auto [it, fresh] = where.try_emplace(std::string(name), out.size());
+    if (fresh) out.emplace_back(name, 0);
+    out[it->second].second += count;
+  };
+  const evmatch::RuleSet present = live.Rules();
+  std::vector<bool> listed(counts.size(), false);
+  for (size_t i = 0; i < present.size(); ++i) {
+    const std::optional<evmatch::RuleId> id = live.FindRule(present.name(i));
+    const bool counted = id && *id < counts.size();
+    add(present.name(i), counted ? counts[*id] : 0);
+    if (counted) listed[*id] = true;
+  }
+  for (evmatch::RuleId id = 0; id < counts.size(); ++id) {
+    if (!listed[id] && counts[id] > 0) add(live.rule_name(id), counts[id]);
+  }
+  return out;
+}
 
 bool HasRule(const evmatch::RuleSet& rules, std::string_view name) {
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -183,13 +289,19 @@ class FailureTally {
   std::map<std::string, uint64_t> counts_;
 };
 
+template <typename M>
+int MatchEvents(const Args& args, const evmatch::RuleSet& rules, const M& matcher,
+                std::vector<evmatch::Scratch>& scratches,
+                std::chrono::steady_clock::time_point setup_start);
+
 int Match(const Args& args) {
-  const bool print = args.get("output", "ndjson") == "ndjson";
+  const bool watch = args.has("watch");
+  if (watch && args.has("explain")) {
+    return Fail("--explain and --watch cannot be used together");
+  }
   int64_t threads_flag = args.integer("threads", 1);
   if (threads_flag == 0) threads_flag = std::max(1u, std::thread::hardware_concurrency());
   const auto threads = static_cast<size_t>(threads_flag);
-  const evmatch::MatchMode mode =
-      args.has("lazy") ? evmatch::MatchMode::kLazy : evmatch::MatchMode::kComplete;
   const auto setup_start = std::chrono::steady_clock::now();
   evmatch::RuleSet rules;
   if (int code = LoadRules(args.get("rules"), &rules); code != kExitOk) return code;
@@ -197,21 +309,46 @@ int Match(const Args& args) {
   if (args.has("explain") && !HasRule(rules, explain)) {
     return Fail("--explain: no rule is named \"" + explain + "\"");
   }
-  FailureTally tally;
+  std::vector<evmatch::Scratch> scratches(threads);
+  auto prepare = [&](const auto& matcher) -> absl::Status {
+    for (auto& scratch : scratches) {
+      if (absl::Status s = matcher.PrepareScratch(scratch); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  };
+  if (watch) {
+    absl::StatusOr<std::unique_ptr<evmatch::LiveMatcher>> live =
+        evmatch::LiveMatcher::Create(rules);
+    if (!live.ok()) return Fail(live.status());
+    if (absl::Status s = prepare(**live); !s.ok()) return Fail(s);
+    const RulesWatcher watcher(args.get("rules"), live->get());
+    return MatchEvents(args, rules, **live, scratches, setup_start);
+  }
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   if (!matcher.ok()) return Fail(matcher.status());
-  std::vector<evmatch::Scratch> scratches(threads);
-  for (auto& scratch : scratches) {
-    if (absl::Status s = matcher->PrepareScratch(scratch); !s.ok()) return Fail(s);
-  }
+  if (absl::Status s = prepare(*matcher); !s.ok()) return Fail(s);
+  return MatchEvents(args, rules, *matcher, scratches, setup_start);
+}
 
+template <typename M>
+int MatchEvents(const Args& args, const evmatch::RuleSet& rules, const M& matcher,
+                std::vector<evmatch::Scratch>& scratches,
+                std::chrono::steady_clock::time_point setup_start) {
+  const bool print = args.get("output", "ndjson") == "ndjson";
+  const size_t threads = scratches.size();
+  const evmatch::MatchMode mode =
+      args.has("lazy") ? evmatch::MatchMode::kLazy : evmatch::MatchMode::kComplete;
+  const std::string explain = args.get("explain");
+  FailureTally tally;
   const auto start = std::chrono::steady_clock::now();
   const double setup_seconds = std::chrono::duration<double>(start - setup_start).count();
   EventInput reader;
   const std::string events_path = args.get("events", "-");
-  if (!reader.Open(events_path)) return Fail("cannot read " + events_path);
+  if (!reader.Open(events_path, /*prompt=*/args.has("watch"))) {
+    return Fail("cannot read " + events_path);
+  }
   Progress progress(start);
-  std::vector<uint64_t> rule_counts(matcher->rule_count(), 0);
+  std::vector<uint64_t> rule_counts;
   uint64_t events = 0, matched_events = 0, invalid_events = 0, bytes = 0;
   uint64_t line_base = 1;  // line number of the next chunk's first byte
   // Reports one chunk's events, in input order (one chunk at a time).
@@ -229,7 +366,11 @@ int Match(const Args& args) {
         continue;
       }
       if (e.rules_end > e.rules_begin) ++matched_events;
-      for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) ++rule_counts[result.rules[k]];
+      for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) {
+        const evmatch::RuleId id = result.rules[k];
+        if (id >= rule_counts.size()) rule_counts.resize(id + 1);
+        ++rule_counts[id];
+      }
       std::string why;
       if (args.has("explain")) {
         const size_t line_end = std::min(text.find('\n', e.offset), text.size());
@@ -244,12 +385,13 @@ int Match(const Args& args) {
       out += "{\"event\": " + std::to_string(line) + ", \"rules\": [";
       for (uint32_t k = e.rules_begin; k < e.rules_end; ++k) {
         if (k > e.rules_begin) out += ", ";
-        out += JsonString(matcher->rule_name(result.rules[k]));
+        out += JsonString(matcher.rule_name(result.rules[k]));
       }
       out += "]" + why + "}\n";
     }
     line_base += result.lines;
     std::cout << out;
+    if (args.has("watch")) std::cout.flush();  // a stream read as it arrives
     progress.Update(events, reader.Progress());
   };
   // Each worker takes the next chunk, matches it while the others match
@@ -269,7 +411,7 @@ int Match(const Args& args) {
         if (!reader.Next(kChunkBytes, &chunk, &storage)) return;
         ticket = next_ticket++;
       }
-      MatchChunk(*matcher, chunk, mode, scratch, result);
+      MatchChunk(matcher, chunk, mode, scratch, result);
       std::unique_lock<std::mutex> lock(report_mutex);
       turn_changed.wait(lock, [&] { return turn == ticket; });
       report(chunk, result, out);
@@ -282,7 +424,10 @@ int Match(const Args& args) {
   work(scratches[0]);
   for (std::thread& w : workers) w.join();
   std::cout.flush();
-  if (reader.failed()) return Fail("error reading " + events_path);
+  if (reader.failed()) {
+    return Fail("error reading " + events_path +
+                (args.has("watch") ? " (events read as they arrive must be plain NDJSON)" : ""));
+  }
   if (args.has("explain")) std::cerr << tally.Summary(explain);
   if (args.has("stats")) {
     const double seconds =
@@ -291,10 +436,11 @@ int Match(const Args& args) {
                         ", \"matched_events\": " + std::to_string(matched_events) +
                         ", \"invalid_events\": " + std::to_string(invalid_events) +
                         ", \"rule_matches\": {";
-    for (size_t r = 0; r < rule_counts.size(); ++r) {
-      if (r > 0) stats += ", ";
-      stats += JsonString(matcher->rule_name(static_cast<evmatch::RuleId>(r))) + ": " +
-               std::to_string(rule_counts[r]);
+    bool first = true;
+    for (const auto& [name, count] : RuleCounts(matcher, rule_counts)) {
+      if (!first) stats += ", ";
+      first = false;
+      stats += JsonString(name) + ": " + std::to_string(count);
     }
     char tail[200];
     std::snprintf(tail, sizeof(tail),
@@ -332,6 +478,9 @@ std::vector<Command> MatchCommands() {
             {.name = "explain",
              .value_name = "NAME",
              .help = "explain rule NAME for every event (adds \"explain\" to each line)"},
+            {.name = "watch",
+             .type = FlagType::kBool,
+             .help = "apply changes of the rules file while matching (a LiveMatcher)"},
             ThreadsFlag()},
        .details =
            std::string("Prints {\"event\": <line>, \"rules\": [names...]} per event, in input\n"
@@ -342,7 +491,12 @@ std::vector<Command> MatchCommands() {
                        "bytes_per_second. A plain events file is memory-mapped. --lazy\n"
                        "leaves malformed JSON past what the rules read unreported. --explain\n"
                        "NAME adds {\"explain\": ...} (docs/explain.md) to every line and prints,\n"
-                       "on stderr at the end, how often each condition of NAME failed.\n\n") +
+                       "on stderr at the end, how often each condition of NAME failed.\n"
+                       "--watch checks the rules file ten times a second and applies each\n"
+                       "valid new version to the rules in force, recompiling only the rules\n"
+                       "that changed, while matching goes on; an invalid version is reported\n"
+                       "on stderr and the previous rules stay. With --watch, events from a\n"
+                       "pipe are matched as each line arrives (plain NDJSON only).\n\n") +
            kRulesFileHelp,
        .run = Match},
   };

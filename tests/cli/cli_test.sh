@@ -115,4 +115,48 @@ expect "match reads a last line without a line break" 0 \
 expect "match reads an empty file" 0 '' '' -- \
   match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$
 rm -f /tmp/evmatch_cli_rules.$$ /tmp/evmatch_cli_events.$$ /tmp/evmatch_cli_events.$$.gz
+
+# --watch: events from a pipe are matched as they arrive; a new version of
+# the rules file applies to the events after it, an invalid one is reported
+# and the rules in force stay.
+wait_for() {  # wait_for FILE PATTERN: up to 10 s for PATTERN to appear in FILE
+  for _ in $(seq 1 100); do
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for [$2] in $1: [$(cat "$1")]"
+  return 1
+}
+mkfifo "$work/events"
+echo '{"a": {"x": [1]}}' >"$work/rules.json"
+"$evmatch" match --rules "$work/rules.json" --watch --events "$work/events" --stats \
+  >"$work/watch.out" 2>"$work/watch.err" &
+watch_pid=$!
+exec 3>"$work/events"
+echo '{"x": 1}' >&3
+wait_for "$work/watch.out" '"event": 1'
+echo '{"a": {"x": [2]}, "b": {"x": [1]}}' >"$work/rules.new"
+mv "$work/rules.new" "$work/rules.json"
+wait_for "$work/watch.err" 'reloaded'
+printf '{"x": 1}\n{"x": 2}\n' >&3
+wait_for "$work/watch.out" '"event": 3'
+echo '{"a": {"x": [}' >"$work/rules.json"
+wait_for "$work/watch.err" 'is invalid'
+echo '{"x": 2}' >&3
+exec 3>&-
+wait "$watch_pid"
+check "match --watch exits 0 at the end of the events" 0 "$?"
+check "match --watch applies each valid version to the events after it" \
+  $'{"event": 1, "rules": ["a"]}\n{"event": 2, "rules": ["b"]}\n{"event": 3, "rules": ["a"]}\n{"event": 4, "rules": ["a"]}' \
+  "$(cat "$work/watch.out")"
+check "match --watch reports each version" \
+  "evmatch match: reloaded $work/rules.json: 2 rules, 2 changed|evmatch match: $work/rules.json changed but is invalid; the previous rules stay in force" \
+  "$(grep '^evmatch match' "$work/watch.err" | paste -sd'|')"
+check "match --watch --stats counts by name across versions" 1 \
+  "$(grep -c '"rule_matches": {"a": 3, "b": 1}' "$work/watch.err")"
+expect "match --watch with --explain is refused" 2 '' 'cannot be used together' -- \
+  match --rules "$work/rules.json" --watch --explain a
+gzip -c <<<'{"x": 1}' >"$work/events.gz"
+expect "match --watch reads a gzip pipe as an error" 2 '' 'must be plain NDJSON' -- \
+  match --rules "$examples/rules.json" --watch --events <(cat "$work/events.gz")
 finish cli_test
