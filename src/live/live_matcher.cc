@@ -88,13 +88,27 @@ const Alternatives& RuleTable::Get(RuleId id) const { return (*chunks_[id / kChu
 
 void RuleTable::Set(RuleId id, Alternatives patterns) {
   if (id == size_) {
-    if (id % kChunk == 0) chunks_.push_back(std::make_shared<Chunk>(kChunk));
+    if (id % kChunk == 0) {
+      chunks_.push_back(std::make_shared<Chunk>(kChunk));
+      shared_.push_back(false);
+    }
     ++size_;
   }
-  std::shared_ptr<Chunk>& chunk = chunks_[id / kChunk];
-  // A merge reading a copy of the table holds the chunk too: copy it first.
-  if (chunk.use_count() > 1) chunk = std::make_shared<Chunk>(*chunk);
-  (*chunk)[id % kChunk] = std::move(patterns);
+  const size_t c = id / kChunk;
+  if (shared_[c]) {
+    chunks_[c] = std::make_shared<Chunk>(*chunks_[c]);
+    shared_[c] = false;
+  }
+  (*chunks_[c])[id % kChunk] = std::move(patterns);
+}
+
+RuleTable RuleTable::Share() {
+  RuleTable copy;
+  copy.chunks_ = chunks_;
+  copy.shared_.assign(chunks_.size(), true);
+  copy.size_ = size_;
+  shared_.assign(chunks_.size(), true);
+  return copy;
 }
 
 void LiveBase::IndexFields() {
@@ -315,7 +329,7 @@ absl::Status LiveState::Merge() {
   {
     std::lock_guard<std::mutex> lock(mu);
     if (changed.empty()) return absl::OkStatus();
-    rules = table;
+    rules = table.Share();
     next->version = version;
   }
   // Every rule present at that version, compiled with no lock held.
@@ -330,7 +344,7 @@ absl::Status LiveState::Merge() {
       },
       &next->program);
   next->IndexFields();
-  rules = RuleTable();  // let writers stop copying chunks
+  rules = RuleTable();  // the chunks no writer has replaced yet stay shared
   std::weak_ptr<const LiveBase> previous;
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -562,6 +576,13 @@ std::optional<RuleId> LiveMatcher::FindRule(std::string_view name) const {
 RuleSet LiveMatcher::Rules() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->RulesLocked();
+}
+
+std::vector<Pattern> LiveMatcher::patterns(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  auto it = state_->index.find(internal::ToAbsl(name));
+  if (it == state_->index.end()) return {};
+  return *state_->table.Get(it->second);
 }
 
 std::string_view LiveMatcher::rule_name(RuleId id) const {

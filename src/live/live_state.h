@@ -78,13 +78,18 @@ class RuleTable {
   static constexpr size_t kChunk = 1024;
 
   const Alternatives& Get(RuleId id) const;
-  // Writer only; `id` may be one past the last id set.
+  // Writer only; `id` may be one past the last id set. A chunk shared with
+  // a copy is copied first.
   void Set(RuleId id, Alternatives patterns);
   size_t size() const { return size_; }
+  // A copy that shares every chunk; this table copies a chunk before its
+  // next change to it, so the copy may be read on another thread.
+  RuleTable Share();
 
  private:
   using Chunk = std::vector<Alternatives>;
   std::vector<std::shared_ptr<Chunk>> chunks_;
+  std::vector<bool> shared_;  // per chunk: a copy holds it
   size_t size_ = 0;
 };
 
