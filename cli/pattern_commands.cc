@@ -47,6 +47,13 @@ int TestEventPattern(const Args& args) {
       std::cerr << "InvalidEventPatternException: Event pattern is not valid. Reason: " << e->reason
                 << "\n at " << (e->json_pointer.empty() ? "/" : e->json_pointer) << " (offset "
                 << e->offset << ")\n";
+      // Refused for a wildcard's complexity alone: what it would do if not.
+      evmatch::ExplainOptions options;
+      options.explain_refused = true;
+      absl::StatusOr<evmatch::Explanation> why =
+          args.has("explain") ? evmatch::ExplainPattern(*pattern, *event, options)
+                              : absl::StatusOr<evmatch::Explanation>(result.status());
+      if (why.ok()) PrintExplanation(args, *why);
     } else {
       std::cerr << "ValidationException: Parameter Event is not valid.\n";
       if (std::optional<evmatch::EventError> e = evmatch::GetEventError(result.status())) {
@@ -122,7 +129,9 @@ std::vector<Command> PatternCommands() {
            "and offset; an event that is not a JSON object prints ValidationException\n"
            "(both exit 2). Envelope fields (id, source, ...) are not required.\n"
            "--explain adds, after the result, each condition of the pattern with its\n"
-           "status, the event's values at its path and near-miss hints (docs/explain.md).\n",
+           "status, the event's values at its path and near-miss hints (docs/explain.md).\n"
+           "A pattern refused only for a wildcard's complexity is still refused (exit 2),\n"
+           "and --explain then shows what it would do with the limit raised.\n",
        .run = TestEventPattern},
       {.name = "explain",
        .summary = "Explains why each rule of a rules file matches an event or does not.",

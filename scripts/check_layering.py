@@ -24,6 +24,7 @@ LAYERS = {
     "reference": {"util", "number", "json", "pattern", "unicode"},
     "compile": {"util", "number", "json", "pattern", "unicode"},
     "runtime": {"util", "number", "json", "pattern", "unicode", "compile"},
+    "live": {"util", "number", "json", "pattern", "unicode", "compile", "runtime"},
     "explain": {"util", "number", "json", "pattern", "unicode", "reference"},
     "s3": {"util", "json"},
     "integrity": {"util"},

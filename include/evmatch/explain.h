@@ -40,6 +40,8 @@
 namespace evmatch {
 EVMATCH_ABI_NAMESPACE_BEGIN
 
+class LiveMatcher;
+
 struct ExplainOptions {
   PatternOptions pattern_options;
   EventOptions event_options;
@@ -48,6 +50,14 @@ struct ExplainOptions {
   size_t max_value_bytes = 120;
   // Event values listed per condition; the rest are counted.
   size_t max_values = 8;
+  // ExplainPattern only. When true, a pattern refused because a wildcard
+  // exceeds `pattern_options.max_wildcard_complexity` (and for nothing else)
+  // is explained as if there were no limit: Explanation::refused holds the
+  // refusal's reason, `matched` is what the pattern would give, and every
+  // condition with such a wildcard carries a hint naming its complexity and
+  // whether it would hold. When false, such a pattern is an error, as in
+  // TestEventPattern.
+  bool explain_refused = false;
 };
 
 enum class ConditionStatus : uint8_t {
@@ -114,6 +124,10 @@ struct PatternExplanation {
 
 struct Explanation {
   std::string rule;  // "" for a lone pattern
+  // With ExplainOptions::explain_refused: why the pattern is refused (its
+  // AWS reason text); the verdict is then what it would be with the limit
+  // raised. Empty otherwise.
+  std::string refused;
   bool matched = false;
   std::vector<PatternExplanation> patterns;  // one per pattern of the rule
 };
@@ -129,12 +143,18 @@ EVMATCH_EXPORT absl::StatusOr<Explanation> ExplainPattern(const Pattern& pattern
 
 // Explains rule `name` of `rules` (every pattern it has) against the event.
 // A Matcher keeps no patterns: explain its rules with the RuleSet it was
-// compiled from. NotFound for a name the set does not have; event errors as
-// TestEventPattern.
+// compiled from (a LiveMatcher keeps them: see below). NotFound for a name the set does not have;
+// event errors as TestEventPattern.
 EVMATCH_EXPORT absl::StatusOr<Explanation> ExplainRule(const RuleSet& rules, std::string_view name,
                                                        std::string_view event_json,
                                                        const ExplainOptions& options = {});
 
+// Rule `name` of a LiveMatcher, with the patterns in force when called.
+// NotFound for a name it does not have; event errors as TestEventPattern.
+EVMATCH_EXPORT absl::StatusOr<Explanation> ExplainRule(const LiveMatcher& live,
+                                                       std::string_view name,
+                                                       std::string_view event_json,
+                                                       const ExplainOptions& options = {});
 // Every rule of `rules`, in order, against the event (parsed once).
 EVMATCH_EXPORT absl::StatusOr<std::vector<Explanation>> ExplainRules(
     const RuleSet& rules, std::string_view event_json, const ExplainOptions& options = {});

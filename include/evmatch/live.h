@@ -154,6 +154,9 @@ class EVMATCH_EXPORT LiveMatcher {
   std::optional<RuleId> FindRule(std::string_view name) const;
   // The rules present, as a RuleSet in id order (writers' mutex).
   RuleSet Rules() const;
+  // The patterns of rule `name` (empty when it is not present; writers'
+  // mutex).
+  std::vector<Pattern> patterns(std::string_view name) const;
   // Name of any id this set has issued. Lock-free; the view stays valid for
   // the life of the LiveMatcher.
   std::string_view rule_name(RuleId id) const;

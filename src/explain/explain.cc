@@ -14,12 +14,16 @@
 #include "evmatch/explain.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "evmatch/live.h"
 #include "explain/hints.h"
 #include "pattern/ast.h"
+#include "pattern/parse.h"
+#include "pattern/wildcard.h"
 #include "reference/evaluate.h"
 #include "util/strings.h"
 
@@ -98,8 +102,14 @@ struct Entry {
 
 class Explainer {
  public:
-  Explainer(const ReferenceEvent& event, std::string_view event_text, const ExplainOptions& options)
-      : event_(event), event_text_(event_text), options_(options) {}
+  // `wildcard_limit` > 0: the pattern was refused for a wildcard above this
+  // complexity, and such wildcards get a hint.
+  Explainer(const ReferenceEvent& event, std::string_view event_text, const ExplainOptions& options,
+            int wildcard_limit = 0)
+      : event_(event),
+        event_text_(event_text),
+        options_(options),
+        wildcard_limit_(wildcard_limit) {}
 
   PatternExplanation Explain(const PatternAst& ast) {
     in_force_.clear();
@@ -245,12 +255,28 @@ class Explainer {
       out->hints =
           internal::NearMisses(field.matchers, out->path, present, event_.root(), event_text_);
     }
+    if (wildcard_limit_ > 0) RefusedWildcardHints(field, out);
     if (!in_or && in_force != in_force_.end() && in_force->second < conjunctions_) {
       out->hints.push_back(
           "a condition on the same path inside a $or branch replaces this one where that "
           "branch applies");
     }
     entries_.emplace(&field.matchers, std::move(entry));
+  }
+
+  // For a pattern explained past its refusal: each wildcard over the limit.
+  void RefusedWildcardHints(const PatternField& field, ConditionExplanation* out) const {
+    for (const FieldMatcher& m : field.matchers) {
+      for (const internal::WildcardPattern& w : m.wildcards) {
+        const int complexity = internal::WildcardComplexity(w);
+        if (complexity <= wildcard_limit_) continue;
+        out->hints.push_back(internal::Cat(
+            "this wildcard's complexity is ", complexity, ", above the limit of ", wildcard_limit_,
+            " (PatternOptions::max_wildcard_complexity): with the limit raised to ", complexity,
+            " the pattern is accepted and this condition ",
+            out->status == ConditionStatus::kFailed ? "still fails" : "holds"));
+      }
+    }
   }
 
   // Marks, in one conjunction that does not match, the conditions that hold
@@ -324,6 +350,7 @@ class Explainer {
   const ReferenceEvent& event_;
   std::string_view event_text_;
   const ExplainOptions& options_;
+  const int wildcard_limit_;
   // Conjunctions each condition is in force in, by its field array, and how
   // many there are.
   std::unordered_map<const std::vector<FieldMatcher>*, size_t> in_force_;
@@ -335,7 +362,7 @@ class Explainer {
 // every prefix of it: the event's other leaves are never looked at (hints
 // walk the event's tree instead).
 void AddPaths(const PatternObject& object, const std::string& path, bool at_root,
-              std::unordered_set<std::string>* paths) {
+              internal::PathSet* paths) {
   for (const PatternField& field : object.fields) {
     if (field.type == PatternField::Type::kOr) {
       for (const PatternObject& branch : field.children) AddPaths(branch, path, at_root, paths);
@@ -355,7 +382,7 @@ void AddPaths(const PatternObject& object, const std::string& path, bool at_root
 
 absl::StatusOr<ReferenceEvent> ParseEvent(std::string_view event_json,
                                           const ExplainOptions& options,
-                                          const std::unordered_set<std::string>& paths) {
+                                          const internal::PathSet& paths) {
   return ReferenceEvent::Parse(event_json, options.event_options, /*record_pointers=*/true, &paths);
 }
 
@@ -363,7 +390,7 @@ absl::StatusOr<ReferenceEvent> ParseEvent(std::string_view event_json,
 
 absl::StatusOr<Explanation> ExplainPattern(const Pattern& pattern, std::string_view event_json,
                                            const ExplainOptions& options) {
-  std::unordered_set<std::string> paths;
+  internal::PathSet paths;
   AddPaths(AstOf(pattern).root, "", /*at_root=*/true, &paths);
   absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
   if (!event.ok()) return event.status();
@@ -377,8 +404,28 @@ absl::StatusOr<Explanation> ExplainPattern(std::string_view pattern_json,
                                            std::string_view event_json,
                                            const ExplainOptions& options) {
   absl::StatusOr<Pattern> pattern = Pattern::Parse(pattern_json, options.pattern_options);
-  if (!pattern.ok()) return pattern.status();
-  return ExplainPattern(*pattern, event_json, options);
+  if (pattern.ok()) return ExplainPattern(*pattern, event_json, options);
+  const int limit = options.pattern_options.max_wildcard_complexity;
+  const std::optional<PatternError> error = GetPatternError(pattern.status());
+  if (!options.explain_refused || limit <= 0 || !error ||
+      error->reason != internal::kWildcardTooComplex) {
+    return pattern.status();
+  }
+  // Refused for a wildcard's complexity alone? Then explained without the
+  // limit.
+  PatternOptions unlimited = options.pattern_options;
+  unlimited.max_wildcard_complexity = 0;
+  absl::StatusOr<Pattern> accepted = Pattern::Parse(pattern_json, unlimited);
+  if (!accepted.ok()) return pattern.status();
+  internal::PathSet paths;
+  AddPaths(AstOf(*accepted).root, "", /*at_root=*/true, &paths);
+  absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
+  if (!event.ok()) return event.status();
+  Explanation out;
+  out.refused = error->reason;
+  out.patterns.push_back(Explainer(*event, event_json, options, limit).Explain(AstOf(*accepted)));
+  out.matched = out.patterns[0].matched;
+  return out;
 }
 
 namespace {
@@ -395,7 +442,7 @@ Explanation ExplainOne(const RuleSet& rules, size_t index, const ReferenceEvent&
   return out;
 }
 
-void AddRulePaths(const RuleSet& rules, size_t index, std::unordered_set<std::string>* paths) {
+void AddRulePaths(const RuleSet& rules, size_t index, internal::PathSet* paths) {
   for (const Pattern& pattern : rules.patterns(index)) {
     AddPaths(AstOf(pattern).root, "", /*at_root=*/true, paths);
   }
@@ -408,7 +455,7 @@ absl::StatusOr<Explanation> ExplainRule(const RuleSet& rules, std::string_view n
                                         const ExplainOptions& options) {
   for (size_t i = 0; i < rules.size(); ++i) {
     if (rules.name(i) != name) continue;
-    std::unordered_set<std::string> paths;
+    internal::PathSet paths;
     AddRulePaths(rules, i, &paths);
     absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
     if (!event.ok()) return event.status();
@@ -417,10 +464,21 @@ absl::StatusOr<Explanation> ExplainRule(const RuleSet& rules, std::string_view n
   return absl::NotFoundError(internal::Cat("no rule is named \"", name, "\""));
 }
 
+absl::StatusOr<Explanation> ExplainRule(const LiveMatcher& live, std::string_view name,
+                                        std::string_view event_json,
+                                        const ExplainOptions& options) {
+  std::vector<Pattern> patterns = live.patterns(name);
+  if (patterns.empty())
+    return absl::NotFoundError(internal::Cat("no rule is named \"", name, "\""));
+  RuleSet rule;
+  for (Pattern& pattern : patterns) (void)rule.Add(name, std::move(pattern));
+  return ExplainRule(rule, name, event_json, options);
+}
+
 absl::StatusOr<std::vector<Explanation>> ExplainRules(const RuleSet& rules,
                                                       std::string_view event_json,
                                                       const ExplainOptions& options) {
-  std::unordered_set<std::string> paths;
+  internal::PathSet paths;
   for (size_t i = 0; i < rules.size(); ++i) AddRulePaths(rules, i, &paths);
   absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
   if (!event.ok()) return event.status();

@@ -157,7 +157,7 @@ void CollectObjects(const JsonValue& value, std::vector<const JsonValue*>* out) 
 // PartialTree does not keep: the object is read again, nothing below its
 // keys built.
 std::vector<std::string> KeysOf(const JsonValue& object, std::string_view text) {
-  static const std::unordered_set<std::string> kNothing;
+  static const internal::PathSet kNothing;
   JsonValue again;
   JsonParseError error;
   PartialTree keys_only;

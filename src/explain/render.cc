@@ -151,6 +151,8 @@ std::string ExplanationJson(const Explanation& explanation) {
   std::string out = "{";
   AppendStringField(&out, "rule", explanation.rule);
   out.push_back(',');
+  AppendStringField(&out, "refused", explanation.refused);
+  out.push_back(',');
   AppendBool(&out, "matched", explanation.matched);
   out.push_back(',');
   AppendList(&out, "patterns", explanation.patterns,
@@ -168,6 +170,12 @@ std::string ExplanationJson(const Explanation& explanation) {
 std::string ExplanationText(const Explanation& explanation) {
   std::string out;
   const char* verdict = explanation.matched ? "matches" : "does not match";
+  if (!explanation.refused.empty()) {
+    Line(&out, 0,
+         internal::Cat("the pattern is refused: ", explanation.refused,
+                       "; explained as if the wildcard complexity limit were raised"));
+    verdict = explanation.matched ? "would match" : "would not match";
+  }
   if (explanation.rule.empty()) {
     Line(&out, 0, internal::Cat("the event ", verdict, " the pattern"));
   } else {

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 
 namespace evmatch::internal {
@@ -59,8 +60,11 @@ struct JsonParseError {
 // object, so that its text can be read again. Paths join keys with '.'
 // below the root ("a.b"), arrays adding no step (docs/semantics.md).
 // Without `paths`, the whole tree is built.
+// Dot-joined event paths.
+using PathSet = absl::flat_hash_set<std::string>;
+
 struct PartialTree {
-  const std::unordered_set<std::string>* paths = nullptr;
+  const PathSet* paths = nullptr;
   bool keys = false;
   // Set by ParseJsonTree: the first number beyond binary64 in the whole text
   // (kept or not), in document order; npos when there is none.

@@ -352,10 +352,7 @@ class Parser {
     if (!ParseWildcard(v.text, out, &reason)) return Invalid(v, reason);
     if (options_.max_wildcard_complexity > 0 &&
         WildcardComplexity(*out) > options_.max_wildcard_complexity) {
-      return Invalid(v,
-                     "Rule is too complex - try using fewer wildcard characters "
-                     "or fewer repeating character sequences after a wildcard "
-                     "character");
+      return Invalid(v, kWildcardTooComplex);
     }
     return absl::OkStatus();
   }

@@ -12,6 +12,11 @@
 
 namespace evmatch::internal {
 
+// AWS's reason for a wildcard above PatternOptions::max_wildcard_complexity.
+inline constexpr char kWildcardTooComplex[] =
+    "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
+    "sequences after a wildcard character";
+
 // Validates `text` and fills `*root`. Errors carry a PatternError payload
 // with an empty rule name (callers that know the rule add it).
 absl::Status ParsePatternTree(std::string_view text, const PatternOptions& options,

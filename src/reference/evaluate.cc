@@ -23,6 +23,9 @@
 namespace evmatch::internal {
 namespace {
 
+// Objects with at most this many members find duplicate keys by comparing.
+constexpr size_t kFewMembers = 8;
+
 using Type = JsonValue::Type;
 
 bool StartsWith(std::string_view s, std::string_view p) {
@@ -107,8 +110,7 @@ bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
 
 absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
                                                      const EventOptions& options,
-                                                     bool record_pointers,
-                                                     const std::unordered_set<std::string>* paths) {
+                                                     bool record_pointers, const PathSet* paths) {
   if (json.size() > options.max_event_bytes) {
     return MakeEventError(absl::StatusCode::kResourceExhausted,
                           {options.max_event_bytes,
@@ -146,6 +148,7 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
   std::string path, pointer;
   event.Flatten(*event.root_, &path, /*at_root=*/true, &trail, &pointer);
   event.paths_ = nullptr;
+  event.last_leaves_ = nullptr;
   return event;
 }
 
@@ -155,11 +158,21 @@ void ReferenceEvent::Flatten(const JsonValue& v, std::string* path, bool at_root
   const size_t pointer_size = pointer->size(), path_size = path->size();
   switch (v.type) {
     case Type::kObject: {
+      // Walk backwards so the last occurrence of a duplicate key wins. The
+      // few members of most objects are compared with each other; many are
+      // hashed.
+      const size_t n = v.members.size();
       std::unordered_set<std::string_view> seen;
-      // Walk backwards so the last occurrence of a duplicate key wins.
-      for (size_t i = v.members.size(); i-- > 0;) {
+      if (n > kFewMembers) seen.reserve(n);
+      for (size_t i = n; i-- > 0;) {
         const JsonMember& m = v.members[i];
-        if (!seen.insert(m.key).second) continue;
+        if (n > kFewMembers) {
+          if (!seen.insert(m.key).second) continue;
+        } else if (std::any_of(v.members.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                               v.members.end(),
+                               [&](const JsonMember& later) { return later.key == m.key; })) {
+          continue;
+        }
         if (!at_root) path->push_back('.');
         path->append(m.key);
         if (paths_ == nullptr || paths_->count(*path) != 0) {
@@ -190,7 +203,12 @@ void ReferenceEvent::Flatten(const JsonValue& v, std::string* path, bool at_root
       if (v.is_number()) leaf.number = *Decimal::FromJson(v.text);
       leaf.trail = *trail;
       if (record_pointers_) leaf.pointer = *pointer;
-      by_path_[*path].push_back(leaves_.size());
+      // The elements of an array of objects give runs of leaves at one path.
+      if (last_leaves_ == nullptr || *path != last_path_) {
+        last_leaves_ = &by_path_[*path];
+        last_path_ = *path;
+      }
+      last_leaves_->push_back(leaves_.size());
       leaves_.push_back(std::move(leaf));
     }
   }

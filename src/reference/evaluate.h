@@ -51,9 +51,9 @@ class ReferenceEvent {
   // only leaves at those dot-joined paths are recorded: the set must hold
   // every prefix of each path too ("a", "a.b" for "a.b.c"); a pattern is
   // evaluated correctly when it names no other path.
-  static absl::StatusOr<ReferenceEvent> Parse(
-      std::string_view json, const EventOptions& options, bool record_pointers = false,
-      const std::unordered_set<std::string>* paths = nullptr);
+  static absl::StatusOr<ReferenceEvent> Parse(std::string_view json, const EventOptions& options,
+                                              bool record_pointers = false,
+                                              const PathSet* paths = nullptr);
 
   ReferenceEvent(ReferenceEvent&&) = default;
   ReferenceEvent& operator=(ReferenceEvent&&) = default;
@@ -85,9 +85,12 @@ class ReferenceEvent {
   std::unique_ptr<JsonValue> root_;  // stable address: leaves point into it
   std::vector<EventLeaf> leaves_;
   std::unordered_map<std::string, std::vector<size_t>> by_path_;
+  // Flatten: the list of the last leaf's path (map values do not move).
+  std::vector<size_t>* last_leaves_ = nullptr;
+  std::string last_path_;
   uint32_t next_array_id_ = 0;
   bool record_pointers_ = false;
-  const std::unordered_set<std::string>* paths_ = nullptr;  // during Parse only
+  const PathSet* paths_ = nullptr;                          // during Parse only
   std::vector<std::string> array_pointers_;                 // by array id, with record_pointers
 };
 

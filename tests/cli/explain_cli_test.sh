@@ -21,7 +21,7 @@ out=$("$evmatch" test-event-pattern --event-pattern '{"a":[1]}' --event '{"a":1}
   --format json)
 check "test-event-pattern --explain --format json" \
   '{"Result": true}
-{"rule":"","matched":true,"patterns":[{"matched":true,"root":{"pointer":"","satisfied":true,"conditions":[{"pointer":"/a","path":"a","operators":["equals"],"expected":"[1]","status":"satisfied","missing":false,"values":[{"pointer":"/a","json":"1"}],"more_values":0,"array":"","hints":[]}],"or":[]}}]}' \
+{"rule":"","refused":"","matched":true,"patterns":[{"matched":true,"root":{"pointer":"","satisfied":true,"conditions":[{"pointer":"/a","path":"a","operators":["equals"],"expected":"[1]","status":"satisfied","missing":false,"values":[{"pointer":"/a","json":"1"}],"more_values":0,"array":"","hints":[]}],"or":[]}}]}' \
   "$out"
 expect "--explain with an invalid pattern is the usual error" 2 '' \
   'Reason: Empty arrays are not allowed' -- \
@@ -67,4 +67,15 @@ check "match --explain: the summary counts the failures" \
   "$(grep -v '^line ' "$work/err")"
 expect "match --explain: unknown rule" 2 '' '--explain: no rule is named "nope"' -- \
   match --rules "$rules" --events "$work/events.ndjson" --explain nope
+complex='{"k":[{"wildcard":"*a*a*a*a*a*a*a*a*a*a*a*b"}]}'
+expect "test-event-pattern: a too complex wildcard is refused" 2 '' 'Reason: Rule is too complex' -- \
+  test-event-pattern --event-pattern "$complex" --event '{"k":"aaaaaaaaaaaab"}'
+expect "test-event-pattern --explain: what the refused pattern would do" 2 \
+  'the pattern is refused: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character; explained as if the wildcard complexity limit were raised
+the event would match the pattern
+  [ok] k: wildcard [{"wildcard":"*a*a*a*a*a*a*a*a*a*a*a*b"}]  (pattern /k)
+      satisfied by "aaaaaaaaaaaab" at /k
+      hint: this wildcard'"'"'s complexity is 24, above the limit of 10 (PatternOptions::max_wildcard_complexity): with the limit raised to 24 the pattern is accepted and this condition holds' \
+  'Reason: Rule is too complex' -- \
+  test-event-pattern --event-pattern "$complex" --event '{"k":"aaaaaaaaaaaab"}' --explain
 finish explain_cli_test

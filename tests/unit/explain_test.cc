@@ -8,6 +8,7 @@
 #include <string>
 
 #include "evmatch/evmatch.h"
+#include "evmatch/live.h"
 #include "json/json_tree.h"
 
 namespace {
@@ -210,7 +211,9 @@ TEST_CASE("the JSON form parses and carries every field", "[explain]") {
   evmatch::internal::JsonValue doc;
   evmatch::internal::JsonParseError error;
   REQUIRE(evmatch::internal::ParseJsonTree(json, 64, &doc, &error));
-  CHECK(json.rfind(R"({"rule":"","matched":false,"patterns":[{"matched":false,"root":{)", 0) == 0);
+  CHECK(
+      json.rfind(R"({"rule":"","refused":"","matched":false,"patterns":[{"matched":false,"root":{)",
+                 0) == 0);
   for (const char* key :
        {"\"pointer\":", "\"path\":", "\"operators\":", "\"expected\":", "\"status\":\"failed\"",
         "\"status\":\"inconsistent\"",
@@ -294,4 +297,61 @@ TEST_CASE("parts of the event no condition reads are still validated", "[explain
   const evmatch::Explanation e =
       Explain(R"({"a":{"state":[1]}})", R"({"a":{"stat":1,"z":{"q":2}}})");
   CHECK(HasHint(e.patterns[0].root.conditions[0], R"(the event has the key "stat")"));
+}
+
+TEST_CASE("a pattern refused for a wildcard's complexity is explained past the refusal on request",
+          "[explain]") {
+  const std::string pattern = R"({"k":[{"wildcard":"*a*a*a*a*a*a*a*a*a*a*a*b"}],"n":[1]})";
+  const std::string reason =
+      "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
+      "sequences after a wildcard character";
+  // By default, the refusal TestEventPattern gives.
+  absl::StatusOr<evmatch::Explanation> plain = evmatch::ExplainPattern(pattern, R"({"k":"ab"})");
+  REQUIRE_FALSE(plain.ok());
+  CHECK(evmatch::GetPatternError(plain.status())->reason == reason);
+
+  evmatch::ExplainOptions options;
+  options.explain_refused = true;
+  evmatch::PatternOptions unlimited;
+  unlimited.max_wildcard_complexity = 0;
+  for (const char* event : {R"({"k":"aaaaaaaaaaaab","n":1})", R"({"k":"ab","n":1})"}) {
+    INFO(event);
+    const evmatch::Explanation e = Explain(pattern, event, options);
+    CHECK(e.refused == reason);
+    // The verdict is the one without the limit.
+    absl::StatusOr<bool> would = evmatch::TestEventPattern(pattern, event, unlimited);
+    REQUIRE(would.ok());
+    CHECK(e.matched == *would);
+    const ConditionExplanation& k = At(e, "/k");
+    CHECK(HasHint(k, "above the limit of 10 (PatternOptions::max_wildcard_complexity)"));
+    CHECK(HasHint(k, *would ? "this condition holds" : "this condition still fails"));
+    CHECK(At(e, "/n").hints.empty());
+    CHECK(evmatch::ExplanationJson(e).find("\"refused\":\"Rule is too complex") !=
+          std::string::npos);
+    CHECK(evmatch::ExplanationText(e).rfind("the pattern is refused: Rule is too complex", 0) == 0);
+  }
+  // Anything else wrong with the pattern stays an error.
+  absl::StatusOr<evmatch::Explanation> other = evmatch::ExplainPattern(
+      R"({"k":[{"wildcard":"*a*a*a*a*a*a*a*a*a*a*a*b"}],"n":[]})", "{}", options);
+  REQUIRE_FALSE(other.ok());
+  CHECK(evmatch::GetPatternError(other.status()).has_value());
+  // A pattern within the limit has nothing refused.
+  CHECK(Explain(R"({"k":[{"wildcard":"*b"}]})", R"({"k":"ab"})", options).refused.empty());
+}
+
+TEST_CASE("a LiveMatcher's rules are explained by name, as they are now", "[explain][live]") {
+  evmatch::RuleSet rules;
+  REQUIRE(rules.Add("r", R"({"a":[1]})").ok());
+  auto live = evmatch::LiveMatcher::Create(rules);
+  REQUIRE(live.ok());
+  absl::StatusOr<evmatch::Explanation> before = evmatch::ExplainRule(**live, "r", R"({"a":2})");
+  REQUIRE(before.ok());
+  CHECK(before->rule == "r");
+  CHECK_FALSE(before->matched);
+  REQUIRE((*live)->Put("r", R"({"a":[2]})").ok());
+  absl::StatusOr<evmatch::Explanation> after = evmatch::ExplainRule(**live, "r", R"({"a":2})");
+  REQUIRE(after.ok());
+  CHECK(after->matched);
+  REQUIRE((*live)->Remove("r").ok());
+  CHECK(evmatch::ExplainRule(**live, "r", "{}").status().code() == absl::StatusCode::kNotFound);
 }
