@@ -191,9 +191,9 @@ class Explainer {
                          options_.max_value_bytes);
   }
 
-  void AddValue(const JsonValue& value, const std::string& pointer, ConditionExplanation* out) {
+  void AddValue(const JsonValue& value, std::string_view pointer, ConditionExplanation* out) {
     if (out->values.size() < options_.max_values) {
-      out->values.push_back({pointer, ValueJson(value)});
+      out->values.push_back({std::string(pointer), ValueJson(value)});
     } else {
       ++out->more_values;
     }
@@ -240,11 +240,13 @@ class Explainer {
       out->status = holds ? ConditionStatus::kSatisfied : ConditionStatus::kFailed;
     }
     if (holds) {
-      for (const EventLeaf* leaf : entry.candidates) AddValue(*leaf->value, leaf->pointer, out);
+      for (const EventLeaf* leaf : entry.candidates) {
+        AddValue(*leaf->value, event_.pointer(*leaf), out);
+      }
     } else if (at != nullptr) {
       for (size_t index : *at) {
         const EventLeaf& leaf = event_.leaves()[index];
-        AddValue(*leaf.value, leaf.pointer, out);
+        AddValue(*leaf.value, event_.pointer(leaf), out);
       }
     }
     if (out->status == ConditionStatus::kFailed) {

@@ -201,8 +201,12 @@ void ReferenceEvent::Flatten(const JsonValue& v, std::string* path, bool at_root
       leaf.path = *path;
       leaf.value = &v;
       if (v.is_number()) leaf.number = *Decimal::FromJson(v.text);
-      leaf.trail = *trail;
-      if (record_pointers_) leaf.pointer = *pointer;
+      leaf.trail.assign(trail->begin(), trail->end());
+      if (record_pointers_) {
+        leaf.pointer_begin = static_cast<uint32_t>(leaf_pointers_.size());
+        leaf.pointer_size = static_cast<uint32_t>(pointer->size());
+        leaf_pointers_ += *pointer;
+      }
       // The elements of an array of objects give runs of leaves at one path.
       if (last_leaves_ == nullptr || *path != last_path_) {
         last_leaves_ = &by_path_[*path];

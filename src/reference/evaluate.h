@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "evmatch/evmatch.h"
 #include "json/json_tree.h"
@@ -27,8 +28,12 @@ struct EventLeaf {
   std::string path;
   const JsonValue* value = nullptr;
   Decimal number;  // for numbers
-  std::vector<std::pair<uint32_t, uint32_t>> trail;
-  std::string pointer;  // RFC 6901 pointer, when parsed with record_pointers
+  // (array, index) of every array element the leaf lies in, outermost
+  // first; most leaves lie in at most two arrays.
+  absl::InlinedVector<std::pair<uint32_t, uint32_t>, 2> trail;
+  // RFC 6901 pointer, when parsed with record_pointers: a slice of the
+  // event's pointer text (ReferenceEvent::pointer).
+  uint32_t pointer_begin = 0, pointer_size = 0;
 };
 
 // True when the event scalar `leaf` satisfies `m`. exists:false never does:
@@ -68,6 +73,10 @@ class ReferenceEvent {
   const std::vector<EventLeaf>& leaves() const { return leaves_; }
   const JsonValue& root() const { return *root_; }
   const std::string& array_pointer(uint32_t id) const { return array_pointers_[id]; }
+  // The pointer of `leaf` (parsed with record_pointers).
+  std::string_view pointer(const EventLeaf& leaf) const {
+    return std::string_view(leaf_pointers_).substr(leaf.pointer_begin, leaf.pointer_size);
+  }
   // One array-consistent choice of a leaf from each list, or false.
   static bool ConsistentChoice(const std::vector<std::vector<const EventLeaf*>>& choices,
                                std::vector<const EventLeaf*>* chosen);
@@ -91,6 +100,7 @@ class ReferenceEvent {
   uint32_t next_array_id_ = 0;
   bool record_pointers_ = false;
   const PathSet* paths_ = nullptr;                          // during Parse only
+  std::string leaf_pointers_;  // every leaf's pointer, one after the other
   std::vector<std::string> array_pointers_;                 // by array id, with record_pointers
 };
 
