@@ -187,7 +187,7 @@ TEST_CASE("LiveMatcher: Merge folds the delta into the base, matches unchanged",
   CHECK(live->stats().merges == 1);
 }
 
-TEST_CASE("LiveMatcher: background merges start past the threshold", "[live]") {
+TEST_CASE("LiveMatcher: background merges start past the threshold (threads)", "[live]") {
   LiveOptions options;
   options.merge_threshold = 4;
   auto live = MakeLive({{"red", kRed}}, options);
