@@ -1,4 +1,5 @@
-// LiveMatcher against a fresh compile: random Put, Remove, Apply and Merge
+// LiveMatcher against a fresh compile (built into unit_tests, so that the
+// TSan build runs the threaded case): random Put, Remove, Apply and Merge
 // steps on random rules (tests/support/random_cases.h), and after each step
 // every event matched by the live set and by Matcher::Compile over the same
 // rules. Then the same while reader threads match and a writer changes the
