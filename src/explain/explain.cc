@@ -390,23 +390,35 @@ absl::StatusOr<ReferenceEvent> ParseEvent(std::string_view event_json,
 
 }  // namespace
 
-absl::StatusOr<Explanation> ExplainPattern(const Pattern& pattern, std::string_view event_json,
-                                           const ExplainOptions& options) {
+namespace {
+
+// One pattern against the event; `wildcard_limit` as Explainer's.
+absl::StatusOr<Explanation> ExplainOnePattern(const Pattern& pattern, std::string_view event_json,
+                                              const ExplainOptions& options,
+                                              int wildcard_limit = 0) {
   internal::PathSet paths;
   AddPaths(AstOf(pattern).root, "", /*at_root=*/true, &paths);
   absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
   if (!event.ok()) return event.status();
   Explanation out;
-  out.patterns.push_back(Explainer(*event, event_json, options).Explain(AstOf(pattern)));
+  out.patterns.push_back(
+      Explainer(*event, event_json, options, wildcard_limit).Explain(AstOf(pattern)));
   out.matched = out.patterns[0].matched;
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Explanation> ExplainPattern(const Pattern& pattern, std::string_view event_json,
+                                           const ExplainOptions& options) {
+  return ExplainOnePattern(pattern, event_json, options);
 }
 
 absl::StatusOr<Explanation> ExplainPattern(std::string_view pattern_json,
                                            std::string_view event_json,
                                            const ExplainOptions& options) {
   absl::StatusOr<Pattern> pattern = Pattern::Parse(pattern_json, options.pattern_options);
-  if (pattern.ok()) return ExplainPattern(*pattern, event_json, options);
+  if (pattern.ok()) return ExplainOnePattern(*pattern, event_json, options);
   const int limit = options.pattern_options.max_wildcard_complexity;
   const std::optional<PatternError> error = GetPatternError(pattern.status());
   if (!options.explain_refused || limit <= 0 || !error ||
@@ -419,14 +431,8 @@ absl::StatusOr<Explanation> ExplainPattern(std::string_view pattern_json,
   unlimited.max_wildcard_complexity = 0;
   absl::StatusOr<Pattern> accepted = Pattern::Parse(pattern_json, unlimited);
   if (!accepted.ok()) return pattern.status();
-  internal::PathSet paths;
-  AddPaths(AstOf(*accepted).root, "", /*at_root=*/true, &paths);
-  absl::StatusOr<ReferenceEvent> event = ParseEvent(event_json, options, paths);
-  if (!event.ok()) return event.status();
-  Explanation out;
-  out.refused = error->reason;
-  out.patterns.push_back(Explainer(*event, event_json, options, limit).Explain(AstOf(*accepted)));
-  out.matched = out.patterns[0].matched;
+  absl::StatusOr<Explanation> out = ExplainOnePattern(*accepted, event_json, options, limit);
+  if (out.ok()) out->refused = error->reason;
   return out;
 }
 

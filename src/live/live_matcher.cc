@@ -22,6 +22,10 @@ std::atomic<uint64_t> next_serial{1};
 
 size_t Words(size_t bits) { return (bits + 63) / 64; }
 
+void SetBit(std::vector<uint64_t>& bits, uint32_t bit) {
+  bits[bit / 64] |= uint64_t{1} << (bit % 64);
+}
+
 // Compiles the rules `ids` (ascending), named and given by `rule(id, &name)`,
 // into one program whose rule i is ids[i].
 template <typename RuleOf>
@@ -286,7 +290,7 @@ absl::Status LiveState::ApplyLocked(const LiveMatcher::Changes& changes, Garbage
     table.Set(s.id, s.patterns);
     changed[s.id] = version;
     const uint32_t in_base = base->Find(s.id);
-    if (in_base != kNone) mask[in_base / 64] |= uint64_t{1} << (in_base % 64);
+    if (in_base != kNone) SetBit(mask, in_base);
   }
   present = next_present;
   auto snapshot = std::make_unique<LiveSnapshot>();
@@ -361,7 +365,7 @@ absl::Status LiveState::Merge() {
       std::vector<RuleId> delta_ids;
       for (const auto& [id, unused] : changed) {
         const uint32_t in_base = next->Find(id);
-        if (in_base != kNone) next_mask[in_base / 64] |= uint64_t{1} << (in_base % 64);
+        if (in_base != kNone) SetBit(next_mask, in_base);
         if (table.Get(id) != nullptr) delta_ids.push_back(id);
       }
       std::sort(delta_ids.begin(), delta_ids.end());
@@ -404,11 +408,15 @@ absl::Status LiveState::Merge() {
   return status;
 }
 
-absl::Status LiveState::Prepare(ScratchState& s) const {
-  LiveReaderSlot* slot = nullptr;
+LiveReaderSlot* LiveState::SlotOf(const ScratchState& s) const {
   for (const LiveRegistration& r : s.live_slots) {
-    if (r.live == serial) slot = r.slot.get();
+    if (r.live == serial) return r.slot.get();
   }
+  return nullptr;
+}
+
+absl::Status LiveState::Prepare(ScratchState& s) const {
+  LiveReaderSlot* slot = SlotOf(s);
   if (slot == nullptr) {
     auto fresh = std::make_shared<LiveReaderSlot>();
     {
@@ -420,27 +428,18 @@ absl::Status LiveState::Prepare(ScratchState& s) const {
   }
   slot->epoch.store(epoch.load());
   const LiveSnapshot& snapshot = *current.load();
-  const Program& base_program = snapshot.base->program;
-  absl::Status status;
-  if (!FitScratch(snapshot, s)) {
-    status = absl::ResourceExhaustedError(
-        "cannot allocate the match scratch for this LiveMatcher (out of memory)");
-  } else if (!s.parser.Prepare(base_program.kernel, base_program.options.max_event_bytes,
-                               static_cast<size_t>(base_program.options.max_event_depth) + 1)) {
-    status = absl::ResourceExhaustedError(Cat("cannot allocate a parser for events of up to ",
-                                              base_program.options.max_event_bytes,
-                                              " bytes (CompileOptions::max_event_bytes)"));
-  }
+  const absl::Status status =
+      FitScratch(snapshot, s)
+          ? PrepareParser(snapshot.base->program, s)
+          : absl::ResourceExhaustedError(
+                "cannot allocate the match scratch for this LiveMatcher (out of memory)");
   slot->epoch.store(0, std::memory_order_release);
   return status;
 }
 
 template <typename Run>
 MatchStatus LiveState::Read(ScratchState& s, Run&& run) const {
-  LiveReaderSlot* slot = nullptr;
-  for (const LiveRegistration& r : s.live_slots) {
-    if (r.live == serial) slot = r.slot.get();
-  }
+  LiveReaderSlot* slot = SlotOf(s);
   if (slot == nullptr) return MatchStatus::kScratchMismatch;
   slot->epoch.store(epoch.load());
   const LiveSnapshot& snapshot = *current.load();
@@ -518,11 +517,6 @@ LiveMatcher::~LiveMatcher() = default;
 absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Create(const RuleSet& rules,
                                                                  const LiveOptions& options) {
   auto state = std::make_unique<LiveState>(options);
-  if (rules.size() > options.compile.max_rules) {
-    return absl::ResourceExhaustedError(internal::Cat("too many rules: ", rules.size(),
-                                                      " (CompileOptions::max_rules is ",
-                                                      options.compile.max_rules, ")"));
-  }
   auto base = std::make_shared<internal::LiveBase>();
   EVMATCH_RETURN_IF_ERROR(internal::CompileProgram(rules, options.compile, &base->program));
   base->program.kernel = internal::BestKernel();

@@ -133,6 +133,7 @@ struct LiveState {
   absl::Status Merge();
 
   // Readers.
+  LiveReaderSlot* SlotOf(const ScratchState& s) const;  // nullptr: not prepared
   absl::Status Prepare(ScratchState& s) const;
   template <typename Run>
   MatchStatus Read(ScratchState& s, Run&& run) const;

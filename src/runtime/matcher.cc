@@ -91,14 +91,7 @@ absl::Status Matcher::PrepareBuffers(Scratch& scratch) const {
   internal::ScratchState& s = *scratch.state_;
   const internal::Program& p = *program_;
   internal::GrowScratch(p, s);
-  // On failure the parser stays empty, and Match would answer kScratchMismatch.
-  if (!s.parser.Prepare(p.kernel, p.options.max_event_bytes,
-                        static_cast<size_t>(p.options.max_event_depth) + 1)) {
-    return absl::ResourceExhaustedError(
-        internal::Cat("cannot allocate a parser for events of up to ", p.options.max_event_bytes,
-                      " bytes (CompileOptions::max_event_bytes)"));
-  }
-  return absl::OkStatus();
+  return internal::PrepareParser(p, s);
 }
 
 MatchStatus Matcher::Match(std::string_view json, size_t capacity, Scratch& scratch,
@@ -149,6 +142,16 @@ void GrowScratch(const Program& p, ScratchState& s) {
   reserve(s.condition_leaves, 256);
   reserve(s.condition_ranges, 256);
   reserve(s.choice, 64);
+}
+
+absl::Status PrepareParser(const Program& p, ScratchState& s) {
+  if (!s.parser.Prepare(p.kernel, p.options.max_event_bytes,
+                        static_cast<size_t>(p.options.max_event_depth) + 1)) {
+    return absl::ResourceExhaustedError(Cat("cannot allocate a parser for events of up to ",
+                                            p.options.max_event_bytes,
+                                            " bytes (CompileOptions::max_event_bytes)"));
+  }
+  return absl::OkStatus();
 }
 
 bool ScratchFits(const Program& p, const ScratchState& s) {

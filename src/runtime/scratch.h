@@ -139,6 +139,11 @@ struct ScratchState {
 // parser aside). Growing never shrinks.
 void GrowScratch(const Program& p, ScratchState& s);
 
+// Makes `s.parser` a parser of `p`'s kernel for its largest events.
+// Errors: ResourceExhausted when it cannot be allocated (the parser is then
+// empty, and Match answers kScratchMismatch).
+absl::Status PrepareParser(const Program& p, ScratchState& s);
+
 // True when `s` is large enough for `p` (the parser aside).
 bool ScratchFits(const Program& p, const ScratchState& s);
 
