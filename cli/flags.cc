@@ -88,7 +88,9 @@ std::string CommandUsage(const Command& command) {
   out << (command.flags.empty() ? "" : " [flags]") << "\n\n" << command.summary << "\n";
   if (!command.flags.empty()) out << "\nflags:\n";
   for (const Flag& flag : command.flags) {
-    std::string left = "  --" + std::string(flag.name);
+    std::string left =
+        flag.short_name != 0 ? std::string("  -") + flag.short_name + ", --" : std::string("  --");
+    left += flag.name;
     if (flag.type == FlagType::kChoice) {
       left += " ";
       for (size_t i = 0; i < flag.choices.size(); ++i) {
@@ -115,6 +117,14 @@ int RunCommand(const Command& command, int argc, char** argv, int first) {
     if (arg == "--help" || arg == "-h") {
       std::cout << CommandUsage(command);
       return kExitOk;
+    }
+    std::string long_form;  // "-o" -> "--output"
+    if (arg.size() == 2 && arg[0] == '-' && arg[1] != '-') {
+      for (const Flag& flag : command.flags) {
+        if (flag.short_name == arg[1]) long_form = "--" + std::string(flag.name);
+      }
+      if (long_form.empty()) return UsageError(command, "unknown flag " + std::string(arg));
+      arg = long_form;
     }
     if (arg.substr(0, 2) != "--" || arg == "--") {
       if (command.positional.empty()) {

@@ -35,6 +35,7 @@ enum class FlagType : uint8_t {
 
 struct Flag {
   std::string_view name;  // without the leading "--"
+  char short_name = 0;    // `-o` for `--output`; 0: none
   FlagType type = FlagType::kString;
   std::string_view value_name;  // shown in usage: FILE, N, SIZE, ...
   std::string_view help;

@@ -299,16 +299,16 @@ int Match(const Args& args) {
   if (watch && args.has("explain")) {
     return Fail("--explain and --watch cannot be used together");
   }
+  if (args.has("rules") == args.has("matcher")) {
+    return Fail("give either --rules or --matcher");
+  }
+  if (args.has("matcher") && (watch || args.has("explain"))) {
+    return Fail("--watch and --explain need --rules: a compiled matcher holds no patterns");
+  }
   int64_t threads_flag = args.integer("threads", 1);
   if (threads_flag == 0) threads_flag = std::max(1u, std::thread::hardware_concurrency());
   const auto threads = static_cast<size_t>(threads_flag);
   const auto setup_start = std::chrono::steady_clock::now();
-  evmatch::RuleSet rules;
-  if (int code = LoadRules(args.get("rules"), &rules); code != kExitOk) return code;
-  const std::string explain = args.get("explain");
-  if (args.has("explain") && !HasRule(rules, explain)) {
-    return Fail("--explain: no rule is named \"" + explain + "\"");
-  }
   std::vector<evmatch::Scratch> scratches(threads);
   auto prepare = [&](const auto& matcher) -> absl::Status {
     for (auto& scratch : scratches) {
@@ -316,6 +316,18 @@ int Match(const Args& args) {
     }
     return absl::OkStatus();
   };
+  evmatch::RuleSet rules;
+  if (args.has("matcher")) {
+    absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::LoadFile(args.get("matcher"));
+    if (!matcher.ok()) return Fail(matcher.status());
+    if (absl::Status s = prepare(*matcher); !s.ok()) return Fail(s);
+    return MatchEvents(args, rules, *matcher, scratches, setup_start);
+  }
+  if (int code = LoadRules(args.get("rules"), &rules); code != kExitOk) return code;
+  const std::string explain = args.get("explain");
+  if (args.has("explain") && !HasRule(rules, explain)) {
+    return Fail("--explain: no rule is named \"" + explain + "\"");
+  }
   if (watch) {
     absl::StatusOr<std::unique_ptr<evmatch::LiveMatcher>> live =
         evmatch::LiveMatcher::Create(rules);
@@ -454,39 +466,64 @@ int MatchEvents(const Args& args, const evmatch::RuleSet& rules, const M& matche
   return kExitOk;
 }
 
+int CompileRules(const Args& args) {
+  const auto start = std::chrono::steady_clock::now();
+  evmatch::RuleSet rules;
+  if (int code = LoadRules(args.get("rules"), &rules); code != kExitOk) return code;
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  if (!matcher.ok()) return Fail(matcher.status());
+  const auto compiled = std::chrono::steady_clock::now();
+  if (absl::Status s = matcher->Save(args.get("output")); !s.ok()) return Fail(s);
+  if (args.has("stats")) {
+    struct stat st {};
+    ::stat(args.get("output").c_str(), &st);
+    std::fprintf(
+        stderr,
+        "{\"rules\": %zu, \"bytes\": %lld, \"compile_seconds\": %.6f, "
+        "\"save_seconds\": %.6f}\n",
+        rules.size(), static_cast<long long>(st.st_size),
+        std::chrono::duration<double>(compiled - start).count(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - compiled).count());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 std::vector<Command> MatchCommands() {
   return {
       {.name = "match",
        .summary = "Matches every rule of a rules file against a stream of events.",
-       .flags =
-           {{.name = "rules", .value_name = "FILE", .help = "the rules file", .required = true},
-            {.name = "events",
-             .value_name = "FILE|-",
-             .help = "NDJSON events, plain or gzip (default: stdin)"},
-            {.name = "output",
-             .type = FlagType::kChoice,
-             .help = "one line per event, or nothing (default ndjson)",
-             .choices = {"ndjson", "none"}},
-            {.name = "stats",
-             .type = FlagType::kBool,
-             .help = "print counts and throughput as JSON on stderr at the end"},
-            {.name = "lazy",
-             .type = FlagType::kBool,
-             .help = "read only what the rules need (MatchMode::kLazy)"},
-            {.name = "explain",
-             .value_name = "NAME",
-             .help = "explain rule NAME for every event (adds \"explain\" to each line)"},
-            {.name = "watch",
-             .type = FlagType::kBool,
-             .help = "apply changes of the rules file while matching (a LiveMatcher)"},
-            ThreadsFlag()},
+       .flags = {{.name = "rules", .value_name = "FILE", .help = "the rules file"},
+                 {.name = "matcher",
+                  .value_name = "FILE",
+                  .help = "a compiled matcher (evmatch compile) in place of --rules"},
+                 {.name = "events",
+                  .value_name = "FILE|-",
+                  .help = "NDJSON events, plain or gzip (default: stdin)"},
+                 {.name = "output",
+                  .type = FlagType::kChoice,
+                  .help = "one line per event, or nothing (default ndjson)",
+                  .choices = {"ndjson", "none"}},
+                 {.name = "stats",
+                  .type = FlagType::kBool,
+                  .help = "print counts and throughput as JSON on stderr at the end"},
+                 {.name = "lazy",
+                  .type = FlagType::kBool,
+                  .help = "read only what the rules need (MatchMode::kLazy)"},
+                 {.name = "explain",
+                  .value_name = "NAME",
+                  .help = "explain rule NAME for every event (adds \"explain\" to each line)"},
+                 {.name = "watch",
+                  .type = FlagType::kBool,
+                  .help = "apply changes of the rules file while matching (a LiveMatcher)"},
+                 ThreadsFlag()},
        .details =
            std::string("Prints {\"event\": <line>, \"rules\": [names...]} per event, in input\n"
                        "order. An invalid line is reported on stderr with its number and\n"
                        "skipped. --stats prints events, matched_events, invalid_events,\n"
-                       "rule_matches, setup_seconds (reading and compiling the rules),\n"
+                       "rule_matches, setup_seconds (reading and compiling the rules, or\n"
+                       "loading the compiled matcher),\n"
                        "seconds (reading and matching the events), events_per_second and\n"
                        "bytes_per_second. A plain events file is memory-mapped. --lazy\n"
                        "leaves malformed JSON past what the rules read unreported. --explain\n"
@@ -496,9 +533,29 @@ std::vector<Command> MatchCommands() {
                        "valid new version to the rules in force, recompiling only the rules\n"
                        "that changed, while matching goes on; an invalid version is reported\n"
                        "on stderr and the previous rules stay. With --watch, events from a\n"
-                       "pipe are matched as each line arrives (plain NDJSON only).\n\n") +
+                       "pipe are matched as each line arrives (plain NDJSON only).\n"
+                       "--matcher FILE loads rules compiled by `evmatch compile` (the same\n"
+                       "output as --rules with the rules it was compiled from).\n\n") +
            kRulesFileHelp,
        .run = Match},
+      {.name = "compile",
+       .summary = "Compiles a rules file into a matcher file for `evmatch match --matcher`.",
+       .flags =
+           {{.name = "rules", .value_name = "FILE", .help = "the rules file", .required = true},
+            {.name = "output",
+             .short_name = 'o',
+             .value_name = "FILE",
+             .help = "the matcher file to write (replaced whole, never in part)",
+             .required = true},
+            {.name = "stats",
+             .type = FlagType::kBool,
+             .help = "print rules, bytes and seconds as JSON on stderr"}},
+       .details =
+           std::string("Loading the file (evmatch match --matcher) maps it and checks it instead\n"
+                       "of compiling the rules again. It is refused by a build of another\n"
+                       "format version or byte order (docs/persistence.md): compile again.\n\n") +
+           kRulesFileHelp,
+       .run = CompileRules},
   };
 }
 

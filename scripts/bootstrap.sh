@@ -18,6 +18,7 @@ packages=(
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv
   python3-setuptools python3-wheel
   libdeflate-dev libre2-dev  # gzip events (evmatch match); RE2 only in bench/
+  libxxhash-dev  # header only: the matcher image's hash and checksum
 )
 
 deps_only=0

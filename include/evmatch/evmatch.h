@@ -320,6 +320,21 @@ class EVMATCH_EXPORT Matcher {
   static absl::StatusOr<Matcher> Compile(const RuleSet& rules,
                                          const CompileOptions& options = {});
 
+  // Reads back a matcher written by Serialize or Save, which then matches
+  // exactly as the one written, with the options it was compiled with. The
+  // image depends on the byte order, the format version and this build's
+  // memory layout, not on the CPU (docs/persistence.md). Load copies
+  // `image` once; LoadFile maps the file read-only and uses it in place
+  // (reading it into memory when it cannot be mapped), so loading costs a
+  // pass over the bytes instead of a compile. Errors: InvalidArgument when
+  // the bytes are not a matcher image or one this build cannot read (another
+  // format version, byte order or layout: compile the rules again); DataLoss
+  // when the image is truncated, fails its checksum or is inconsistent, with
+  // the offset; LoadFile also the file's errno as a status (NotFound, ...).
+  // A hostile image is refused, never read out of bounds.
+  static absl::StatusOr<Matcher> Load(std::string_view image);
+  static absl::StatusOr<Matcher> LoadFile(const std::string& path);
+
   Matcher(Matcher&&) noexcept;
   Matcher& operator=(Matcher&&) noexcept;
   ~Matcher();
@@ -329,8 +344,17 @@ class EVMATCH_EXPORT Matcher {
   size_t rule_count() const;
   // Name of rule `id`. Requires id < rule_count().
   std::string_view rule_name(RuleId id) const;
-  // Approximate bytes held by the compiled program.
+  // Approximate bytes held by the compiled program (a loaded one: besides
+  // the image, which LoadFile maps instead of holding).
   size_t memory_bytes() const;
+
+  // The compiled program as bytes for Load: about memory_bytes() of them.
+  std::string Serialize() const;
+  // Writes Serialize() to `path` through a temporary file in the same
+  // directory, synced and renamed over `path`: a reader of `path` sees the
+  // old image or the new one, never a part. Errors: the errno of the
+  // failing call as a status, naming the path.
+  absl::Status Save(const std::string& path) const;
 
   // Sizes `scratch` for this Matcher (allocates). Call once per thread before
   // Match; calling it again, or for another Matcher, only grows the buffers.

@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <type_traits>
 
 #include "compile/program.h"
 #include "pattern/parse.h"
@@ -32,8 +31,7 @@ namespace evmatch::internal {
 // ------------------------------------------------------------------ Program
 
 size_t Program::MemoryBytes() const {
-  size_t bytes = sizeof(Program);
-  for (const std::string& n : rule_names) bytes += sizeof(std::string) + n.capacity();
+  size_t bytes = sizeof(Program) + rule_names.owned_bytes();
   for (const std::string& p : field_paths) bytes += sizeof(std::string) + p.capacity();
   for (const PathNode& node : path_nodes) {
     bytes += sizeof(PathNode) +
@@ -42,32 +40,18 @@ size_t Program::MemoryBytes() const {
   }
   for (const FieldIndex& f : fields) {
     bytes += sizeof(FieldIndex);
-    auto add_table = [&bytes](const auto& table) {
-      bytes += table.memory_bytes();
-      table.ForEach([&bytes](const std::string& k, const auto& v) {
-        // Entries hold one in the table's slot, counted with the table.
-        const size_t inline_size = std::is_same_v<std::decay_t<decltype(v)>, Entries> ? 1 : 0;
-        bytes += (k.capacity() > 15 ? k.capacity() : 0) +
-                 (v.capacity() > inline_size ? v.capacity() * sizeof(v[0]) : 0);
-      });
-    };
-    add_table(f.strings);
-    add_table(f.numbers);
-    add_table(f.case_exact);
+    bytes += f.strings.memory_bytes() + f.numbers.memory_bytes() + f.case_exact.memory_bytes();
+    bytes += f.trues.owned_bytes() + f.falses.owned_bytes() + f.nulls.owned_bytes();
     bytes += f.prefixes.memory_bytes() + f.suffixes.memory_bytes() +
              f.case_prefixes.memory_bytes() + f.case_suffixes.memory_bytes() +
              f.wildcard_heads.memory_bytes() + f.wildcard_tails.memory_bytes() +
-             f.wildcard_middles.memory_bytes() +
-             f.numeric.memory_bytes();
+             f.wildcard_middles.memory_bytes() + f.numeric.memory_bytes();
     bytes += f.case_patterns.capacity() * sizeof(CaseEntry) +
-             f.wildcards.capacity() * sizeof(WildcardEntry) +
-             f.presence_triggers.capacity() * sizeof(SubRuleId);
+             f.wildcards.capacity() * sizeof(WildcardEntry) + f.presence_triggers.owned_bytes();
   }
-  bytes += preds.capacity() * sizeof(Predicate) +
-           condition_preds.capacity() * sizeof(ConditionPred) +
-           conditions.capacity() * sizeof(Condition) + sub_rules.capacity() * sizeof(SubRule) +
-           trigger_begin.capacity() * sizeof(uint32_t) + triggers.capacity() * sizeof(Trigger) +
-           always.capacity() * sizeof(SubRuleId);
+  bytes += preds.owned_bytes() + condition_preds.owned_bytes() + conditions.owned_bytes() +
+           sub_rules.owned_bytes() + trigger_begin.owned_bytes() + triggers.owned_bytes() +
+           always.owned_bytes();
   return bytes;
 }
 
@@ -102,7 +86,7 @@ void AddWildcard(FieldIndex* f, const WildcardPattern& w, Entry entry) {
 // Files every wildcard of `f` under its most selective literal segment: the
 // one fewest of the field's patterns share, preferring anchored ends and then
 // length on ties.
-void FileWildcards(FieldIndex* f) {
+void FileWildcardSegments(FieldIndex* f) {
   absl::flat_hash_map<std::string, uint32_t> shared;
   for (const WildcardEntry& w : f->wildcards) {
     std::vector<std::string_view> distinct;
@@ -200,6 +184,64 @@ void IndexPredicate(FieldIndex* f, const Matcher& m, PredId pred) {
   }
 }
 
+}  // namespace
+
+FieldId InternField(Program* p, std::string_view path) {
+  uint32_t node = 0;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = path.find('.', start);
+    const std::string segment = std::string(
+        path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    auto [it, inserted] = p->path_nodes[node].children.try_emplace(segment, 0);
+    if (inserted) {
+      it->second = static_cast<uint32_t>(p->path_nodes.size());
+      p->path_nodes.emplace_back();  // invalidates `it`'s node reference only
+    }
+    node = p->path_nodes[node].children.find(segment)->second;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  PathNode& leaf = p->path_nodes[node];
+  if (leaf.field == kNone) {
+    leaf.field = static_cast<FieldId>(p->field_paths.size());
+    p->field_paths.emplace_back(path);
+    p->fields.emplace_back();
+  }
+  return leaf.field;
+}
+
+void FinishPaths(Program* p) {
+  for (PathNode& node : p->path_nodes) {
+    if (node.children.size() > PathNode::kFewChildren) continue;
+    node.few_children.clear();
+    for (const auto& [name, child] : node.children) {
+      node.few_children.push_back(
+          {KeyHead(name), name.size() > 8 ? KeyTail(name) : 0, name, child});
+    }
+  }
+}
+
+void FileWildcards(FieldIndex* f) {
+  FileWildcardSegments(f);
+  f->wildcard_heads.Finalize();
+  f->wildcard_tails.Finalize();
+  f->wildcard_middles.Finalize();
+}
+
+void FinishField(FieldIndex* f) {
+  f->prefixes.Finalize();
+  f->suffixes.Finalize();
+  f->case_prefixes.Finalize();
+  f->case_suffixes.Finalize();
+  f->numeric.Finalize();
+  f->strings.Finalize();
+  f->numbers.Finalize();
+  f->case_exact.Finalize();
+}
+
+namespace {
+
 class Compiler {
  public:
   Compiler(const CompileOptions& options, Program* program)
@@ -213,7 +255,7 @@ class Compiler {
     }
     p_->options = options_;
     for (size_t r = 0; r < rules.size(); ++r) {
-      p_->rule_names.emplace_back(rules.name(r));
+      p_->rule_names.push_back(rules.name(r));
       for (const Pattern& pattern : rules.patterns(r)) {
         for (const auto& conjunction : AstOf(pattern).conjunctions) {
           AddSubRule(static_cast<RuleId>(r), conjunction);
@@ -221,26 +263,10 @@ class Compiler {
       }
     }
     ChooseTriggers();
-    for (PathNode& node : p_->path_nodes) {
-      if (node.children.size() > PathNode::kFewChildren) continue;
-      for (const auto& [name, child] : node.children) {
-        node.few_children.push_back(
-            {KeyHead(name), name.size() > 8 ? KeyTail(name) : 0, name, child});
-      }
-    }
+    FinishPaths(p_);
     for (FieldIndex& f : p_->fields) {
       FileWildcards(&f);
-      f.wildcard_middles.Finalize();
-      f.prefixes.Finalize();
-      f.suffixes.Finalize();
-      f.case_prefixes.Finalize();
-      f.case_suffixes.Finalize();
-      f.wildcard_heads.Finalize();
-      f.wildcard_tails.Finalize();
-      f.numeric.Finalize();
-      f.strings.Finalize();
-      f.numbers.Finalize();
-      f.case_exact.Finalize();
+      FinishField(&f);
     }
     const size_t bytes = p_->MemoryBytes();
     if (bytes > options_.max_program_bytes) {
@@ -253,37 +279,12 @@ class Compiler {
   }
 
  private:
-  FieldId InternField(const std::string& path) {
-    uint32_t node = 0;
-    size_t start = 0;
-    while (true) {
-      const size_t dot = path.find('.', start);
-      const std::string segment =
-          path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      auto [it, inserted] = p_->path_nodes[node].children.try_emplace(segment, 0);
-      if (inserted) {
-        it->second = static_cast<uint32_t>(p_->path_nodes.size());
-        p_->path_nodes.emplace_back();  // invalidates `it`'s node reference only
-      }
-      node = p_->path_nodes[node].children.find(segment)->second;
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-    PathNode& leaf = p_->path_nodes[node];
-    if (leaf.field == kNone) {
-      leaf.field = static_cast<FieldId>(p_->field_paths.size());
-      p_->field_paths.push_back(path);
-      p_->fields.emplace_back();
-    }
-    return leaf.field;
-  }
-
   PredId InternPredicate(FieldId field, const Matcher& m) {
     if (m.kind == MatchKind::kExact && m.value.type == ScalarType::kString) {
       // The field's string table holds the exact predicate of each value
       // (its one entry that is not an exclusion): found there, it needs no
       // key of its own, the common case of rules that list many values.
-      Entries& entries = p_->fields[field].strings[m.value.text];
+      auto& entries = p_->fields[field].strings[m.value.text];
       for (const Entry& e : entries) {
         if (!e.exclude) return e.pred;
       }
@@ -313,7 +314,7 @@ class Compiler {
     s.cond_begin = static_cast<uint32_t>(p_->conditions.size());
     for (const LeafCondition& leaf : conjunction) {
       Condition c;
-      c.field = InternField(leaf.path);
+      c.field = InternField(p_, leaf.path);
       c.absence_ok = false;
       c.pred_begin = static_cast<uint32_t>(p_->condition_preds.size());
       const auto condition = static_cast<uint32_t>(p_->conditions.size());
@@ -358,7 +359,7 @@ class Compiler {
       }
       // The guards: the two most selective single-predicate positive
       // conditions other than the trigger's.
-      PredId* guards = p_->sub_rules[id].guards;
+      PredId* guards = p_->sub_rules.mutable_at(id).guards;
       for (uint32_t c = s.cond_begin; c < s.cond_end; ++c) {
         const Condition& cond = p_->conditions[c];
         if (c == best || cond.pred_end - cond.pred_begin != 1) continue;
@@ -380,8 +381,8 @@ class Compiler {
           absent_only &= p_->condition_preds[k].kind == PredKind::kExistsFalse;
         }
         if (absent_only) {
-          p_->sub_rules[id].shortcut = SubRule::Shortcut::kWokenUnlessPresent;
-          p_->sub_rules[id].absent = other.field;
+          p_->sub_rules.mutable_at(id).shortcut = SubRule::Shortcut::kWokenUnlessPresent;
+          p_->sub_rules.mutable_at(id).absent = other.field;
         }
       }
       if (s.cond_end - s.cond_begin == 1) {
@@ -392,11 +393,11 @@ class Compiler {
         }
         const PredId first = p_->condition_preds[only.pred_begin].pred;
         if (best != kNone || (presence != kNone && exists_only)) {
-          p_->sub_rules[id].shortcut = SubRule::Shortcut::kWoken;
+          p_->sub_rules.mutable_at(id).shortcut = SubRule::Shortcut::kWoken;
         } else if (presence != kNone && only.pred_end - only.pred_begin == 1 &&
                    p_->preds[first].kind == PredKind::kAnythingBut) {
-          p_->sub_rules[id].shortcut = SubRule::Shortcut::kUnlessExcluded;
-          p_->sub_rules[id].only = first;
+          p_->sub_rules.mutable_at(id).shortcut = SubRule::Shortcut::kUnlessExcluded;
+          p_->sub_rules.mutable_at(id).only = first;
         }
       }
       if (best != kNone) {
@@ -412,10 +413,10 @@ class Compiler {
     }
     p_->trigger_begin.assign(n_preds + 1, 0);
     for (size_t pred = 0; pred < n_preds; ++pred) {
-      p_->trigger_begin[pred] = static_cast<uint32_t>(p_->triggers.size());
+      p_->trigger_begin.mutable_at(pred) = static_cast<uint32_t>(p_->triggers.size());
       for (SubRuleId id : by_pred[pred]) p_->triggers.push_back({id, p_->sub_rules[id].guards[0]});
     }
-    p_->trigger_begin[n_preds] = static_cast<uint32_t>(p_->triggers.size());
+    p_->trigger_begin.mutable_at(n_preds) = static_cast<uint32_t>(p_->triggers.size());
   }
 
   const CompileOptions& options_;

@@ -34,11 +34,12 @@ void ByteTrie::Add(std::string_view key, bool reverse, Entry entry) {
 }
 
 void ByteTrie::Finalize() {
+  nodes_ = Array<Node>();
   nodes_.assign(build_edges_.size(), Node());
   for (size_t i = 0; i < build_edges_.size(); ++i) {
     auto& edges = build_edges_[i];
     std::sort(edges.begin(), edges.end());
-    Node& nd = nodes_[i];
+    Node& nd = nodes_.mutable_at(i);
     nd.edge_begin = static_cast<uint32_t>(edge_bytes_.size());
     for (const auto& [byte, child] : edges) {
       edge_bytes_.push_back(byte);
@@ -46,7 +47,7 @@ void ByteTrie::Finalize() {
     }
     nd.edge_end = static_cast<uint32_t>(edge_bytes_.size());
     nd.entry_begin = static_cast<uint32_t>(entries_.size());
-    entries_.insert(entries_.end(), build_entries_[i].begin(), build_entries_[i].end());
+    entries_.insert_back(build_entries_[i].begin(), build_entries_[i].end());
     nd.entry_end = static_cast<uint32_t>(entries_.size());
   }
   build_edges_.clear();
@@ -56,8 +57,8 @@ void ByteTrie::Finalize() {
 }
 
 size_t ByteTrie::memory_bytes() const {
-  return nodes_.capacity() * sizeof(Node) + edge_bytes_.capacity() +
-         edge_targets_.capacity() * sizeof(uint32_t) + entries_.capacity() * sizeof(Entry);
+  return nodes_.owned_bytes() + edge_bytes_.owned_bytes() + edge_targets_.owned_bytes() +
+         entries_.owned_bytes();
 }
 
 // --------------------------------------------------------- SubstringIndex
@@ -72,11 +73,11 @@ void SubstringIndex::Finalize() {
   for (size_t head = 0; head < queue.size(); ++head) {
     const uint32_t node = queue[head];
     const uint32_t f = fail_[node];
-    output_[node] = trie_.has_entries(f) ? f : output_[f];
+    output_.mutable_at(node) = trie_.has_entries(f) ? f : output_[f];
     trie_.ForEachChild(node, [&](unsigned char byte, uint32_t child) {
       uint32_t g = f, next;
       while ((next = trie_.ChildOf(g, byte)) == kNone && g != 0) g = fail_[g];
-      fail_[child] = next == kNone ? 0 : next;
+      fail_.mutable_at(child) = next == kNone ? 0 : next;
       queue.push_back(child);
     });
   }

@@ -1,5 +1,5 @@
-// The value indexes of a compiled Program, independent of the compiler: a
-// small-or-hashed string table, a byte trie for prefixes and suffixes, a
+// The value indexes of a compiled Program, independent of the compiler
+// (besides StringTable in flat.h): a byte trie for prefixes and suffixes, a
 // substring index for wildcard middles and an interval index for numeric
 // ranges. Each maps an event value to the index entries (predicates) it
 // satisfies; each is built with Add, then Finalize, then only read.
@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "compile/flat.h"
 #include "pattern/ast.h"
 #include "util/strings.h"
 
@@ -30,69 +30,6 @@ inline constexpr uint32_t kNone = ~uint32_t{0};
 struct Entry {
   PredId pred;
   bool exclude;
-};
-
-// Values keyed by string. Until Finalize, a hash map; after it, the keys of a
-// table of at most kFew are moved to a list scanned by length and bytes,
-// which is cheaper than hashing for the handful of values most fields have.
-template <typename V>
-class StringTable {
- public:
-  static constexpr size_t kFew = 8;
-
-  // The value for `key`, default-constructed if new (before Finalize only).
-  V& operator[](std::string_view key) { return map_[ToAbsl(key)]; }
-  void Finalize() {
-    if (map_.size() > kFew) return;
-    for (auto& [key, value] : map_) few_.push_back({Fingerprint(key), key, std::move(value)});
-    map_ = {};
-  }
-  bool empty() const { return map_.empty() && few_.empty(); }
-
-  // The value for `key`; nullptr when there is none.
-  const V* Find(std::string_view key) const {
-    if (map_.empty()) {
-      const uint64_t print = Fingerprint(key);
-      for (const Few& f : few_) {
-        if (f.print == print && std::memcmp(f.key.data(), key.data(), key.size()) == 0) {
-          return &f.value;
-        }
-      }
-      return nullptr;
-    }
-    auto it = map_.find(ToAbsl(key));
-    return it == map_.end() ? nullptr : &it->second;
-  }
-
-  // Calls visit(key, value) for every entry.
-  template <typename Visit>
-  void ForEach(Visit&& visit) const {
-    for (const auto& [key, value] : map_) visit(key, value);
-    for (const Few& f : few_) visit(f.key, f.value);
-  }
-
-  // Bytes of the table itself; the caller adds what the values own.
-  size_t memory_bytes() const {
-    return map_.capacity() * (sizeof(std::pair<std::string, V>) + 1) +
-           few_.capacity() * sizeof(Few);
-  }
-
- private:
-  struct Few {
-    uint64_t print;
-    std::string key;
-    V value;
-  };
-  // Length, first and last byte in one word: equal for equal keys, and for
-  // unequal ones of the same length mostly not.
-  static uint64_t Fingerprint(std::string_view key) {
-    if (key.empty()) return 0;
-    return (uint64_t{key.size()} << 16) | (uint64_t{static_cast<unsigned char>(key.front())} << 8) |
-           static_cast<unsigned char>(key.back());
-  }
-
-  absl::flat_hash_map<std::string, V> map_;
-  std::vector<Few> few_;
 };
 
 // A byte trie whose nodes carry entries. Edges of a node are sorted by byte.
@@ -169,11 +106,13 @@ class ByteTrie {
   std::vector<std::vector<std::pair<unsigned char, uint32_t>>> build_edges_;
   std::vector<std::vector<Entry>> build_entries_;
   // Compact form.
-  std::vector<Node> nodes_;
-  std::vector<unsigned char> edge_bytes_;
-  std::vector<uint32_t> edge_targets_;
-  std::vector<Entry> entries_;
+  Array<Node> nodes_;
+  Array<unsigned char> edge_bytes_;
+  Array<uint32_t> edge_targets_;
+  Array<Entry> entries_;
   size_t entry_count_ = 0;
+
+  friend struct ImageAccess;
 };
 
 // Aho-Corasick over a set of keys: one pass over a text reports every key
@@ -202,13 +141,15 @@ class SubstringIndex {
   }
 
   size_t memory_bytes() const {
-    return trie_.memory_bytes() + (fail_.capacity() + output_.capacity()) * sizeof(uint32_t);
+    return trie_.memory_bytes() + fail_.owned_bytes() + output_.owned_bytes();
   }
 
  private:
   ByteTrie trie_;
-  std::vector<uint32_t> fail_;    // longest proper suffix that is a trie node
-  std::vector<uint32_t> output_;  // nearest node with entries on the fail chain
+  Array<uint32_t> fail_;    // longest proper suffix that is a trie node
+  Array<uint32_t> output_;  // nearest node with entries on the fail chain
+
+  friend struct ImageAccess;
 };
 
 // Closed/open intervals over decimals; a point query returns the entries of
@@ -273,6 +214,8 @@ class IntervalIndex {
   // replaced by those lists: CSR offsets into entries_, one per slot + 1.
   std::vector<uint32_t> slot_begin_;
   std::vector<Entry> entries_;
+
+  friend struct ImageAccess;
 };
 
 }  // namespace evmatch::internal

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,19 +53,15 @@ struct CaseEntry {
   bool ascii;           // ASCII patterns need no verification against ASCII values
 };
 
-// The index entries of one value. Most values have one, kept in the table's
-// slot: looking a value up then reads no other memory.
-using Entries = absl::InlinedVector<Entry, 1>;
-
 // Everything one field's values are checked against.
 struct FieldIndex {
-  StringTable<Entries> strings;
-  StringTable<Entries> numbers;  // AppendDecimalKey
-  std::vector<Entry> trues, falses, nulls;
+  StringTable<Entry> strings;
+  StringTable<Entry> numbers;  // AppendDecimalKey
+  Array<Entry> trues, falses, nulls;
   ByteTrie prefixes, suffixes;  // suffixes keyed reversed
   // equals-ignore-case keyed by case key; prefix/suffix forms in tries of
   // case keys whose entries index `case_patterns`.
-  StringTable<std::vector<uint32_t>> case_exact;
+  StringTable<uint32_t> case_exact;
   ByteTrie case_prefixes, case_suffixes;
   std::vector<CaseEntry> case_patterns;
   // Wildcards, each filed under its most selective literal segment: the
@@ -77,7 +74,7 @@ struct FieldIndex {
   std::vector<WildcardEntry> wildcards;
   IntervalIndex numeric;
   std::vector<std::pair<CidrBlock, Entry>> cidrs;
-  std::vector<SubRuleId> presence_triggers;  // sub-rules woken by any value
+  Array<SubRuleId> presence_triggers;  // sub-rules woken by any value
 
   bool has_case = false, has_wildcard = false;
 };
@@ -170,27 +167,41 @@ inline uint64_t KeyTail(std::string_view key) {
   return tail;
 }
 
+// The arrays that grow with the rules are Arrays and StringLists, which a
+// loaded image holds in place (compile/image.h); the rest is rebuilt on load.
 struct Program {
-  std::vector<std::string> rule_names;
+  StringList rule_names;
   std::vector<PathNode> path_nodes = std::vector<PathNode>(1);
   std::vector<std::string> field_paths;
   std::vector<FieldIndex> fields;
-  std::vector<Predicate> preds;
-  std::vector<ConditionPred> condition_preds;
-  std::vector<Condition> conditions;
-  std::vector<SubRule> sub_rules;
+  Array<Predicate> preds;
+  Array<ConditionPred> condition_preds;
+  Array<Condition> conditions;
+  Array<SubRule> sub_rules;
   // triggers[p]: sub-rules registered under a condition listing p. A hit
   // predicate's triggers are read after the walk, when every guard's hits
   // are known: a common value ("source": "aws.ec2") wakes only the rules
   // whose most selective other condition holds too.
-  std::vector<uint32_t> trigger_begin;  // CSR, preds.size() + 1
-  std::vector<Trigger> triggers;
-  std::vector<SubRuleId> always;  // sub-rules with nothing to trigger on
+  Array<uint32_t> trigger_begin;  // CSR, preds.size() + 1
+  Array<Trigger> triggers;
+  Array<SubRuleId> always;  // sub-rules with nothing to trigger on
   CompileOptions options;
   const struct Kernel* kernel = nullptr;  // simdjson kernel Match runs on
+  // A loaded image the arrays above view (compile/image.h); null when they
+  // own their memory. Declared last: destroyed after them.
+  std::shared_ptr<const void> image;
 
   size_t MemoryBytes() const;
 };
+
+// The field of `path` (a dot-joined leaf path), added to `p` if new.
+FieldId InternField(Program* p, std::string_view path);
+// Files the wildcards of `f` in its head, tail and middle indexes and
+// freezes those.
+void FileWildcards(FieldIndex* f);
+// Freezes the other indexes of `f`, and the path trie's short child lists.
+void FinishField(FieldIndex* f);
+void FinishPaths(Program* p);
 
 // Builds the program for `rules`. Errors: ResourceExhausted when a limit of
 // `options` is exceeded.

@@ -107,6 +107,7 @@ struct MatcherAccess {
   static const Program& ProgramOf(const ::evmatch::Matcher& matcher);
   static ScratchState& StateOf(::evmatch::Scratch& scratch);
   static void SetKernel(::evmatch::Matcher& matcher, const Kernel* kernel);
+  static ::evmatch::Matcher Make(std::unique_ptr<Program> program);
 };
 
 }  // namespace evmatch::internal

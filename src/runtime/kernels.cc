@@ -55,4 +55,8 @@ void MatcherAccess::SetKernel(::evmatch::Matcher& matcher, const Kernel* kernel)
   matcher.program_->kernel = kernel;
 }
 
+::evmatch::Matcher MatcherAccess::Make(std::unique_ptr<Program> program) {
+  return ::evmatch::Matcher(std::move(program));
+}
+
 }  // namespace evmatch::internal

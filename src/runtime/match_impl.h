@@ -397,7 +397,7 @@ class Walker {
       }
       default: {
         std::string_view token = TrimJsonSpace(value.raw_json_token());
-        const std::vector<Entry>* entries = nullptr;
+        const Array<Entry>* entries = nullptr;
         ReplayRecord::Kind kind;
         if (token == "true") {
           entries = &f.trues;
@@ -429,7 +429,7 @@ class Walker {
     if (s_.field_epoch[field] != s_.epoch) {
       s_.field_epoch[field] = s_.epoch;
       s_.field_head[field] = kNone;
-      const std::vector<SubRuleId>& woken = p_.fields[field].presence_triggers;
+      const Array<SubRuleId>& woken = p_.fields[field].presence_triggers;
       s_.candidates.insert(s_.candidates.end(), woken.begin(), woken.end());
     }
     const auto leaf = static_cast<uint32_t>(s_.leaves.size());
@@ -439,9 +439,7 @@ class Walker {
   }
 
   void MatchString(const FieldIndex& f, std::string_view text, uint32_t leaf) {
-    if (const auto* entries = f.strings.Find(text)) {
-      for (const Entry& e : *entries) Record(e, leaf);
-    }
+    for (const Entry& e : f.strings.Find(text)) Record(e, leaf);
     auto record = [&](const Entry& e) { Record(e, leaf); };
     if (!f.prefixes.empty()) f.prefixes.ForEachPrefix(text, false, record);
     if (!f.suffixes.empty()) f.suffixes.ForEachPrefix(text, true, record);
@@ -479,9 +477,7 @@ class Walker {
         Record(c.entry, leaf);
       }
     };
-    if (const auto* indexes = f.case_exact.Find(s_.key)) {
-      for (uint32_t index : *indexes) verify(index, CaseAnchor::kWhole);
-    }
+    for (uint32_t index : f.case_exact.Find(s_.key)) verify(index, CaseAnchor::kWhole);
     if (!f.case_prefixes.empty()) {
       f.case_prefixes.ForEachPrefix(s_.key, false,
                                     [&](const Entry& e) { verify(e.pred, CaseAnchor::kPrefix); });
@@ -497,9 +493,7 @@ class Walker {
     if (!f.numbers.empty()) {
       s_.key.clear();
       AppendDecimalKey(exact(), &s_.key);
-      if (const auto* entries = f.numbers.Find(s_.key)) {
-        for (const Entry& e : *entries) Record(e, leaf);
-      }
+      for (const Entry& e : f.numbers.Find(s_.key)) Record(e, leaf);
     }
     f.numeric.ForEach(approx, exact, [&](const Entry& e) { Record(e, leaf); });
   }

@@ -1,7 +1,8 @@
 // The compiled matcher against the reference evaluator: every pattern as
 // one rule of one Matcher, every event through Match and MatchBatch, in both
 // modes, on each simdjson kernel the CPU runs. Used by the differential and
-// conformance tests (Catch2 assertions).
+// conformance tests (Catch2 assertions). The third pass matches with the
+// matcher's serialized image read back (Matcher::Load).
 
 #ifndef EVMATCH_TESTS_SUPPORT_COMPARE_COMPILED_H_
 #define EVMATCH_TESTS_SUPPORT_COMPARE_COMPILED_H_
@@ -40,6 +41,12 @@ inline size_t CompareCompiled(const std::vector<std::string>& patterns,
   }
   absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
   REQUIRE(matcher.ok());
+  // The same program written and read back, on the best kernel: its image
+  // must read back to the same bytes, and it must match as the compiled one.
+  const std::string image = matcher->Serialize();
+  absl::StatusOr<evmatch::Matcher> loaded = evmatch::Matcher::Load(image);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->Serialize() == image);
   std::vector<std::vector<bool>> expected;
   std::vector<bool> lazy_comparable;
   std::string ndjson;
@@ -75,9 +82,12 @@ inline size_t CompareCompiled(const std::vector<std::string>& patterns,
       }
     }
   };
-  for (const char* name : {"fallback", "haswell"}) {
-    const evmatch::internal::Kernel* kernel = evmatch::internal::FindKernel(name);
+  for (const char* name : {"fallback", "haswell", "loaded"}) {
+    const bool from_image = std::string_view(name) == "loaded";
+    const evmatch::internal::Kernel* kernel =
+        from_image ? evmatch::internal::BestKernel() : evmatch::internal::FindKernel(name);
     if (kernel == nullptr) continue;
+    if (from_image) *matcher = std::move(*loaded);
     evmatch::internal::MatcherAccess::SetKernel(*matcher, kernel);
     evmatch::Scratch scratch;
     REQUIRE(matcher->PrepareScratch(scratch).ok());
