@@ -21,8 +21,11 @@
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -207,6 +210,61 @@ void BM_Load(benchmark::State& state, std::string family, bool compile) {
   state.counters["document_bytes"] = static_cast<double>(doc.size());
 }
 
+// Restarting from a compiled image (Matcher::Save, then Matcher::LoadFile
+// of a file in the page cache, as after a checkpoint) against compiling the
+// same rules, both in this run: load_per_compile is the time of one load
+// over the time of one compile, resident_ratio what a loaded matcher holds
+// in resident memory (its mapped image included) over what the compiled one
+// holds.
+void BM_Image(benchmark::State& state, std::string family) {
+  const auto n = static_cast<uint32_t>(state.range(0));
+  evmatch::RuleSet rules = MakeRules(family, n);
+  char dir[] = "/tmp/evmatch-bench-XXXXXX";
+  if (mkdtemp(dir) == nullptr) {
+    state.SkipWithError("mkdtemp failed");
+    return;
+  }
+  const std::string path = std::string(dir) + "/rules.evm";
+  malloc_trim(0);
+  double resident_before = ResidentBytes();
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules);
+  const double compile_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  malloc_trim(0);
+  const double compiled_resident = ResidentBytes() - resident_before;
+  if (!matcher.ok() || !matcher->Save(path).ok()) {
+    state.SkipWithError("compile or save failed");
+    return;
+  }
+  *matcher = evmatch::Matcher::Compile(evmatch::RuleSet()).value();  // frees it
+  malloc_trim(0);
+  resident_before = ResidentBytes();
+  std::vector<evmatch::Matcher> loaded;  // unmapped after the timing
+  for (auto _ : state) {
+    absl::StatusOr<evmatch::Matcher> m = evmatch::Matcher::LoadFile(path);
+    if (!m.ok()) {
+      state.SkipWithError(std::string(m.status().message()).c_str());
+      return;
+    }
+    loaded.push_back(*std::move(m));
+  }
+  const double loaded_resident =
+      (ResidentBytes() - resident_before) / static_cast<double>(loaded.size());
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  loaded.clear();
+  std::remove(path.c_str());
+  ::rmdir(dir);
+  state.counters["rules"] = n;
+  state.counters["compile_ms"] = compile_seconds * 1e3;
+  state.counters["image_bytes_per_rule"] = static_cast<double>(st.st_size) / n;
+  state.counters["load_per_compile"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * compile_seconds,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["resident_ratio"] = loaded_resident / compiled_resident;
+}
+
 void BM_Match(benchmark::State& state, std::string family) {
   const auto n = static_cast<uint32_t>(state.range(0));
   static std::string cached_family;
@@ -287,6 +345,13 @@ void Register() {
           ->Unit(benchmark::kMillisecond)
           ->Iterations(1);
     }
+  }
+  for (const char* family : {"Exact", "Realistic"}) {
+    benchmark::RegisterBenchmark((std::string("Image_") + family).c_str(), BM_Image, family)
+        ->Arg(100000)
+        ->Arg(1000000)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(5);
   }
   auto* many = benchmark::RegisterBenchmark("Compile_ManyValues", BM_Compile, "ManyValues");
   auto* many_match = benchmark::RegisterBenchmark("Match_ManyValues", BM_Match, "ManyValues");

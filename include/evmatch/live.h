@@ -149,6 +149,24 @@ class EVMATCH_EXPORT LiveMatcher {
   // waiting for a background merge in progress). Readers keep matching.
   absl::Status Merge();
 
+  // Checkpoint and restart. Checkpoint writes the rules present now to
+  // `path`: a compiled image (Matcher::Save's format, docs/persistence.md)
+  // that also holds every rule's patterns, replacing the file whole. With no
+  // change since the last merge it writes the base as it is; otherwise it
+  // first compiles the current rules, in the calling thread, without
+  // blocking writers or readers. Restore builds a LiveMatcher from such a
+  // file: the compiled image is mapped and used as the base instead of being
+  // compiled again, and the patterns are parsed (for later changes, merges
+  // and Rules()). Apply the changes made since the checkpoint to catch up.
+  // Restored ids are 0..n-1 in the order of the checkpoint's rules, not the
+  // ids of the set that wrote it; names are what stays. Errors: those of
+  // Matcher::Save and Matcher::LoadFile; InvalidArgument for an image
+  // without patterns (Matcher::Save's) or a pattern `options.patterns`
+  // refuses; ResourceExhausted past `options.compile.max_rules`.
+  absl::Status Checkpoint(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<LiveMatcher>> Restore(const std::string& path,
+                                                              const LiveOptions& options = {});
+
   // The id of rule `name` if it is present. Takes the writers' mutex: not
   // for the match path.
   std::optional<RuleId> FindRule(std::string_view name) const;

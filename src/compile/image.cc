@@ -23,13 +23,13 @@ namespace evmatch::internal {
 //   8  format version          u32
 //  12  byte-order mark         u32 0x01020304 as the writer stored it
 //  16  image size              u64, header included
-//  24  checksum                u64, XXH3-64 of bytes [32, image size)
+//  24  checksum                u64, XXH3-64 of every other byte (Checksum)
 //  32  zero                    32 bytes
 // then the body, a sequence of 8-byte aligned items (docs/persistence.md).
 namespace {
 
 constexpr uint32_t kByteOrderMark = 0x01020304;
-constexpr size_t kChecksumBegin = 32;
+constexpr size_t kChecksumBegin = 24, kChecksumEnd = 32;
 
 template <typename T>
 void Put(std::string* out, const T& value) {
@@ -160,8 +160,11 @@ void WriteField(const FieldIndex& f, Writer& w) {
   w.Items(f.presence_triggers);
 }
 
+// XXH3-64 of every byte but the checksum's own: the header's first 24 bytes
+// seed the hash of everything after the checksum.
 uint64_t Checksum(std::string_view image) {
-  return XXH3_64bits(image.data() + kChecksumBegin, image.size() - kChecksumBegin);
+  return XXH3_64bits_withSeed(image.data() + kChecksumEnd, image.size() - kChecksumEnd,
+                              XXH3_64bits(image.data(), kChecksumBegin));
 }
 
 // ------------------------------------------------------------------ reading
@@ -518,10 +521,14 @@ bool ReadRules(Reader& r, Program* p, Limits* n) {
 }
 
 absl::Status ReadHeader(std::string_view image) {
-  if (image.size() < kImageHeaderBytes || std::memcmp(image.data(), kImageMagic, 8) != 0) {
+  if (image.size() < 8 || std::memcmp(image.data(), kImageMagic, 8) != 0) {
     return absl::InvalidArgumentError(
         "Not an evmatch matcher image (no EVMATCH header; write one with Matcher::Serialize "
         "or evmatch compile)");
+  }
+  if (image.size() < kImageHeaderBytes) {
+    return absl::DataLossError(
+        Cat("Matcher image is truncated: ", image.size(), " bytes, less than its header"));
   }
   uint32_t version, mark;
   uint64_t size, checksum;
@@ -552,7 +559,7 @@ absl::Status ReadHeader(std::string_view image) {
 
 }  // namespace
 
-void WriteImage(const Program& p, std::string* out) {
+void WriteImage(const Program& p, const ImageSources* sources, std::string* out) {
   const size_t begin = out->size();
   out->append(kImageMagic, 8);
   Put(out, kImageVersion);
@@ -578,6 +585,12 @@ void WriteImage(const Program& p, std::string* out) {
   w.Items(p.triggers);
   w.Items(p.always);
   for (const FieldIndex& f : p.fields) WriteField(f, w);
+  w.U64(sources != nullptr ? 1 : 0);
+  if (sources != nullptr) {
+    w.Items(sources->patterns.bytes());
+    w.Items(sources->patterns.ends());
+    w.Items(sources->rule_ends);
+  }
   const uint64_t size = out->size() - begin;
   std::memcpy(out->data() + begin + 16, &size, 8);
 }
@@ -588,7 +601,8 @@ void SealImage(std::string* image) {
   std::memcpy(image->data() + 24, &checksum, 8);
 }
 
-absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner, Program* p) {
+absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner, Program* p,
+                       ImageSources* sources) {
   if (reinterpret_cast<uintptr_t>(image.data()) % 8 != 0) {
     return absl::InvalidArgumentError("Matcher image is not 8-byte aligned in memory");
   }
@@ -609,7 +623,8 @@ absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner
       !r.U64(&max_event_bytes, "options") || !r.U64(&max_event_depth, "options")) {
     return r.status();
   }
-  if (max_event_depth > 1u << 20 || max_event_bytes > uint64_t{1} << 40) {
+  // simdjson reads documents of up to 4 GiB.
+  if (max_event_depth > 1u << 20 || max_event_bytes > 0xffffffff) {
     r.Fail(at, "invalid options");
     return r.status();
   }
@@ -650,6 +665,32 @@ absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner
   if (!ReadRules(r, p, &n)) return r.status();
   for (FieldIndex& f : p->fields) {
     if (!ReadField(r, n, &f)) return r.status();
+  }
+  at = r.pos();
+  uint64_t has_sources;
+  if (!r.U64(&has_sources, "sources")) return r.status();
+  if (has_sources > 1) {
+    r.Fail(at, "invalid sources flag");
+    return r.status();
+  }
+  if (has_sources == 1) {
+    ImageSources read;
+    read.present = true;
+    if (!r.Items(&read.patterns.bytes(), "sources") || !r.Items(&read.patterns.ends(), "sources") ||
+        !r.Items(&read.rule_ends, "sources")) {
+      return r.status();
+    }
+    const Array<uint32_t>& pattern_ends = read.patterns.ends();
+    const Array<uint32_t>& rule_ends = read.rule_ends;
+    if (!std::is_sorted(pattern_ends.begin(), pattern_ends.end()) ||
+        (pattern_ends.empty() ? !read.patterns.bytes().empty()
+                              : pattern_ends.back() != read.patterns.bytes().size()) ||
+        rule_ends.size() != n.rules || !std::is_sorted(rule_ends.begin(), rule_ends.end()) ||
+        (rule_ends.empty() ? !pattern_ends.empty() : rule_ends.back() != pattern_ends.size())) {
+      r.Fail(at, "invalid sources");
+      return r.status();
+    }
+    if (sources != nullptr) *sources = std::move(read);
   }
   if (!r.at_end()) {
     r.Fail(r.pos(), "bytes after the last field");

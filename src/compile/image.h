@@ -27,8 +27,18 @@ inline constexpr char kImageMagic[8] = {'E', 'V', 'M', 'A', 'T', 'C', 'H', '\0'}
 inline constexpr uint32_t kImageVersion = 1;
 inline constexpr size_t kImageHeaderBytes = 64;
 
-// Appends the image of `program` to `out`.
-void WriteImage(const Program& program, std::string* out);
+// The patterns of every rule of an image, as canonical JSON, for a
+// LiveMatcher to restart from (LiveMatcher::Checkpoint writes them; an image
+// of Matcher::Save has none).
+struct ImageSources {
+  bool present = false;       // the image holds sources
+  StringList patterns;        // every rule's patterns, rule after rule
+  Array<uint32_t> rule_ends;  // rule r's are patterns [rule_ends[r - 1], rule_ends[r])
+};
+
+// Appends the image of `program` to `out`, with `sources` when not null
+// (one entry per rule of `program`).
+void WriteImage(const Program& program, const ImageSources* sources, std::string* out);
 
 // Recomputes the checksum of `image` in place (after WriteImage wrote it,
 // and for tests and fuzzers that edit an image on purpose).
@@ -40,7 +50,10 @@ void SealImage(std::string* image);
 // another format version, byte order or layout; DataLoss when it is
 // truncated, fails its checksum or holds inconsistent contents (with the
 // offset). `program` is unspecified on error.
-absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner, Program* program);
+// `sources`, when not null, receives the image's sources (viewing `image`),
+// empty when it has none.
+absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner, Program* program,
+                       ImageSources* sources = nullptr);
 
 }  // namespace evmatch::internal
 

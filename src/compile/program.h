@@ -203,6 +203,13 @@ void FileWildcards(FieldIndex* f);
 void FinishField(FieldIndex* f);
 void FinishPaths(Program* p);
 
+// The depth a parser for `p`'s events needs: the root object's level and
+// max_event_depth below it (at least one, whatever the options say, so that
+// an event is refused by the walk's depth check, not by the parser).
+inline size_t ParserDepth(const Program& p) {
+  return static_cast<size_t>(std::max(p.options.max_event_depth, 1)) + 1;
+}
+
 // Builds the program for `rules`. Errors: ResourceExhausted when a limit of
 // `options` is exceeded.
 absl::Status CompileProgram(const RuleSet& rules, const CompileOptions& options,

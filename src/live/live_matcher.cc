@@ -8,8 +8,10 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "compile/image.h"
 #include "evmatch/live.h"
 #include "live/live_state.h"
+#include "runtime/persist.h"
 #include "util/errors.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -326,6 +328,41 @@ void LiveState::MaybeStartMerge() {
   });
 }
 
+absl::Status LiveState::Checkpoint(const std::string& path) {
+  RuleTable rules;
+  std::shared_ptr<const LiveBase> current_base;
+  bool base_is_current;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    rules = table.Share();
+    current_base = base;
+    base_is_current = changed.empty();
+  }
+  // The rules present in that copy, ascending: with no change since the
+  // base, exactly the base's, and its program is theirs.
+  std::vector<RuleId> ids;
+  for (RuleId id = 0; id < rules.size(); ++id) {
+    if (rules.Get(id) != nullptr) ids.push_back(id);
+  }
+  auto rule = [&](RuleId id, std::string_view* name) -> const Alternatives& {
+    *name = names.Get(id);
+    return rules.Get(id);
+  };
+  Program compiled;
+  if (!base_is_current) EVMATCH_RETURN_IF_ERROR(CompileRules(options, ids, rule, &compiled));
+  ImageSources sources;
+  sources.present = true;
+  for (RuleId id : ids) {
+    for (const Pattern& pattern : *rules.Get(id)) sources.patterns.push_back(pattern.ToJson());
+    sources.rule_ends.push_back(static_cast<uint32_t>(sources.patterns.size()));
+  }
+  rules = RuleTable();
+  std::string image;
+  WriteImage(base_is_current ? current_base->program : compiled, &sources, &image);
+  SealImage(&image);
+  return WriteFileWhole(path, image);
+}
+
 absl::Status LiveState::Merge() {
   std::lock_guard<std::mutex> merge_lock(merge_mu);
   RuleTable rules;
@@ -536,6 +573,71 @@ absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Create(const RuleSet& 
   state->Publish(std::move(snapshot));
   return std::unique_ptr<LiveMatcher>(new LiveMatcher(std::move(state)));
 }
+
+absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Restore(const std::string& path,
+                                                                  const LiveOptions& options) {
+  auto named = [&path](const absl::Status& status) {
+    return absl::Status(status.code(), internal::Cat(path, ": ", status.message()));
+  };
+  std::string_view image;
+  std::shared_ptr<const void> owner;
+  EVMATCH_RETURN_IF_ERROR(internal::MapImageFile(path, &image, &owner));
+  auto state = std::make_unique<LiveState>(options);
+  auto base = std::make_shared<internal::LiveBase>();
+  internal::ImageSources sources;
+  if (absl::Status status = internal::ReadImage(image, std::move(owner), &base->program, &sources);
+      !status.ok()) {
+    return named(status);
+  }
+  if (!sources.present) {
+    return named(absl::InvalidArgumentError(
+        "the image holds no patterns (Matcher::Save and evmatch compile write none); "
+        "LiveMatcher::Restore reads what LiveMatcher::Checkpoint writes"));
+  }
+  const internal::StringList& names = base->program.rule_names;
+  if (names.size() > options.compile.max_rules || state->names.full(names.size())) {
+    return named(absl::ResourceExhaustedError(
+        internal::Cat("the image has ", names.size(), " rules, more than the limit of ",
+                      options.compile.max_rules, " (CompileOptions::max_rules)")));
+  }
+  // Its options are those it was compiled with; the set's apply from now on.
+  base->program.options = options.compile;
+  base->program.kernel = internal::BestKernel();
+  base->IndexFields();
+  uint32_t first = 0;
+  for (size_t r = 0; r < names.size(); ++r) {
+    const std::string_view name = names[r];
+    const uint32_t end = sources.rule_ends[r];
+    if (end == first || !state->index.emplace(name, RuleId(r)).second) {
+      return named(absl::DataLossError(
+          internal::Cat("rule \"", name, "\" has no patterns or repeats a name")));
+    }
+    auto patterns = std::make_shared<std::vector<Pattern>>();
+    for (uint32_t k = first; k < end; ++k) {
+      absl::StatusOr<Pattern> pattern = Pattern::Parse(sources.patterns[k], options.patterns);
+      if (!pattern.ok()) {
+        return named(
+            absl::Status(pattern.status().code(),
+                         internal::Cat("rule \"", name, "\": ", pattern.status().message())));
+      }
+      patterns->push_back(*std::move(pattern));
+    }
+    first = end;
+    const RuleId id = state->names.Append(name);
+    state->table.Set(id, std::move(patterns));
+    base->ids.push_back(id);
+  }
+  state->present = names.size();
+  state->base = base;
+  state->mask.assign(internal::Words(names.size()), 0);
+  auto snapshot = std::make_unique<LiveSnapshot>();
+  snapshot->base = base;
+  snapshot->mask = state->mask;
+  state->Publish(std::move(snapshot));
+  return std::unique_ptr<LiveMatcher>(new LiveMatcher(std::move(state)));
+}
+
+absl::Status LiveMatcher::Checkpoint(const std::string& path) { return state_->Checkpoint(path); }
 
 absl::Status LiveMatcher::Put(std::string_view name, std::string_view pattern_json) {
   return Put(name, absl::MakeConstSpan(&pattern_json, 1));

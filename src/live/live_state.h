@@ -131,6 +131,7 @@ struct LiveState {
   absl::Status Apply(const LiveMatcher::Changes& changes);
   absl::Status Replace(const RuleSet& rules);
   absl::Status Merge();
+  absl::Status Checkpoint(const std::string& path);
 
   // Readers.
   LiveReaderSlot* SlotOf(const ScratchState& s) const;  // nullptr: not prepared

@@ -321,6 +321,9 @@ class Walker {
     switch (type) {
       case od::json_type::object: {
         if (info.children.empty()) return MatchStatus::kOk;
+        // Checked before simdjson enters the object, which its parser is
+        // sized for only up to max_event_depth.
+        if (depth + 1 > p_.options.max_event_depth) return MatchStatus::kDepthExceeded;
         od::object object;
         if (auto e = value.get_object().get(object)) return StatusOf(e);
         return WalkObject(object, node, depth + 1);
@@ -648,7 +651,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
 
 bool ParserFits(const Program& p, const ScratchState& s) {
   return s.parser.kernel() == p.kernel && s.parser.capacity() >= p.options.max_event_bytes &&
-         s.parser.depth() >= static_cast<size_t>(p.options.max_event_depth) + 1;
+         s.parser.depth() >= ParserDepth(p);
 }
 
 MatchStatus RunMatch(const Program& p, std::string_view json, size_t capacity, MatchMode mode,

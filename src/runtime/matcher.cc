@@ -145,8 +145,7 @@ void GrowScratch(const Program& p, ScratchState& s) {
 }
 
 absl::Status PrepareParser(const Program& p, ScratchState& s) {
-  if (!s.parser.Prepare(p.kernel, p.options.max_event_bytes,
-                        static_cast<size_t>(p.options.max_event_depth) + 1)) {
+  if (!s.parser.Prepare(p.kernel, p.options.max_event_bytes, ParserDepth(p))) {
     return absl::ResourceExhaustedError(Cat("cannot allocate a parser for events of up to ",
                                             p.options.max_event_bytes,
                                             " bytes (CompileOptions::max_event_bytes)"));

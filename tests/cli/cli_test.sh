@@ -47,6 +47,31 @@ expect "match --stats" 0 '' \
   '{"events": 3, "matched_events": 1, "invalid_events": 1, "rule_matches": {"r": 1}, "setup_seconds": ' -- \
   match --rules /tmp/evmatch_cli_rules.$$ --events /tmp/evmatch_cli_events.$$ --output none --stats
 
+# compile, then match --matcher: the same output as --rules.
+expect "compile" 0 '' '' -- compile --rules "$examples/rules.json" -o "$work/rules.evm"
+expect "match --matcher" 0 "$(cat "$examples/expected_matches.ndjson")" '' -- \
+  match --matcher "$work/rules.evm" --events "$examples/events.ndjson"
+expect "match --matcher --stats" 0 '' '"setup_seconds": ' -- \
+  match --matcher "$work/rules.evm" --events "$examples/events.ndjson" --output none --stats
+expect "compile --stats" 0 '' '{"rules": 3, "bytes": ' -- \
+  compile --rules "$examples/rules.json" --output "$work/rules.evm" --stats
+printf '{"ok":{"a":["x"]},"bad":{"b":[{"prefix":1}]}}' >"$work/bad.json"
+expect "compile of invalid rules writes nothing" 2 '' 'prefix match pattern must be a string' -- \
+  compile --rules "$work/bad.json" -o "$work/none.evm"
+check "no file after a refused compile" "absent" "$([[ -e $work/none.evm ]] && echo present || echo absent)"
+expect "match --matcher of a rules file" 2 '' 'Not an evmatch matcher image' -- \
+  match --matcher "$examples/rules.json" --events "$examples/events.ndjson"
+head -c 100 "$work/rules.evm" >"$work/short.evm"
+expect "match --matcher of a truncated image" 2 '' 'truncated or extended' -- \
+  match --matcher "$work/short.evm" --events "$examples/events.ndjson"
+expect "match needs --rules or --matcher" 2 '' 'give either --rules or --matcher' -- \
+  match --events "$examples/events.ndjson"
+expect "match refuses both" 2 '' 'give either --rules or --matcher' -- \
+  match --rules "$examples/rules.json" --matcher "$work/rules.evm" --events "$examples/events.ndjson"
+expect "match --matcher --watch" 2 '' 'need --rules' -- \
+  match --matcher "$work/rules.evm" --watch --events "$examples/events.ndjson"
+expect "unknown short flag" 2 '' 'unknown flag -x' -- compile --rules "$examples/rules.json" -x y
+
 # Many events, malformed lines among them, over several chunks: --threads and
 # --lazy give the same output as one thread, gzip input the same as plain.
 python3 - >/tmp/evmatch_cli_events.$$ <<'PY'

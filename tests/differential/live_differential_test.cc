@@ -17,6 +17,7 @@
 #include "evmatch/live.h"
 #include "json/json_tree.h"
 #include "support/random_cases.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -151,9 +152,10 @@ size_t RunSteps(uint32_t seed, int steps, int events_per_run) {
   options.background_merge = gen.Pick(2) == 0;
   auto created = LiveMatcher::Create(ToRuleSet(model), options);
   REQUIRE(created.ok());
-  LiveMatcher& live = **created;
-  evmatch::Scratch scratch;
-  REQUIRE(live.PrepareScratch(scratch).ok());
+  std::unique_ptr<LiveMatcher> owned = *std::move(created);
+  auto scratch_owned = std::make_unique<evmatch::Scratch>();
+  REQUIRE(owned->PrepareScratch(*scratch_owned).ok());
+  evmatch_test::TempDir dir;
   std::string ndjson;
   for (const Event& e : events) ndjson += std::string(e.text.data(), e.size) + "\n";
   const size_t ndjson_size = ndjson.size();
@@ -162,49 +164,64 @@ size_t RunSteps(uint32_t seed, int steps, int events_per_run) {
   size_t cases = 0;
   for (int step = 0; step < steps; ++step) {
     std::string what;
-    switch (gen.Pick(6)) {
-      case 0:
-      case 1: {
-        const std::string name = gen.Name();
-        std::vector<std::string> patterns = gen.Patterns();
-        std::vector<std::string_view> views(patterns.begin(), patterns.end());
-        REQUIRE(live.Put(name, views).ok());
-        model[name] = std::move(patterns);
-        what = "Put " + name;
-        break;
-      }
-      case 2: {
-        const std::string name = gen.Name();
-        REQUIRE(live.Remove(name).ok());
-        model.erase(name);
-        what = "Remove " + name;
-        break;
-      }
-      case 3:
-      case 4:
-        REQUIRE(live.Apply(gen.Batch(&model, &what)).ok());
-        what = "Apply" + what;
-        break;
-      default:
-        if (gen.Pick(2) == 0) {
-          REQUIRE(live.Merge().ok());
-          what = "Merge";
-        } else {
-          Model next = model;
-          for (int i = 0; i < 3; ++i) {
-            const std::string name = gen.Name();
-            if (gen.Pick(2) == 0) {
-              next.erase(name);
-            } else {
-              next[name] = gen.Patterns();
-            }
-          }
-          REQUIRE(live.Replace(ToRuleSet(next)).ok());
-          model = std::move(next);
-          what = "Replace";
+    {  // the set before this step's change (a restart replaces it)
+      LiveMatcher& live = *owned;
+      switch (gen.Pick(6)) {
+        case 0:
+        case 1: {
+          const std::string name = gen.Name();
+          std::vector<std::string> patterns = gen.Patterns();
+          std::vector<std::string_view> views(patterns.begin(), patterns.end());
+          REQUIRE(live.Put(name, views).ok());
+          model[name] = std::move(patterns);
+          what = "Put " + name;
+          break;
         }
+        case 2: {
+          const std::string name = gen.Name();
+          REQUIRE(live.Remove(name).ok());
+          model.erase(name);
+          what = "Remove " + name;
+          break;
+        }
+        case 3:
+        case 4:
+          REQUIRE(live.Apply(gen.Batch(&model, &what)).ok());
+          what = "Apply" + what;
+          break;
+        default:
+          if (const int pick = gen.Pick(3); pick == 0) {
+            REQUIRE(live.Merge().ok());
+            what = "Merge";
+          } else if (pick == 1) {
+            // A restart: the rules as a checkpoint, read back as a new set.
+            const std::string path = dir.path + "/live.evm";
+            REQUIRE(live.Checkpoint(path).ok());
+            auto restored = LiveMatcher::Restore(path, options);
+            REQUIRE(restored.ok());
+            scratch_owned = std::make_unique<evmatch::Scratch>();
+            owned = *std::move(restored);
+            REQUIRE(owned->PrepareScratch(*scratch_owned).ok());
+            what = "Checkpoint and Restore";
+          } else {
+            Model next = model;
+            for (int i = 0; i < 3; ++i) {
+              const std::string name = gen.Name();
+              if (gen.Pick(2) == 0) {
+                next.erase(name);
+              } else {
+                next[name] = gen.Patterns();
+              }
+            }
+            REQUIRE(live.Replace(ToRuleSet(next)).ok());
+            model = std::move(next);
+            what = "Replace";
+          }
+      }
     }
     INFO("seed " << seed << ", step " << step << " (" << what << ")");
+    LiveMatcher& live = *owned;
+    evmatch::Scratch& scratch = *scratch_owned;
     for (MatchMode mode : {MatchMode::kComplete, MatchMode::kLazy}) {
       const std::vector<Result> expected = FreshResults(model, events, mode);
       for (size_t i = 0; i < events.size(); ++i) {

@@ -221,3 +221,29 @@ TEST_CASE("event limits and invalid events", "[limits]") {
   REQUIRE(ok.ok());
   CHECK(*ok);
 }
+
+TEST_CASE("max_event_depth bounds the walk along rule paths, down to 0", "[limits]") {
+  evmatch::RuleSet rules;
+  REQUIRE(rules.Add("deep", R"({"a":{"b":{"c":["x"]}}})").ok());
+  std::string event = R"({"a":{"b":{"c":"x"}}})";
+  event.reserve(event.size() + evmatch::kPadding);
+  for (int depth : {-1, 0, 1, 2, 3}) {
+    INFO("max_event_depth " << depth);
+    evmatch::CompileOptions options;
+    options.max_event_depth = depth;
+    absl::StatusOr<evmatch::Matcher> matcher = evmatch::Matcher::Compile(rules, options);
+    REQUIRE(matcher.ok());
+    evmatch::Scratch scratch;
+    REQUIRE(matcher->PrepareScratch(scratch).ok());
+    for (evmatch::MatchMode mode : {evmatch::MatchMode::kComplete, evmatch::MatchMode::kLazy}) {
+      const evmatch::MatchStatus status = matcher->Match(event, event.capacity(), scratch, mode);
+      // The event's objects nest three deep along the rule's path.
+      if (depth < 3) {
+        CHECK(status == evmatch::MatchStatus::kDepthExceeded);
+      } else {
+        REQUIRE(status == evmatch::MatchStatus::kOk);
+        CHECK(scratch.matches().size() == 1);
+      }
+    }
+  }
+}

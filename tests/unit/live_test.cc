@@ -4,11 +4,14 @@
 
 #include "evmatch/live.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -264,4 +267,75 @@ TEST_CASE("LiveMatcher: readers' contract", "[live]") {
   REQUIRE(other->PrepareScratch(scratch).ok());
   CHECK(Names(*other, scratch, R"({"color":"blue"})") == Names_{"blue"});
   CHECK(Names(*live, scratch, R"({"color":"blue"})") == Names_{"any"});
+}
+
+TEST_CASE("LiveMatcher: Checkpoint and Restore, then the changes made since", "[live][persist]") {
+  evmatch_test::TempDir dir;
+  const std::string path = dir.path + "/rules.evm";
+  auto live = MakeLive({{"red", kRed}, {"blue", kBlue}, {"big", kBig}});
+  REQUIRE(live->Put("red-or-big", std::vector<std::string_view>{kRed, kBig}).ok());
+  REQUIRE(live->Remove("blue").ok());
+  evmatch::Scratch scratch;
+  REQUIRE(live->PrepareScratch(scratch).ok());
+  const std::string event = R"({"color":"red","size":20})";
+  const Names_ before = Names(*live, scratch, event);
+  CHECK(before == Names_{"red", "big", "red-or-big"});
+
+  // With changes since the base (compiled for the checkpoint), and with
+  // none (the base written as it is).
+  for (bool merged : {false, true}) {
+    INFO((merged ? "after a merge" : "with a delta"));
+    if (merged) REQUIRE(live->Merge().ok());
+    REQUIRE(live->Checkpoint(path).ok());
+    auto restored = LiveMatcher::Restore(path);
+    REQUIRE(restored.ok());
+    LiveMatcher& again = **restored;
+    evmatch::Scratch s;
+    REQUIRE(again.PrepareScratch(s).ok());
+    CHECK(again.stats().rules == 3);
+    CHECK(again.stats().delta_rules == 0);
+    // Ids are 0..n-1 in the checkpoint's order; the names and patterns stay.
+    CHECK(again.rule_name(0) == "red");
+    CHECK(again.rule_name(2) == "red-or-big");
+    CHECK(again.patterns("red-or-big").size() == 2);
+    CHECK(again.patterns("red-or-big")[1].ToJson() == live->patterns("red-or-big")[1].ToJson());
+    CHECK(again.patterns("blue").empty());
+    std::vector<std::string> sorted = Names(again, s, event);
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(sorted == Names_{"big", "red", "red-or-big"});
+    // The changes made since the checkpoint bring it up to date.
+    REQUIRE(again.Put("blue", kBlue).ok());
+    REQUIRE(again.Remove("big").ok());
+    CHECK(Names(again, s, R"({"color":"blue","size":5})") == Names_{"blue"});
+    CHECK(Names(again, s, event) == Names_{"red", "red-or-big"});
+    REQUIRE(again.Merge().ok());
+    CHECK(Names(again, s, event) == Names_{"red", "red-or-big"});
+  }
+}
+
+TEST_CASE("LiveMatcher: Restore refuses what it cannot restart from", "[live][persist]") {
+  evmatch_test::TempDir dir;
+  const std::string path = dir.path + "/rules.evm";
+  evmatch::RuleSet rules;
+  REQUIRE(rules.Add("long", R"({"detail":{"name":["a-rather-long-value"]}})").ok());
+  // An image without patterns: Matcher::Save's.
+  REQUIRE(evmatch::Matcher::Compile(rules)->Save(path).ok());
+  absl::Status status = LiveMatcher::Restore(path).status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(status.message().find("holds no patterns") != std::string::npos);
+  CHECK(status.message().find(path) == 0);
+  // A pattern the new options refuse is named.
+  auto live = LiveMatcher::Create(rules);
+  REQUIRE(live.ok());
+  REQUIRE((*live)->Checkpoint(path).ok());
+  evmatch::LiveOptions strict;
+  strict.patterns.max_pattern_bytes = 16;
+  status = LiveMatcher::Restore(path, strict).status();
+  CHECK(status.code() == absl::StatusCode::kResourceExhausted);
+  CHECK(status.message().find("rule \"long\"") != std::string::npos);
+  strict = {};
+  strict.compile.max_rules = 0;
+  CHECK(LiveMatcher::Restore(path, strict).status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(LiveMatcher::Restore(dir.path + "/none.evm").status().code() ==
+        absl::StatusCode::kNotFound);
 }
