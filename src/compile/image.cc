@@ -205,7 +205,7 @@ class Reader {
   template <typename T>
   bool Items(Array<T>* out, std::string_view what) {
     const size_t at = pos_;
-    uint64_t n;
+    uint64_t n = 0;
     if (!U64(&n, what)) return false;
     if (n > (image_.size() - pos_) / sizeof(T)) {
       return Fail(at, Cat("truncated in ", what, " (", n, " elements)"));
@@ -223,7 +223,7 @@ class Reader {
   }
   bool EntryOf(Entry* e, uint64_t preds, std::string_view what) {
     const size_t at = pos_;
-    uint64_t pred, exclude;
+    uint64_t pred = 0, exclude = 0;
     if (!U64(&pred, what) || !U64(&exclude, what)) return false;
     if (pred >= preds || exclude > 1) return Fail(at, Cat(what, ": invalid index entry"));
     *e = {static_cast<PredId>(pred), exclude == 1};
@@ -270,7 +270,7 @@ template <typename T>
 bool ReadTable(Reader& r, uint64_t limit, StringTable<T>* table, std::string_view what) {
   using Slot = typename StringTable<T>::Slot;
   const size_t at = r.pos();
-  uint64_t seed, size;
+  uint64_t seed = 0, size = 0;
   Array<uint32_t> tags;
   Array<Slot> slots;
   Array<char> keys;
@@ -357,7 +357,7 @@ bool ReadField(Reader& r, const Limits& n, FieldIndex* f) {
       !ReadTrie(r, ~uint64_t{0} >> 1, &f->case_suffixes, "suffixes ignoring case")) {
     return false;
   }
-  uint64_t count;
+  uint64_t count = 0;
   at = r.pos();
   if (!r.Count(&count, r.remaining() / 8, "equals-ignore-case patterns")) return false;
   f->case_patterns.reserve(count);
@@ -390,7 +390,7 @@ bool ReadField(Reader& r, const Limits& n, FieldIndex* f) {
   f->wildcards.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     WildcardEntry w;
-    uint64_t segments;
+    uint64_t segments = 0;
     at = r.pos();
     if (!r.Count(&segments, r.remaining() / 8, "wildcard")) return false;
     if (segments == 0) return r.Fail(at, "wildcard without segments");
@@ -408,7 +408,7 @@ bool ReadField(Reader& r, const Limits& n, FieldIndex* f) {
   if (!r.Count(&count, r.remaining() / 8, "numeric ranges")) return false;
   for (uint64_t i = 0; i < count; ++i) {
     at = r.pos();
-    uint64_t flags;
+    uint64_t flags = 0;
     std::string_view low, high;
     Entry entry;
     if (!r.U64(&flags, "numeric range") || !r.String(&low, "numeric range") ||
@@ -617,7 +617,7 @@ absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner
         "Matcher image was written by a build with another memory layout; compile the rules "
         "again with this one");
   }
-  uint64_t max_rules, max_program_bytes, max_event_bytes, max_event_depth;
+  uint64_t max_rules = 0, max_program_bytes = 0, max_event_bytes = 0, max_event_depth = 0;
   at = r.pos();
   if (!r.U64(&max_rules, "options") || !r.U64(&max_program_bytes, "options") ||
       !r.U64(&max_event_bytes, "options") || !r.U64(&max_event_depth, "options")) {
@@ -648,7 +648,7 @@ absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner
   }
   n.rules = ends.size();
 
-  uint64_t fields;
+  uint64_t fields = 0;
   at = r.pos();
   if (!r.Count(&fields, std::min<uint64_t>(r.remaining() / 8, kNone), "fields")) return r.status();
   for (uint64_t i = 0; i < fields; ++i) {
@@ -667,7 +667,7 @@ absl::Status ReadImage(std::string_view image, std::shared_ptr<const void> owner
     if (!ReadField(r, n, &f)) return r.status();
   }
   at = r.pos();
-  uint64_t has_sources;
+  uint64_t has_sources = 0;
   if (!r.U64(&has_sources, "sources")) return r.status();
   if (has_sources > 1) {
     r.Fail(at, "invalid sources flag");
