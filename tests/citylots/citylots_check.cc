@@ -1,5 +1,6 @@
 // citylots2 conformance: every rule of every category must match exactly the
-// expected number of events, with Match in both modes and with MatchBatch.
+// expected number of events, with Match in both modes, with MatchBatch, and
+// with Match on the matcher's image read back (Matcher::Load).
 //
 //   citylots_check DATA_DIR            all events; counts == expected_counts.json
 //   citylots_check DATA_DIR --sample N first N events; compiled counts ==
@@ -116,14 +117,34 @@ int main(int argc, char** argv) {
         }
       }
     }
-    // Three ways through the compiled matcher: Match in each mode, and
-    // MatchBatch over the events as one NDJSON buffer.
-    enum Way { kComplete, kLazy, kBatch };
-    for (Way way : {kComplete, kLazy, kBatch}) {
-      const char* way_name = way == kComplete ? "complete" : way == kLazy ? "lazy" : "batch";
+    // The same matcher written as an image and read back.
+    absl::StatusOr<evmatch::Matcher> loaded = evmatch::Matcher::Load(matcher->Serialize());
+    evmatch::Scratch loaded_scratch;
+    if (!loaded.ok() || !loaded->PrepareScratch(loaded_scratch).ok()) {
+      std::printf("FAIL %s: the image does not load back\n", category.key.c_str());
+      ++failed;
+      continue;
+    }
+    // Four ways through the compiled matcher: Match in each mode, MatchBatch
+    // over the events as one NDJSON buffer, and Match on the loaded image.
+    enum Way { kComplete, kLazy, kBatch, kLoaded };
+    for (Way way : {kComplete, kLazy, kBatch, kLoaded}) {
+      const char* way_name = way == kComplete ? "complete"
+                             : way == kLazy   ? "lazy"
+                             : way == kBatch  ? "batch"
+                                              : "loaded";
       std::vector<long> counts(matcher->rule_count(), 0);
       bool rejected = false;
-      if (way == kBatch) {
+      if (way == kLoaded) {
+        for (const std::string& event : events) {
+          if (loaded->Match(event, event.capacity(), loaded_scratch) !=
+              evmatch::MatchStatus::kOk) {
+            rejected = true;
+            break;
+          }
+          for (evmatch::RuleId id : loaded_scratch.matches()) ++counts[id];
+        }
+      } else if (way == kBatch) {
         evmatch::MatchStatus status = matcher->MatchBatch(
             ndjson, ndjson.capacity(), scratch, [&](const evmatch::BatchEvent& e) {
               if (e.status != evmatch::MatchStatus::kOk) rejected = true;
@@ -162,7 +183,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("citylots2 (%zu events, %s; complete, lazy and batch): %d rule counts passed, %d failed\n", events.size(),
+  std::printf("citylots2 (%zu events, %s; complete, lazy, batch and loaded image): %d rule counts passed, %d failed\n", events.size(),
               sample == 0 ? "expected_counts.json" : "reference evaluator", passed, failed);
   return failed == 0 ? 0 : 1;
 }
