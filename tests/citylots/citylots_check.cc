@@ -137,8 +137,7 @@ int main(int argc, char** argv) {
       bool rejected = false;
       if (way == kLoaded) {
         for (const std::string& event : events) {
-          if (loaded->Match(event, event.capacity(), loaded_scratch) !=
-              evmatch::MatchStatus::kOk) {
+          if (loaded->Match(event, event.capacity(), loaded_scratch) != evmatch::MatchStatus::kOk) {
             rejected = true;
             break;
           }
@@ -183,7 +182,9 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("citylots2 (%zu events, %s; complete, lazy, batch and loaded image): %d rule counts passed, %d failed\n", events.size(),
-              sample == 0 ? "expected_counts.json" : "reference evaluator", passed, failed);
+  std::printf(
+      "citylots2 (%zu events, %s; complete, lazy, batch and loaded image): %d rule counts passed, "
+      "%d failed\n",
+      events.size(), sample == 0 ? "expected_counts.json" : "reference evaluator", passed, failed);
   return failed == 0 ? 0 : 1;
 }
