@@ -212,6 +212,20 @@ void BM_Load(benchmark::State& state, std::string family, bool compile) {
   state.counters["document_bytes"] = static_cast<double>(doc.size());
 }
 
+// A file named `name` in a new directory under /tmp, both removed with it.
+struct TempFile {
+  explicit TempFile(const char* name) {
+    char dir[] = "/tmp/evmatch-bench-XXXXXX";
+    if (mkdtemp(dir) == nullptr) std::abort();
+    path = std::string(dir) + "/" + name;
+  }
+  ~TempFile() {
+    std::remove(path.c_str());
+    ::rmdir(path.substr(0, path.rfind('/')).c_str());
+  }
+  std::string path;
+};
+
 // Restarting from a compiled image (Matcher::Save, then Matcher::LoadFile
 // of a file in the page cache, as after a checkpoint) against compiling the
 // same rules, both in this run: load_per_compile is the median time of a
@@ -221,12 +235,8 @@ void BM_Load(benchmark::State& state, std::string family, bool compile) {
 void BM_Image(benchmark::State& state, std::string family) {
   const auto n = static_cast<uint32_t>(state.range(0));
   evmatch::RuleSet rules = MakeRules(family, n);
-  char dir[] = "/tmp/evmatch-bench-XXXXXX";
-  if (mkdtemp(dir) == nullptr) {
-    state.SkipWithError("mkdtemp failed");
-    return;
-  }
-  const std::string path = std::string(dir) + "/rules.evm";
+  const TempFile file("rules.evm");
+  const std::string& path = file.path;
   malloc_trim(0);
   double resident_before = ResidentBytes();
   const auto start = std::chrono::steady_clock::now();
@@ -261,8 +271,6 @@ void BM_Image(benchmark::State& state, std::string family) {
   struct stat st {};
   ::stat(path.c_str(), &st);
   loaded.clear();
-  std::remove(path.c_str());
-  ::rmdir(dir);
   state.counters["rules"] = n;
   state.counters["compile_ms"] = compile_seconds * 1e3;
   state.counters["image_bytes_per_rule"] = static_cast<double>(st.st_size) / n;
@@ -276,12 +284,8 @@ void BM_Image(benchmark::State& state, std::string family) {
 void BM_Restore(benchmark::State& state, std::string family) {
   const auto n = static_cast<uint32_t>(state.range(0));
   evmatch::RuleSet rules = MakeRules(family, n);
-  char dir[] = "/tmp/evmatch-bench-XXXXXX";
-  if (mkdtemp(dir) == nullptr) {
-    state.SkipWithError("mkdtemp failed");
-    return;
-  }
-  const std::string path = std::string(dir) + "/live.evm";
+  const TempFile file("live.evm");
+  const std::string& path = file.path;
   auto start = std::chrono::steady_clock::now();
   auto live = evmatch::LiveMatcher::Create(rules);
   const double create_seconds =
@@ -306,8 +310,6 @@ void BM_Restore(benchmark::State& state, std::string family) {
     }
   }
   std::sort(seconds.begin(), seconds.end());
-  std::remove(path.c_str());
-  ::rmdir(dir);
   state.counters["rules"] = n;
   state.counters["create_ms"] = create_seconds * 1e3;
   state.counters["checkpoint_ms"] = checkpoint_seconds * 1e3;

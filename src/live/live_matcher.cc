@@ -328,6 +328,16 @@ void LiveState::MaybeStartMerge() {
   });
 }
 
+void LiveState::PublishFirst(std::shared_ptr<LiveBase> first) {
+  present = first->ids.size();
+  base = std::move(first);
+  mask.assign(Words(present), 0);
+  auto snapshot = std::make_unique<LiveSnapshot>();
+  snapshot->base = base;
+  snapshot->mask = mask;
+  Publish(std::move(snapshot));
+}
+
 absl::Status LiveState::Checkpoint(const std::string& path) {
   RuleTable rules;
   std::shared_ptr<const LiveBase> current_base;
@@ -564,13 +574,7 @@ absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Create(const RuleSet& 
     state->table.Set(id, std::make_shared<const std::vector<Pattern>>(rules.patterns(i)));
     base->ids.push_back(id);
   }
-  state->present = rules.size();
-  state->base = base;
-  state->mask.assign(internal::Words(rules.size()), 0);
-  auto snapshot = std::make_unique<LiveSnapshot>();
-  snapshot->base = base;
-  snapshot->mask = state->mask;
-  state->Publish(std::move(snapshot));
+  state->PublishFirst(std::move(base));
   return std::unique_ptr<LiveMatcher>(new LiveMatcher(std::move(state)));
 }
 
@@ -627,13 +631,7 @@ absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Restore(const std::str
     state->table.Set(id, std::move(patterns));
     base->ids.push_back(id);
   }
-  state->present = names.size();
-  state->base = base;
-  state->mask.assign(internal::Words(names.size()), 0);
-  auto snapshot = std::make_unique<LiveSnapshot>();
-  snapshot->base = base;
-  snapshot->mask = state->mask;
-  state->Publish(std::move(snapshot));
+  state->PublishFirst(std::move(base));
   return std::unique_ptr<LiveMatcher>(new LiveMatcher(std::move(state)));
 }
 

@@ -146,6 +146,8 @@ struct LiveState {
   // Require `mu`.
   absl::Status ApplyLocked(const LiveMatcher::Changes& changes, Garbage* garbage);
   void Publish(std::unique_ptr<LiveSnapshot> snapshot);
+  // Publishes the first base of a new set, every rule of it present.
+  void PublishFirst(std::shared_ptr<LiveBase> first);
   void Reclaim(Garbage* garbage);
   void MaybeStartMerge();
   size_t MergeThreshold() const;
