@@ -290,8 +290,9 @@ class StringTable {
 
   std::string_view KeyOf(const Slot& s) const { return {keys_.data() + s.key_begin, s.key_size}; }
   bool Holds(const Slot& s, std::string_view key) const {
+    // (An empty key may sit in an empty arena: no memcmp of a null pointer.)
     return s.key_size == key.size() &&
-           std::memcmp(keys_.data() + s.key_begin, key.data(), key.size()) == 0;
+           (key.empty() || std::memcmp(keys_.data() + s.key_begin, key.data(), key.size()) == 0);
   }
   std::span<const T> ValuesOf(const Slot& s) const {
     if (s.count == 1) return {&s.first, 1};
