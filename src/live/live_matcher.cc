@@ -580,9 +580,7 @@ absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Create(const RuleSet& 
 
 absl::StatusOr<std::unique_ptr<LiveMatcher>> LiveMatcher::Restore(const std::string& path,
                                                                   const LiveOptions& options) {
-  auto named = [&path](const absl::Status& status) {
-    return absl::Status(status.code(), internal::Cat(path, ": ", status.message()));
-  };
+  auto named = [&path](const absl::Status& status) { return internal::WithPath(path, status); };
   std::string_view image;
   std::shared_ptr<const void> owner;
   EVMATCH_RETURN_IF_ERROR(internal::MapImageFile(path, &image, &owner));

@@ -77,6 +77,10 @@ absl::Status WriteFileWhole(const std::string& path, std::string_view bytes) {
   return absl::OkStatus();
 }
 
+absl::Status WithPath(std::string_view path, const absl::Status& status) {
+  return absl::Status(status.code(), Cat(path, ": ", status.message()));
+}
+
 absl::Status MapImageFile(const std::string& path, std::string_view* image,
                           std::shared_ptr<const void>* owner) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -121,12 +125,6 @@ absl::StatusOr<Matcher> FromImage(std::string_view image, std::shared_ptr<const 
   return internal::MatcherAccess::Make(std::move(program));
 }
 
-// `loaded`, its error (if any) prefixed with the file's path.
-absl::StatusOr<Matcher> Named(const std::string& path, absl::StatusOr<Matcher> loaded) {
-  if (loaded.ok()) return loaded;
-  return absl::Status(loaded.status().code(), internal::Cat(path, ": ", loaded.status().message()));
-}
-
 }  // namespace
 
 std::string Matcher::Serialize() const {
@@ -150,7 +148,9 @@ absl::StatusOr<Matcher> Matcher::LoadFile(const std::string& path) {
   std::string_view image;
   std::shared_ptr<const void> owner;
   EVMATCH_RETURN_IF_ERROR(internal::MapImageFile(path, &image, &owner));
-  return Named(path, FromImage(image, std::move(owner)));
+  absl::StatusOr<Matcher> loaded = FromImage(image, std::move(owner));
+  if (!loaded.ok()) return internal::WithPath(path, loaded.status());
+  return loaded;
 }
 
 EVMATCH_ABI_NAMESPACE_END

@@ -18,6 +18,10 @@ std::shared_ptr<const void> AlignedCopy(std::string_view bytes, std::string_view
 // over `path`: readers see the old file or the new one, never a part.
 absl::Status WriteFileWhole(const std::string& path, std::string_view bytes);
 
+// `status` with its message prefixed by "PATH: " (errors about a file's
+// contents).
+absl::Status WithPath(std::string_view path, const absl::Status& status);
+
 // The bytes of file `path` in *image, mapped read-only where the file can be
 // mapped and read into an aligned buffer otherwise; *owner keeps them.
 absl::Status MapImageFile(const std::string& path, std::string_view* image,
