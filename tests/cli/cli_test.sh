@@ -165,7 +165,10 @@ mv "$work/rules.new" "$work/rules.json"
 wait_for "$work/watch.err" 'reloaded'
 printf '{"x": 1}\n{"x": 2}\n' >&3
 wait_for "$work/watch.out" '"event": 3'
-echo '{"a": {"x": [}' >"$work/rules.json"
+# Each version is renamed into place, so that the watcher never reads a
+# half-written file (that would be one more invalid version to report).
+echo '{"a": {"x": [}' >"$work/rules.new"
+mv "$work/rules.new" "$work/rules.json"
 wait_for "$work/watch.err" 'is invalid'
 echo '{"x": 2}' >&3
 exec 3>&-
