@@ -162,21 +162,22 @@ class TreeBuilder {
             last_end = member.value.end;
             continue;
           }
-          member.key = std::string(key);
           bool keep = true;
           const size_t path_size = path_.size();
           if (partial_ != nullptr && partial_->paths != nullptr) {
             if (!at_root) path_.push_back('.');
             path_.append(key);
-            keep = partial_->paths->count(path_) != 0;
+            keep = partial_->paths->contains(path_);
           }
+          const bool stored = keep || partial_->keys || (depth == 0 && visit_root_members_);
+          if (stored) member.key = std::string(key);
           const bool ok = Build(child, depth + 1, &member.value, keep, false);
           path_.resize(path_size);
           if (!ok) return false;
           last_end = member.value.end;
           if (depth == 0 && visit_root_members_ != nullptr) {
             (*visit_root_members_)(member);
-          } else if (keep || partial_->keys) {
+          } else if (stored) {
             out->members.push_back(std::move(member));
           }
         }

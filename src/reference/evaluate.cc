@@ -144,10 +144,9 @@ absl::StatusOr<ReferenceEvent> ReferenceEvent::Parse(std::string_view json,
   }
   std::vector<std::pair<uint32_t, uint32_t>> trail;
   event.record_pointers_ = record_pointers;
-  event.paths_ = paths;
+  // The tree holds the members on `paths` only: Flatten takes all it has.
   std::string path, pointer;
   event.Flatten(*event.root_, &path, /*at_root=*/true, &trail, &pointer);
-  event.paths_ = nullptr;
   event.last_leaves_ = nullptr;
   return event;
 }
@@ -175,11 +174,9 @@ void ReferenceEvent::Flatten(const JsonValue& v, std::string* path, bool at_root
         }
         if (!at_root) path->push_back('.');
         path->append(m.key);
-        if (paths_ == nullptr || paths_->count(*path) != 0) {
-          if (record_pointers_) AppendPointerToken(pointer, m.key);
-          Flatten(m.value, path, false, trail, pointer);
-          pointer->resize(pointer_size);
-        }
+        if (record_pointers_) AppendPointerToken(pointer, m.key);
+        Flatten(m.value, path, false, trail, pointer);
+        pointer->resize(pointer_size);
         path->resize(path_size);
       }
       return;

@@ -99,7 +99,6 @@ class ReferenceEvent {
   std::string last_path_;
   uint32_t next_array_id_ = 0;
   bool record_pointers_ = false;
-  const PathSet* paths_ = nullptr;                          // during Parse only
   std::string leaf_pointers_;  // every leaf's pointer, one after the other
   std::vector<std::string> array_pointers_;                 // by array id, with record_pointers
 };
