@@ -35,6 +35,7 @@ install(FILES
           ${PROJECT_SOURCE_DIR}/include/evmatch/explain.h
           ${PROJECT_SOURCE_DIR}/include/evmatch/live.h
           ${PROJECT_SOURCE_DIR}/include/evmatch/simdjson.h
+          ${PROJECT_SOURCE_DIR}/include/evmatch/transform.h
           ${PROJECT_BINARY_DIR}/include/evmatch/export.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/evmatch)
 foreach(_component IN LISTS EVMATCH_COMPONENTS)

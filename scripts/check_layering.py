@@ -27,6 +27,7 @@ LAYERS = {
     "live": {"util", "number", "json", "pattern", "unicode", "compile", "runtime"},
     "explain": {"util", "number", "json", "pattern", "unicode", "reference"},
     "s3": {"util", "json"},
+    "transform": {"util", "number"},
     "integrity": {"util"},
     "dlq": {"util"},
 }

@@ -11,8 +11,8 @@ seconds="${1:-60}"
 shift || true
 fuzzers=("$@")
 ((${#fuzzers[@]})) ||
-  fuzzers=(pattern_fuzzer event_fuzzer differential_fuzzer matcher_load_fuzzer integrity_fuzzer
-           s3_fuzzer dlq_fuzzer)
+  fuzzers=(pattern_fuzzer event_fuzzer differential_fuzzer matcher_load_fuzzer transform_fuzzer
+           integrity_fuzzer s3_fuzzer dlq_fuzzer)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz

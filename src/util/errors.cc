@@ -21,38 +21,17 @@ using internal::Cat;
 constexpr char kPatternErrorUrl[] = "evmatch/PatternError";
 constexpr char kEventErrorUrl[] = "evmatch/EventError";
 
-// The offset and the lengths of the rule name and pointer come first, so the
-// fields themselves may hold any byte (a key may contain NUL).
-std::string Encode(const PatternError& e) {
-  constexpr std::string_view kNul("\0", 1);
-  return Cat(e.offset, kNul, e.rule_name.size(), kNul, e.json_pointer.size(), kNul,
-             e.rule_name, e.json_pointer, e.reason);
-}
-
-std::optional<PatternError> Decode(const absl::Cord& cord) {
-  const std::string flat(cord);
-  std::vector<absl::string_view> parts =
-      absl::StrSplit(flat, absl::MaxSplits(absl::string_view("\0", 1), 3));
-  PatternError e;
-  size_t name_size = 0, pointer_size = 0;
-  if (parts.size() != 4 || !absl::SimpleAtoi(parts[0], &e.offset) ||
-      !absl::SimpleAtoi(parts[1], &name_size) || !absl::SimpleAtoi(parts[2], &pointer_size) ||
-      parts[3].size() < name_size || parts[3].size() - name_size < pointer_size) {
-    return std::nullopt;
-  }
-  e.rule_name = std::string(parts[3].substr(0, name_size));
-  e.json_pointer = std::string(parts[3].substr(name_size, pointer_size));
-  e.reason = std::string(parts[3].substr(name_size + pointer_size));
-  return e;
-}
-
 }  // namespace
 
 std::optional<PatternError> GetPatternError(const absl::Status& status) {
   if (status.ok()) return std::nullopt;
   auto payload = status.GetPayload(kPatternErrorUrl);
-  if (!payload) return std::nullopt;
-  return Decode(*payload);
+  PatternError e;
+  if (!payload ||
+      !internal::DecodePayload(*payload, &e.offset, &e.rule_name, &e.json_pointer, &e.reason)) {
+    return std::nullopt;
+  }
+  return e;
 }
 
 std::optional<EventError> GetEventError(const absl::Status& status) {
@@ -80,7 +59,8 @@ absl::Status MakePatternError(absl::StatusCode code, const PatternError& e) {
   Append(&message, e.json_pointer.empty() ? "/" : e.json_pointer, ": ",
                   e.reason, " (offset ", e.offset, ")");
   absl::Status status(code, message);
-  status.SetPayload(kPatternErrorUrl, absl::Cord(Encode(e)));
+  status.SetPayload(kPatternErrorUrl,
+                    absl::Cord(EncodePayload(e.offset, e.rule_name, e.json_pointer, e.reason)));
   return status;
 }
 
@@ -103,6 +83,29 @@ absl::Status MakeEventError(absl::StatusCode code, const EventError& e) {
                     absl::Cord(Cat(e.offset, std::string_view("\0", 1),
                                             e.reason)));
   return status;
+}
+
+std::string EncodePayload(size_t offset, std::string_view first, std::string_view second,
+                          std::string_view rest) {
+  constexpr std::string_view kNul("\0", 1);
+  return Cat(offset, kNul, first.size(), kNul, second.size(), kNul, first, second, rest);
+}
+
+bool DecodePayload(const absl::Cord& payload, size_t* offset, std::string* first,
+                   std::string* second, std::string* rest) {
+  const std::string flat(payload);
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(flat, absl::MaxSplits(absl::string_view("\0", 1), 3));
+  size_t first_size = 0, second_size = 0;
+  if (parts.size() != 4 || !absl::SimpleAtoi(parts[0], offset) ||
+      !absl::SimpleAtoi(parts[1], &first_size) || !absl::SimpleAtoi(parts[2], &second_size) ||
+      parts[3].size() < first_size || parts[3].size() - first_size < second_size) {
+    return false;
+  }
+  *first = std::string(parts[3].substr(0, first_size));
+  *second = std::string(parts[3].substr(first_size, second_size));
+  *rest = std::string(parts[3].substr(first_size + second_size));
+  return true;
 }
 
 }  // namespace internal

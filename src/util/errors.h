@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
 #include "evmatch/evmatch.h"
 
 namespace evmatch::internal {
@@ -27,6 +28,14 @@ absl::Status RelocatePatternError(const absl::Status& status,
 
 // An event error: "Parameter Event is not valid." plus the detail.
 absl::Status MakeEventError(absl::StatusCode code, const EventError& error);
+
+// A payload of an offset and three texts of any bytes (NUL included): the
+// lengths of the first two come first. DecodePayload is false on anything
+// EncodePayload did not write.
+std::string EncodePayload(size_t offset, std::string_view first, std::string_view second,
+                          std::string_view rest);
+bool DecodePayload(const absl::Cord& payload, size_t* offset, std::string* first,
+                   std::string* second, std::string* rest);
 
 }  // namespace evmatch::internal
 

@@ -1,6 +1,7 @@
 // Matcher::Match must not allocate once its Scratch is prepared and warm, in
 // either mode; MatchBatch allocates per call, never per event; nor must
-// LiveMatcher::Match on a base and a delta; the S3 Router never allocates.
+// LiveMatcher::Match on a base and a delta; the S3 Router never allocates;
+// nor do TransformEvent::Parse and InputTransform::Apply once warm.
 // Global operator new/delete are replaced with counting versions; the count
 // is taken around Match calls only.
 
@@ -13,6 +14,7 @@
 
 #include "evmatch/evmatch.h"
 #include "evmatch/live.h"
+#include "evmatch/transform.h"
 #if EVMATCH_TEST_S3
 #include "evmatch/s3.h"
 #endif
@@ -150,6 +152,46 @@ TEST_CASE("LiveMatcher::Match does not allocate once the scratch is warm", "[scr
     CHECK(g_allocations.load() - before == 0);
     CHECK(matched == 100 * 3);  // exact, new, replaced on the first event
   }
+}
+
+TEST_CASE("TransformEvent::Parse and InputTransform::Apply do not allocate once warm",
+          "[transform]") {
+  evmatch::TargetInput string_template, json_template, path;
+  string_template.input_transformer = {
+      {{"p", "$.detail.payload"}, {"all", "$.detail.states[*]"}, {"gone", "$.x"}},
+      R"("<p> <all> <gone> <aws.events.rule-name>")"};
+  json_template.input_transformer = {
+      {{"p", "$.detail.payload"}, {"s", "$.detail['states'][1]"}},
+      R"({"p": <p>, "s": "<s>!", "e": <aws.events.event>, "j": <aws.events.event.json>})"};
+  path.input_path = "$.detail.payload";
+  std::vector<evmatch::InputTransform> shapes;
+  for (const auto* input : {&string_template, &json_template, &path}) {
+    absl::StatusOr<evmatch::InputTransform> shape = evmatch::InputTransform::Compile("t", *input);
+    REQUIRE(shape.ok());
+    shapes.push_back(*shape);
+  }
+  const std::vector<std::string> events = {
+      R"({"detail-type": "x", "detail": {"payload": {"a": 1}, "states": ["A", "B"]}})",
+      R"({"detail": {"payload": [1, 2, {"b\u0063": "e\"q"}], "states": [true, 3]}, "id": "2"})"};
+  evmatch::TransformEvent event;
+  std::string out;
+  const evmatch::TransformContext context{"rule", "arn:rule", "2026-12-03T00:00:00Z"};
+  auto run = [&] {
+    size_t delivered = 0;
+    for (const std::string& e : events) {
+      if (!event.Parse(e).ok()) std::abort();
+      for (const evmatch::InputTransform& shape : shapes) {
+        delivered += shape.Apply(event, context, &out) == evmatch::TransformStatus::kOk;
+      }
+    }
+    return delivered;
+  };
+  for (int i = 0; i < 3; ++i) (void)run();  // warm: buffers at their largest
+  const long before = g_allocations.load();
+  size_t delivered = 0;
+  for (int i = 0; i < 100; ++i) delivered += run();
+  CHECK(g_allocations.load() - before == 0);
+  CHECK(delivered == 100 * 6);
 }
 
 TEST_CASE("the allocation counter counts", "[scratch]") {
