@@ -10,10 +10,14 @@
 //              replace a rule, Puts of new rules and Removes, with background
 //              merges on. Each change is visible when its call returns, so
 //              the call's time is the time to visibility; median, p99, max.
-//   throughput one reader matching for S seconds (default 3) on the static
-//              Matcher, on the LiveMatcher with the delta the changes left and
-//              no writer, then while a writer applies 1,000 changes per
-//              second (with the merges they cause). Ratios live / static.
+//   throughput one reader thread switching between the static Matcher and
+//              the LiveMatcher every 250 ms for 2 x S seconds (default S =
+//              4), so that the machine's drift hits both alike: first with
+//              no writer (the reader's own cost, with the delta the changes
+//              left), then with a writer making 1,000 changes per second
+//              during the LiveMatcher's windows only. Static: the median of
+//              its windows, leaving out any a merge overlapped. Live: all
+//              its events over all its time, merges included.
 //   merge      per-event latency of that reader (p50, p99, p99.9) while no
 //              merge runs, and while Merge() compiles a new base (started
 //              half way through S seconds).
@@ -63,6 +67,7 @@ struct Percentiles {
 };
 
 Percentiles Of(std::vector<double> v) {
+  if (v.empty()) return {0, 0, 0, 0};
   std::sort(v.begin(), v.end());
   auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))]; };
   return {at(0.5), at(0.99), at(0.999), v.back()};
@@ -115,11 +120,75 @@ double Throughput(const M& matcher, const std::vector<std::string>& events, doub
   return static_cast<double>(n) / Seconds(Clock::now() - start);
 }
 
+// One reader thread that matches on the static matcher or the live one, as
+// the main thread says, for 2 x `seconds`, in windows of 250 ms each. During
+// the live windows `during_live(end)` runs on the main thread (it returns by
+// `end`). `merging()` tells whether a merge runs.
+struct Comparison {
+  double fixed;  // events per second, median of the static windows
+  double live;   // events per second over all the live windows
+  int excluded;  // static windows left out: a merge overlapped them
+};
+
+template <typename Work, typename Merging>
+Comparison Interleaved(const evmatch::Matcher& fixed, const evmatch::LiveMatcher& live,
+                       const std::vector<std::string>& events, double seconds, Work&& during_live,
+                       Merging&& merging) {
+  std::atomic<int> mode{0};  // 0 static, 1 live, -1 stop
+  std::atomic<uint64_t> done[2] = {0, 0};
+  std::thread reader([&] {
+    evmatch::Scratch scratch[2];
+    if (!fixed.PrepareScratch(scratch[0]).ok() || !live.PrepareScratch(scratch[1]).ok()) {
+      std::abort();
+    }
+    uint64_t n[2] = {0, 0}, matched = 0;
+    for (int m; (m = mode.load(std::memory_order_relaxed)) >= 0;) {
+      const std::string& e = events[(n[0] + n[1]) % events.size()];
+      const evmatch::MatchStatus status = m == 0 ? fixed.Match(e, e.capacity(), scratch[0])
+                                                 : live.Match(e, e.capacity(), scratch[1]);
+      if (status != evmatch::MatchStatus::kOk) std::abort();
+      matched += scratch[m].matches().size();
+      if (++n[m] % 16 == 0) done[m].store(n[m], std::memory_order_relaxed);
+    }
+    if (matched == 0) std::abort();  // the events do hit rules
+  });
+  const auto window = std::chrono::milliseconds(250);
+  std::vector<double> fixed_rates;
+  uint64_t live_events = 0;
+  double live_seconds = 0;
+  int excluded = 0;
+  for (int round = 0; round < std::max(1, static_cast<int>(seconds * 4)); ++round) {
+    for (int m = 0; m < 2; ++m) {
+      const bool merged_before = m == 0 && merging();
+      mode.store(m);
+      const uint64_t before = done[m].load(std::memory_order_relaxed);
+      const Clock::time_point start = Clock::now();
+      if (m == 1) during_live(start + window);
+      std::this_thread::sleep_until(start + window);
+      const uint64_t count = done[m].load(std::memory_order_relaxed) - before;
+      const double elapsed = Seconds(Clock::now() - start);
+      if (m == 1) {
+        live_events += count;
+        live_seconds += elapsed;
+      } else if (merged_before || merging()) {
+        ++excluded;
+      } else {
+        fixed_rates.push_back(count / elapsed);
+      }
+    }
+  }
+  mode.store(-1);
+  reader.join();
+  if (fixed_rates.empty()) std::abort();
+  std::sort(fixed_rates.begin(), fixed_rates.end());
+  return {fixed_rates[fixed_rates.size() / 2], live_events / live_seconds, excluded};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   uint64_t rules = 1000000, updates = 2000;
-  double seconds = 3;
+  double seconds = 4;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--rules") == 0) rules = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::strtod(argv[i + 1], nullptr);
@@ -179,23 +248,31 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(updates), put.p50, put.p99, put.max, remove.p50, remove.p99,
       static_cast<unsigned long long>(stats.merges), stats.delta_rules);
 
-  const double fixed = Throughput(*matcher, events, seconds, [](Clock::time_point) {});
-  // The reader's own cost: the delta the changes left, no writer.
+  auto merge_running = [&] { return live.stats().merging; };
   const size_t delta = live.stats().delta_rules;
-  const double idle = Throughput(live, events, seconds, [](Clock::time_point) {});
-  const double changing = Throughput(live, events, seconds, [&](Clock::time_point end) {
-    for (Clock::time_point next = Clock::now(); Clock::now() < end;
-         next += std::chrono::milliseconds(1)) {
-      change(nullptr, nullptr);
-      std::this_thread::sleep_until(next + std::chrono::milliseconds(1));
-    }
-  });
+  const Comparison idle = Interleaved(
+      *matcher, live, events, seconds, [](Clock::time_point) {}, merge_running);
+  const uint64_t merges_before = live.stats().merges;
+  const Comparison changing = Interleaved(
+      *matcher, live, events, seconds,
+      [&](Clock::time_point end) {
+        for (Clock::time_point next = Clock::now(); next < end;
+             next += std::chrono::milliseconds(1)) {
+          change(nullptr, nullptr);
+          std::this_thread::sleep_until(next + std::chrono::milliseconds(1));
+        }
+      },
+      merge_running);
   stats = live.stats();
   std::printf(
-      "throughput static Matcher %.0f events/s; LiveMatcher with a delta of %zu rules, no writer, "
-      "%.0f events/s, ratio %.2f; under 1,000 changes/s %.0f events/s, ratio %.2f (merges %llu)\n",
-      fixed, delta, idle, idle / fixed, changing, changing / fixed,
-      static_cast<unsigned long long>(stats.merges));
+      "throughput no writer, delta of %zu rules: static %.0f events/s, live %.0f events/s, "
+      "ratio %.2f\n",
+      delta, idle.fixed, idle.live, idle.live / idle.fixed);
+  std::printf(
+      "throughput under 1,000 changes/s: static %.0f events/s, live %.0f events/s, ratio %.2f "
+      "(merges %llu, static windows a merge overlapped %d)\n",
+      changing.fixed, changing.live, changing.live / changing.fixed,
+      static_cast<unsigned long long>(stats.merges - merges_before), changing.excluded);
 
   // Reader latency before, during and after a full merge forced by Merge().
   if (!live.Merge().ok()) std::abort();
