@@ -12,13 +12,16 @@
 // atomic operations and no lock, and a snapshot is freed only after the last
 // reader using it has returned.
 //
-// How a change stays cheap: the rules live in a large compiled base, a small
-// compiled delta of the rules changed since the base was built, and a mask of
-// the base's rules that the delta replaces or removes. A change recompiles
-// the delta only. When the delta has grown past `LiveOptions::merge_threshold`
-// rules, a background thread compiles a new base from every rule and
-// publishes it; readers keep matching on the previous snapshot meanwhile.
-// Results are always those of `Matcher::Compile` over the current rules.
+// How a change stays cheap: the rules live in a large compiled base and two
+// compiled deltas of the rules changed since the base was built, with masks
+// of the rules the newer levels replace or remove. The recent delta holds
+// the latest changes (a few hundred rules at most) and is all a change
+// recompiles; when it fills, a background thread compiles every change since
+// the base into the older delta (a minor merge). When the changes since the
+// base pass `LiveOptions::merge_threshold` rules, a background thread
+// compiles a new base from every rule (a major merge). Readers keep matching
+// on the previous snapshot meanwhile. Results are always those of
+// `Matcher::Compile` over the current rules.
 //
 // Example:
 //
@@ -77,11 +80,13 @@ struct LiveOptions {
   // Limits of every compiled part; `max_rules` bounds the rules present at
   // once.
   CompileOptions compile;
-  // Rules in the delta that start a merge into a new base; 0 chooses
-  // max(512, rules / 1024). A change costs in proportion to the delta, a
-  // merge in proportion to every rule.
+  // Rules changed since the base that start a major merge into a new base;
+  // 0 chooses max(4096, rules / 64). The recent delta is merged into the
+  // older one when it holds merge_threshold / 128 changes (1 to 256). A
+  // change costs in proportion to the recent delta, a minor merge to the
+  // changes since the base, a major merge to every rule.
   size_t merge_threshold = 0;
-  // When false, merges happen only in `Merge()`.
+  // When false, merges happen only in `Merge()` (a major merge).
   bool background_merge = true;
 };
 
@@ -182,9 +187,10 @@ class EVMATCH_EXPORT LiveMatcher {
   struct Stats {
     size_t rules = 0;         // rules present
     size_t base_rules = 0;    // rules compiled into the base
-    size_t delta_rules = 0;   // rules changed since the base (in the delta or removed)
+    size_t delta_rules = 0;   // rules changed since the base (in a delta or removed)
     uint64_t version = 0;     // changes applied (one per Put, Remove or Apply)
-    uint64_t merges = 0;      // bases published after the first
+    uint64_t merges = 0;      // bases published after the first (major merges)
+    uint64_t minor_merges = 0;  // older deltas published (minor merges)
     bool merging = false;     // a background merge is running
     absl::Status last_merge;  // the last merge's error; the delta keeps working
   };

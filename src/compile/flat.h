@@ -148,6 +148,13 @@ uint64_t HashKey(std::string_view key, uint64_t seed);
 // A seed for a new table, different in every process.
 uint64_t NewHashSeed();
 
+// A key's hash under `seed`, computed once for lookups in several tables
+// (those built with the same seed use it as it is).
+struct KeyHash {
+  uint64_t seed;
+  uint64_t value;
+};
+
 // Values of trivially copyable type T keyed by string. Built with
 // operator[] into a hash map; Finalize freezes it into slots over one key
 // arena, with a dense array of 32-bit tags beside the slots.
@@ -218,8 +225,9 @@ class StringTable {
   bool empty() const { return size_ == 0 && build_.empty(); }
   size_t size() const { return size_; }
 
-  // The values of `key`; empty when there are none.
-  std::span<const T> Find(std::string_view key) const {
+  // The values of `key`; empty when there are none. With `hash`, the key's
+  // hash is not computed again when the table's seed is hash->seed.
+  std::span<const T> Find(std::string_view key, const KeyHash* hash = nullptr) const {
     const size_t capacity = tags_.size();
     if (capacity <= kFew) {
       const uint32_t print = Fingerprint(key);
@@ -228,7 +236,13 @@ class StringTable {
       }
       return {};
     }
-    const uint64_t hash = HashKey(key, seed_);
+    const uint64_t hash_value =
+        hash != nullptr && hash->seed == seed_ ? hash->value : HashKey(key, seed_);
+    return Probe(key, hash_value, capacity);
+  }
+
+ private:
+  std::span<const T> Probe(std::string_view key, uint64_t hash, size_t capacity) const {
     const uint32_t tag = TagOf(hash);
     for (size_t i = Position(hash, capacity);; i = i + 1 == capacity ? 0 : i + 1) {
       const uint32_t t = tags_[i];
@@ -237,6 +251,7 @@ class StringTable {
     }
   }
 
+ public:
   // Calls visit(key, values) for every key.
   template <typename Visit>
   void ForEach(Visit&& visit) const {

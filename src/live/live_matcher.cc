@@ -46,19 +46,33 @@ absl::Status CompileRules(const LiveOptions& options, absl::Span<const RuleId> i
   return absl::OkStatus();
 }
 
-// Grows `s` for every program of `snapshot`; false when out of memory.
-bool FitScratch(const LiveSnapshot& snapshot, ScratchState& s) {
+// Grows `s` for every program of `snapshot` of the set `serial`; false when
+// out of memory.
+bool FitScratch(uint64_t serial, const LiveSnapshot& snapshot, ScratchState& s) {
+  if (s.live_fitted_set == serial && s.live_fitted_snapshot == snapshot.number) return true;
+  s.live_fitted_set = 0;
   const Program& base = snapshot.base->program;
-  const Program* delta = snapshot.delta.get();
-  if (ScratchFits(base, s) && (delta == nullptr || ScratchFits(*delta, s))) return true;
+  const Program* mid = snapshot.mid.program.get();
+  const Program* recent = snapshot.recent.program.get();
+  if (ScratchFits(base, s) && (mid == nullptr || ScratchFits(*mid, s)) &&
+      (recent == nullptr || ScratchFits(*recent, s))) {
+    s.live_fitted_set = serial;
+    s.live_fitted_snapshot = snapshot.number;
+    return true;
+  }
 #if defined(__cpp_exceptions)
   try {
 #endif
     GrowScratch(base, s);
-    if (delta != nullptr) GrowScratch(*delta, s);
-    const size_t rules = base.rule_names.size() + (delta ? delta->rule_names.size() : 0);
-    s.live_matches.reserve(rules);
-    s.live_merged.reserve(rules);
+    if (mid != nullptr) GrowScratch(*mid, s);
+    if (recent != nullptr) GrowScratch(*recent, s);
+    const size_t rules = base.rule_names.size() + snapshot.mid.size() + snapshot.recent.size();
+    for (auto* v :
+         {&s.live_matches, &s.live_delta[0], &s.live_delta[1], &s.live_merged, &s.matches}) {
+      v->reserve(rules);
+    }
+    s.live_fitted_set = serial;
+    s.live_fitted_snapshot = snapshot.number;
     return true;
 #if defined(__cpp_exceptions)
   } catch (const std::bad_alloc&) {
@@ -122,21 +136,50 @@ void LiveBase::IndexFields() {
     fields.emplace(program.field_paths[f], f);
 }
 
-void LiveSnapshot::SetDelta(std::shared_ptr<const Program> program, std::vector<RuleId> ids) {
-  delta = std::move(program);
-  delta_ids = std::move(ids);
-  replay.clear();
-  if (delta == nullptr) return;
-  replay.assign(base->program.fields.size(), kNone);
-  for (FieldId f = 0; f < delta->field_paths.size(); ++f) {
-    auto it = base->fields.find(delta->field_paths[f]);
-    if (it == base->fields.end()) {
-      replay.clear();  // a path the base's walk does not read
-      return;
+void LiveLevel::Set(const LiveBase& base, std::shared_ptr<const Program> compiled,
+                    std::vector<RuleId> rule_ids) {
+  auto fields = std::make_shared<std::vector<FieldId>>(base.program.fields.size(), kNone);
+  for (FieldId f = 0; f < compiled->field_paths.size(); ++f) {
+    auto it = base.fields.find(compiled->field_paths[f]);
+    if (it == base.fields.end()) {  // a path the base's walk does not read
+      fields->clear();
+      break;
     }
-    replay[it->second] = f;
+    (*fields)[it->second] = f;
   }
-  if (replay.empty()) replay.push_back(kNone);  // a base of no fields: still replayable
+  // A base of no fields and a program of none: still replayable.
+  if (compiled->field_paths.empty() && fields->empty()) fields->push_back(kNone);
+  auto kinds = std::make_shared<std::vector<uint8_t>>(compiled->fields.size(), kQuickAny);
+  for (FieldId f = 0; f < compiled->fields.size(); ++f) {
+    const FieldIndex& index = compiled->fields[f];
+    const bool others = !index.numbers.empty() || !index.trues.empty() || !index.falses.empty() ||
+                        !index.nulls.empty() || !index.prefixes.empty() ||
+                        !index.suffixes.empty() || index.has_case || index.has_wildcard ||
+                        !index.numeric.empty() || !index.cidrs.empty() ||
+                        !index.presence_triggers.empty();
+    if (!others) (*kinds)[f] = index.strings.empty() ? kQuickNever : kQuickStrings;
+  }
+  program = std::move(compiled);
+  ids = std::make_shared<const std::vector<RuleId>>(std::move(rule_ids));
+  replay = std::move(fields);
+  quick = std::move(kinds);
+}
+
+uint32_t LiveLevel::Find(RuleId id) const {
+  if (!ids) return kNone;
+  auto it = std::lower_bound(ids->begin(), ids->end(), id);
+  return it != ids->end() && *it == id ? static_cast<uint32_t>(it - ids->begin()) : kNone;
+}
+
+void LiveSnapshot::Finish() {
+  keep.clear();
+  for (const LiveLevel* level : {&mid, &recent}) {
+    if (!level->program || level->replay->empty()) continue;
+    if (keep.empty()) keep.assign(std::max<size_t>(1, base->program.fields.size()), kNone);
+    for (FieldId f = 0; f < base->program.fields.size(); ++f) {
+      if ((*level->replay)[f] != kNone) keep[f] = f;
+    }
+  }
 }
 
 uint32_t LiveBase::Find(RuleId id) const {
@@ -154,10 +197,26 @@ LiveState::~LiveState() {
 
 size_t LiveState::MergeThreshold() const {
   if (options.merge_threshold != 0) return options.merge_threshold;
-  return std::max<size_t>(512, present / 1024);
+  return std::max<size_t>(4096, present / 64);
+}
+
+size_t LiveState::RecentThreshold() const {
+  return std::clamp<size_t>(MergeThreshold() / 128, 1, 256);
+}
+
+std::unique_ptr<LiveSnapshot> LiveState::Snapshot(LiveLevel recent) const {
+  auto snapshot = std::make_unique<LiveSnapshot>();
+  snapshot->base = base;
+  snapshot->mask = mask;
+  snapshot->mid = mid;
+  snapshot->mid_mask = mid_mask;
+  snapshot->recent = std::move(recent);
+  snapshot->Finish();
+  return snapshot;
 }
 
 void LiveState::Publish(std::unique_ptr<LiveSnapshot> snapshot) {
+  snapshot->number = ++published;
   LiveSnapshot* old = current.exchange(snapshot.release());
   const uint64_t ended = epoch.fetch_add(1);
   if (old != nullptr) retired.emplace_back(ended, std::unique_ptr<LiveSnapshot>(old));
@@ -241,16 +300,15 @@ absl::Status LiveState::ApplyLocked(const LiveMatcher::Changes& changes, Garbage
                                             " rule ids; recreate it from its Rules()"));
   }
 
-  // The delta after the change: every id changed since the base that is
-  // present. When the change only removes rules of the base, the current
-  // delta program still holds.
+  // The recent level after the change: every id changed after the mid
+  // level that is present. When the change only removes rules of the older
+  // levels, the current recent program still holds.
   const LiveSnapshot& now = *current.load();
   absl::flat_hash_map<RuleId, const Staged*> by_id;
-  bool delta_changes = false;
+  bool recompile = false;
   for (const Staged& s : staged) {
     by_id[s.id] = &s;
-    delta_changes |= s.patterns != nullptr ||
-                     std::binary_search(now.delta_ids.begin(), now.delta_ids.end(), s.id);
+    recompile |= s.patterns != nullptr || now.recent.Find(s.id) != kNone;
   }
   auto rule = [&](RuleId id, std::string_view* name) -> const Alternatives& {
     auto it = by_id.find(id);
@@ -261,22 +319,23 @@ absl::Status LiveState::ApplyLocked(const LiveMatcher::Changes& changes, Garbage
     *name = names.Get(id);
     return table.Get(id);
   };
-  std::shared_ptr<const Program> delta = now.delta;
-  std::vector<RuleId> delta_ids = now.delta_ids;
-  if (delta_changes) {
-    delta_ids.clear();
-    for (const auto& [id, unused] : changed) {
-      if (!by_id.contains(id) && table.Get(id) != nullptr) delta_ids.push_back(id);
+  LiveLevel recent = now.recent;
+  if (recompile) {
+    std::vector<RuleId> ids;
+    if (now.recent.ids) {
+      for (const RuleId id : *now.recent.ids) {
+        if (!by_id.contains(id)) ids.push_back(id);
+      }
     }
     for (const Staged& s : staged) {
-      if (s.patterns != nullptr) delta_ids.push_back(s.id);
+      if (s.patterns != nullptr) ids.push_back(s.id);
     }
-    std::sort(delta_ids.begin(), delta_ids.end());
-    delta = nullptr;
-    if (!delta_ids.empty()) {
+    std::sort(ids.begin(), ids.end());
+    recent = LiveLevel();
+    if (!ids.empty()) {
       auto program = std::make_shared<Program>();
-      EVMATCH_RETURN_IF_ERROR(CompileRules(options, delta_ids, rule, program.get()));
-      delta = std::move(program);
+      EVMATCH_RETURN_IF_ERROR(CompileRules(options, ids, rule, program.get()));
+      recent.Set(*base, std::move(program), std::move(ids));
     }
   }
 
@@ -290,22 +349,14 @@ absl::Status LiveState::ApplyLocked(const LiveMatcher::Changes& changes, Garbage
       index.erase(ToAbsl(s.name));
     }
     table.Set(s.id, s.patterns);
-    changed[s.id] = version;
-    const uint32_t in_base = base->Find(s.id);
-    if (in_base != kNone) SetBit(mask, in_base);
+    auto [it, fresh] = changed.try_emplace(s.id, version);
+    if (fresh || it->second <= mid_version) ++recent_changes;
+    it->second = version;
+    if (const uint32_t in_base = base->Find(s.id); in_base != kNone) SetBit(mask, in_base);
+    if (const uint32_t in_mid = mid.Find(s.id); in_mid != kNone) SetBit(mid_mask, in_mid);
   }
   present = next_present;
-  auto snapshot = std::make_unique<LiveSnapshot>();
-  snapshot->base = base;
-  snapshot->mask = mask;
-  if (delta == now.delta) {
-    snapshot->delta = now.delta;
-    snapshot->delta_ids = std::move(delta_ids);
-    snapshot->replay = now.replay;
-  } else {
-    snapshot->SetDelta(std::move(delta), std::move(delta_ids));
-  }
-  Publish(std::move(snapshot));
+  Publish(Snapshot(std::move(recent)));
   Reclaim(garbage);
   MaybeStartMerge();
   return absl::OkStatus();
@@ -318,11 +369,13 @@ absl::Status LiveState::Replace(const RuleSet& rules) {
 }
 
 void LiveState::MaybeStartMerge() {
-  if (!options.background_merge || merging || changed.size() < MergeThreshold()) return;
+  if (!options.background_merge || merging) return;
+  const bool major = changed.size() >= MergeThreshold();
+  if (!major && recent_changes < RecentThreshold()) return;
   if (merger.joinable()) merger.join();  // finished: `merging` is clear
   merging = true;
-  merger = std::thread([this] {
-    (void)Merge();
+  merger = std::thread([this, major] {
+    (void)(major ? Merge() : MergeChanges());
     std::lock_guard<std::mutex> lock(mu);
     merging = false;
   });
@@ -332,10 +385,7 @@ void LiveState::PublishFirst(std::shared_ptr<LiveBase> first) {
   present = first->ids.size();
   base = std::move(first);
   mask.assign(Words(present), 0);
-  auto snapshot = std::make_unique<LiveSnapshot>();
-  snapshot->base = base;
-  snapshot->mask = mask;
-  Publish(std::move(snapshot));
+  Publish(Snapshot(LiveLevel()));
 }
 
 absl::Status LiveState::Checkpoint(const std::string& path) {
@@ -400,7 +450,7 @@ absl::Status LiveState::Merge() {
   {
     std::lock_guard<std::mutex> lock(mu);
     if (status.ok()) {
-      // The changes made since the copy become the new delta.
+      // The changes made since the copy become the new mid level.
       for (auto it = changed.begin(); it != changed.end();) {
         if (it->second <= next->version) {
           changed.erase(it++);
@@ -409,34 +459,35 @@ absl::Status LiveState::Merge() {
         }
       }
       std::vector<uint64_t> next_mask(Words(next->ids.size()));
-      std::vector<RuleId> delta_ids;
+      std::vector<RuleId> mid_ids;
       for (const auto& [id, unused] : changed) {
         const uint32_t in_base = next->Find(id);
         if (in_base != kNone) SetBit(next_mask, in_base);
-        if (table.Get(id) != nullptr) delta_ids.push_back(id);
+        if (table.Get(id) != nullptr) mid_ids.push_back(id);
       }
-      std::sort(delta_ids.begin(), delta_ids.end());
-      std::shared_ptr<Program> delta;
-      if (!delta_ids.empty()) {
-        delta = std::make_shared<Program>();
+      std::sort(mid_ids.begin(), mid_ids.end());
+      std::shared_ptr<Program> program;
+      if (!mid_ids.empty()) {
+        program = std::make_shared<Program>();
         status = CompileRules(
-            options, delta_ids,
+            options, mid_ids,
             [&](RuleId id, std::string_view* name) -> const Alternatives& {
               *name = names.Get(id);
               return table.Get(id);
             },
-            delta.get());
+            program.get());
       }
       if (status.ok()) {
         previous = base;
         base = std::move(next);
         mask = std::move(next_mask);
+        mid = LiveLevel();
+        if (program != nullptr) mid.Set(*base, std::move(program), std::move(mid_ids));
+        mid_version = version;
+        mid_mask.assign(Words(mid.size()), 0);
+        recent_changes = 0;
         ++merges;
-        auto snapshot = std::make_unique<LiveSnapshot>();
-        snapshot->base = base;
-        snapshot->mask = mask;
-        snapshot->SetDelta(std::move(delta), std::move(delta_ids));
-        Publish(std::move(snapshot));
+        Publish(Snapshot(LiveLevel()));
       }
     }
     last_merge = status;
@@ -453,6 +504,76 @@ absl::Status LiveState::Merge() {
     if (!previous.expired()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return status;
+}
+
+absl::Status LiveState::MergeChanges() {
+  std::lock_guard<std::mutex> merge_lock(merge_mu);
+  RuleTable rules;
+  uint64_t at = 0;
+  std::shared_ptr<const LiveBase> at_base;
+  std::vector<RuleId> ids;  // every changed id present at `at`
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (recent_changes == 0) return absl::OkStatus();
+    rules = table.Share();
+    at = version;
+    at_base = base;
+    for (const auto& [id, unused] : changed) {
+      if (table.Get(id) != nullptr) ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  auto program = std::make_shared<Program>();
+  absl::Status status;
+  if (!ids.empty()) {
+    status = CompileRules(
+        options, ids,
+        [&](RuleId id, std::string_view* name) -> const Alternatives& {
+          *name = names.Get(id);
+          return rules.Get(id);
+        },
+        program.get());
+  }
+  rules = RuleTable();
+  Garbage garbage;
+  std::lock_guard<std::mutex> lock(mu);
+  // A major merge since the copy took these changes into its base.
+  if (status.ok() && base != at_base) return absl::OkStatus();
+  LiveLevel next_mid;
+  if (status.ok() && !ids.empty()) next_mid.Set(*base, std::move(program), std::move(ids));
+  // The changes made since the copy become the recent level.
+  std::vector<uint64_t> next_mid_mask(Words(next_mid.size()));
+  std::vector<RuleId> recent_ids;
+  size_t later = 0;
+  for (const auto& [id, changed_at] : changed) {
+    if (changed_at <= at) continue;
+    ++later;
+    if (const uint32_t in_mid = next_mid.Find(id); in_mid != kNone) SetBit(next_mid_mask, in_mid);
+    if (table.Get(id) != nullptr) recent_ids.push_back(id);
+  }
+  std::sort(recent_ids.begin(), recent_ids.end());
+  LiveLevel recent;
+  if (status.ok() && !recent_ids.empty()) {
+    auto recent_program = std::make_shared<Program>();
+    status = CompileRules(
+        options, recent_ids,
+        [&](RuleId id, std::string_view* name) -> const Alternatives& {
+          *name = names.Get(id);
+          return table.Get(id);
+        },
+        recent_program.get());
+    if (status.ok()) recent.Set(*base, std::move(recent_program), std::move(recent_ids));
+  }
+  last_merge = status;
+  if (!status.ok()) return status;
+  mid = std::move(next_mid);
+  mid_mask = std::move(next_mid_mask);
+  mid_version = at;
+  recent_changes = later;
+  ++minor_merges;
+  Publish(Snapshot(std::move(recent)));
+  Reclaim(&garbage);
+  return absl::OkStatus();
 }
 
 LiveReaderSlot* LiveState::SlotOf(const ScratchState& s) const {
@@ -476,7 +597,7 @@ absl::Status LiveState::Prepare(ScratchState& s) const {
   slot->epoch.store(epoch.load());
   const LiveSnapshot& snapshot = *current.load();
   const absl::Status status =
-      FitScratch(snapshot, s)
+      FitScratch(serial, snapshot, s)
           ? PrepareParser(snapshot.base->program, s)
           : absl::ResourceExhaustedError(
                 "cannot allocate the match scratch for this LiveMatcher (out of memory)");
@@ -491,7 +612,7 @@ MatchStatus LiveState::Read(ScratchState& s, Run&& run) const {
   slot->epoch.store(epoch.load());
   const LiveSnapshot& snapshot = *current.load();
   const MatchStatus status =
-      FitScratch(snapshot, s) ? run(snapshot) : MatchStatus::kScratchMismatch;
+      FitScratch(serial, snapshot, s) ? run(snapshot) : MatchStatus::kScratchMismatch;
   slot->epoch.store(0, std::memory_order_release);
   return status;
 }
@@ -689,6 +810,7 @@ LiveMatcher::Stats LiveMatcher::stats() const {
   stats.delta_rules = state_->changed.size();
   stats.version = state_->version;
   stats.merges = state_->merges;
+  stats.minor_merges = state_->minor_merges;
   stats.merging = state_->merging;
   stats.last_merge = state_->last_merge;
   return stats;

@@ -6,13 +6,18 @@
 // merge thread's copy and copied on write, so that a merge can read every
 // rule while writers go on.
 //
-// Programs. `base` is compiled from every rule present at version
-// base->version. `changed` lists each id changed since then, with the
-// version of its last change; the delta program holds those still present,
-// and `mask` hides every changed id in the base. A change recompiles the
-// delta only; a merge compiles a new base from a copy of `table` outside the
-// writers' mutex, then takes the mutex to recompute the delta of the changes
-// made since its copy.
+// Programs, in three levels. `base` is compiled from every rule present at
+// version base->version; `changed` lists each id changed since then, with
+// the version of its last change, and `mask` hides every changed id in the
+// base. The changed ids still present are split by `mid_version`: those
+// changed up to it are compiled into the `mid` level (whose own mask hides
+// those changed again since), the later ones into the `recent` level. A
+// change recompiles the recent level only (at most a few hundred rules); a
+// minor merge compiles every changed id into a new mid level, and a major
+// merge compiles a new base; both compile from a copy of `table` outside
+// the writers' mutex, then take the mutex to bring the newer levels up to
+// the changes made since the copy. So a change costs in proportion to the
+// recent level, and the merges' cost per change stays small.
 //
 // Publication. Readers load `current` between announcing an epoch in their
 // slot and clearing it. A writer swaps `current`, advances `epoch` and
@@ -106,20 +111,48 @@ struct LiveBase {
   void IndexFields();
 };
 
-struct LiveSnapshot {
-  std::shared_ptr<const LiveBase> base;
-  std::vector<uint64_t> mask;            // one bit per base rule: replaced or removed
-  std::shared_ptr<const Program> delta;  // shared by snapshots that only mask
-  std::vector<RuleId> delta_ids;
-  // LiveView::replay_fields; empty when the delta names a path the base lacks.
-  std::vector<FieldId> replay;
+// A delta program over some changed ids, shared by the snapshots that only
+// change its mask.
+struct LiveLevel {
+  std::shared_ptr<const Program> program;  // null: the level is empty
+  std::shared_ptr<const std::vector<RuleId>> ids;
+  // LiveDelta::replay_fields; empty when the program names a path the base
+  // lacks.
+  std::shared_ptr<const std::vector<FieldId>> replay;
+  // LiveDelta::quick, per field of the program.
+  std::shared_ptr<const std::vector<uint8_t>> quick;
 
-  // Sets `delta` and what goes with it.
-  void SetDelta(std::shared_ptr<const Program> program, std::vector<RuleId> ids);
+  // Makes this the level of `program` over `ids` (ascending), against `base`.
+  void Set(const LiveBase& base, std::shared_ptr<const Program> program, std::vector<RuleId> ids);
+  // The position of live id `id` in the level, or kNone.
+  uint32_t Find(RuleId id) const;
+  size_t size() const { return ids ? ids->size() : 0; }
+};
+
+struct LiveSnapshot {
+  uint64_t number = 0;  // 1, 2, ... in publication order
+  std::shared_ptr<const LiveBase> base;
+  std::vector<uint64_t> mask;      // one bit per base rule: replaced or removed
+  LiveLevel mid;                   // older
+  std::vector<uint64_t> mid_mask;  // one bit per mid rule: changed again since
+  LiveLevel recent;                // newer
+  std::vector<FieldId> keep;       // LiveView::keep; empty: no level replays
+
+  // Fills `keep` from the levels.
+  void Finish();
 
   LiveView View() const {
-    return {&base->program, base->ids.data(), mask.data(),
-            delta.get(),    delta_ids.data(), replay.empty() ? nullptr : replay.data()};
+    auto delta = [](const LiveLevel& level, const std::vector<uint64_t>* mask) {
+      return LiveDelta{level.program.get(), level.ids ? level.ids->data() : nullptr,
+                       mask != nullptr && !mask->empty() ? mask->data() : nullptr,
+                       level.replay && !level.replay->empty() ? level.replay->data() : nullptr,
+                       level.quick ? level.quick->data() : nullptr};
+    };
+    return {&base->program,
+            base->ids.data(),
+            mask.data(),
+            {delta(mid, &mid_mask), delta(recent, nullptr)},
+            keep.empty() ? nullptr : keep.data()};
   }
 };
 
@@ -143,14 +176,20 @@ struct LiveState {
   // (freeing a base takes a while).
   using Garbage = std::vector<std::unique_ptr<LiveSnapshot>>;
 
+  // Compiles every changed id into a new mid level (a minor merge).
+  absl::Status MergeChanges();
+
   // Require `mu`.
   absl::Status ApplyLocked(const LiveMatcher::Changes& changes, Garbage* garbage);
+  // A new snapshot of the base, its mask, the mid level and `recent`.
+  std::unique_ptr<LiveSnapshot> Snapshot(LiveLevel recent) const;
   void Publish(std::unique_ptr<LiveSnapshot> snapshot);
   // Publishes the first base of a new set, every rule of it present.
   void PublishFirst(std::shared_ptr<LiveBase> first);
   void Reclaim(Garbage* garbage);
   void MaybeStartMerge();
-  size_t MergeThreshold() const;
+  size_t MergeThreshold() const;   // changed ids that start a major merge
+  size_t RecentThreshold() const;  // recent ids that start a minor merge
   RuleSet RulesLocked() const;
 
   const LiveOptions options;
@@ -165,13 +204,19 @@ struct LiveState {
   std::shared_ptr<const LiveBase> base;
   absl::flat_hash_map<RuleId, uint64_t> changed;  // since base->version
   std::vector<uint64_t> mask;
+  uint64_t mid_version = 0;  // the changes the mid level includes
+  LiveLevel mid;
+  std::vector<uint64_t> mid_mask;
+  size_t recent_changes = 0;  // ids changed after mid_version
   std::vector<std::pair<uint64_t, std::unique_ptr<LiveSnapshot>>> retired;
   std::thread merger;
   bool merging = false;
   uint64_t merges = 0;
+  uint64_t minor_merges = 0;
   absl::Status last_merge;
   std::mutex merge_mu;  // one merge at a time
 
+  uint64_t published = 0;  // snapshots published
   std::atomic<LiveSnapshot*> current{nullptr};
   std::atomic<uint64_t> epoch{1};
   mutable std::mutex registry_mu;  // slots

@@ -19,21 +19,44 @@ struct ScratchState;
 
 using BatchCallback = absl::FunctionRef<void(const BatchEvent&)>;
 
+// A program of rules changed since a LiveMatcher's base. It numbers its
+// rules from 0; `ids` turns them into the live set's ids, ascending.
+struct LiveDelta {
+  const Program* program;  // nullptr: none
+  const RuleId* ids;
+  const uint64_t* mask;  // bit r: rule r changed again since (nullptr: none did)
+  // Per base field, this delta's field of the same path (kNone: none), when
+  // every field of the delta has a base field of its path; then the values
+  // the base's walk reads are matched against the delta without a second
+  // walk. nullptr: the delta names a path the base lacks.
+  const uint32_t* replay_fields;
+  // Per field of the delta, what a kept value there can fire (LiveQuick):
+  // a delta none of whose kept values can fire, and with no `always`
+  // sub-rule, matches nothing and is skipped.
+  const uint8_t* quick;
+};
+
+// What values a delta's field can fire on.
+enum LiveQuick : uint8_t {
+  kQuickNever = 0,    // nothing: no entry, no presence trigger
+  kQuickStrings = 1,  // only strings in its exact table
+  kQuickAny = 2,      // anything else: decided by matching
+};
+
 // One snapshot of a LiveMatcher as the kernels see it: a base program whose
-// rules `mask` hides (bit r: the delta replaces or removed base rule r), and
-// an optional delta program. Both number rules from 0; `base_ids` and
-// `delta_ids` turn those numbers into the live set's ids, in ascending order.
+// rules `mask` hides (bit r: a delta replaces, or the set removed, base rule
+// r), and up to two deltas, older first, each hiding its own rules changed
+// again in a newer one. The base numbers its rules from 0; `base_ids` turns
+// them into the live set's ids, ascending.
+// The kernels rely on the caller having grown the scratch for every program.
 struct LiveView {
   const Program* base;
   const RuleId* base_ids;
   const uint64_t* mask;
-  const Program* delta;  // nullptr: no rule changed since the base
-  const RuleId* delta_ids;
-  // Per base field, the delta's field of the same path (kNone: none), when
-  // every delta field has a base field of its path; then the values the
-  // base's walk reads are matched against the delta without a second walk.
-  // nullptr: the delta names a path the base lacks.
-  const uint32_t* replay_fields;
+  LiveDelta deltas[2];
+  // Per base field: not kNone when a replayable delta reads it (nullptr:
+  // no delta is replayable).
+  const uint32_t* keep;
 };
 
 struct Kernel {

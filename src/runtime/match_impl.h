@@ -66,24 +66,24 @@ inline void Wake(ScratchState& s, SubRuleId id) {
 
 class Walker {
  public:
-  // With `replay` (per field of `program`, a delta's field or kNone), the
-  // values read at those fields are kept in ScratchState::replay.
-  Walker(const Program& program, ScratchState& s, MatchMode mode, const FieldId* replay = nullptr)
-      : p_(program), s_(s), lazy_(mode == MatchMode::kLazy), replay_(replay) {}
+  // With `keep` (per field of `program`: kNone or not), the values read at
+  // the fields it marks are kept in ScratchState::replay.
+  Walker(const Program& program, ScratchState& s, MatchMode mode, const FieldId* keep = nullptr)
+      : p_(program), s_(s), lazy_(mode == MatchMode::kLazy), keep_(keep) {}
 
   // Matches a value another program's walk read, as if this walk had read
-  // it at `r.field`.
-  void Replay(const ReplayRecord& r) {
-    const FieldIndex& f = p_.fields[r.field];
+  // it at its field `field`.
+  void Replay(const ReplayRecord& r, FieldId field) {
+    const FieldIndex& f = p_.fields[field];
     context_ = r.context;
-    const uint32_t leaf = NewLeaf(r.field);
+    const uint32_t leaf = NewLeaf(field);
     if (r.dead) {
       s_.leaves[leaf].dead = true;
       s_.any_dead = true;
     }
     switch (r.kind) {
       case ReplayRecord::Kind::kString:
-        MatchString(f, r.text, leaf);
+        MatchString(f, r.text, leaf, &r.hash);
         return;
       case ReplayRecord::Kind::kNumber: {
         DecimalView number;
@@ -359,8 +359,14 @@ class Walker {
       case od::json_type::string: {
         std::string_view text;
         if (value.get_string().get(text)) return MatchStatus::kInvalidJson;
-        MatchString(f, text, leaf);
-        Keep(field, leaf, ReplayRecord::Kind::kString, 0, text);
+        if (keep_ == nullptr || keep_[field] == kNone) {
+          MatchString(f, text, leaf);
+          return MatchStatus::kOk;
+        }
+        // Kept for the deltas: hash it once for every table it meets.
+        const KeyHash hash{NewHashSeed(), HashKey(text, NewHashSeed())};
+        MatchString(f, text, leaf, &hash);
+        Keep(field, leaf, ReplayRecord::Kind::kString, 0, text, hash);
         return MatchStatus::kOk;
       }
       case od::json_type::number: {
@@ -392,7 +398,7 @@ class Walker {
           approx = std::numeric_limits<double>::quiet_NaN();
         }
         MatchNumber(f, approx, exact, leaf);
-        if (replay_ != nullptr && replay_[field] != kNone) {
+        if (keep_ != nullptr && keep_[field] != kNone) {
           Keep(field, leaf, ReplayRecord::Kind::kNumber, approx,
                TrimJsonSpace(value.raw_json_token()));
         }
@@ -423,9 +429,9 @@ class Walker {
 
   // Keeps a value for the delta when its field has a delta field.
   void Keep(FieldId field, uint32_t leaf, ReplayRecord::Kind kind, double approx,
-            std::string_view text) {
-    if (replay_ == nullptr || replay_[field] == kNone) return;
-    s_.replay.push_back({replay_[field], leaf, 0, false, kind, approx, text});
+            std::string_view text, KeyHash hash = {}) {
+    if (keep_ == nullptr || keep_[field] == kNone) return;
+    s_.replay.push_back({field, leaf, 0, false, kind, approx, text, hash});
   }
 
   uint32_t NewLeaf(FieldId field) {
@@ -441,8 +447,9 @@ class Walker {
     return leaf;
   }
 
-  void MatchString(const FieldIndex& f, std::string_view text, uint32_t leaf) {
-    for (const Entry& e : f.strings.Find(text)) Record(e, leaf);
+  void MatchString(const FieldIndex& f, std::string_view text, uint32_t leaf,
+                   const KeyHash* hash = nullptr) {
+    for (const Entry& e : f.strings.Find(text, hash)) Record(e, leaf);
     auto record = [&](const Entry& e) { Record(e, leaf); };
     if (!f.prefixes.empty()) f.prefixes.ForEachPrefix(text, false, record);
     if (!f.suffixes.empty()) f.suffixes.ForEachPrefix(text, true, record);
@@ -526,7 +533,7 @@ class Walker {
   const Program& p_;
   ScratchState& s_;
   const bool lazy_;
-  const FieldId* const replay_;
+  const FieldId* const keep_;
   uint32_t context_ = 0;
 };
 
@@ -573,12 +580,13 @@ inline constexpr size_t kPrefetchAhead = 8;
 
 // Checks the scratch, starts a new event, runs `walk` (a Walker -> status
 // function), then checks the woken sub-rules.
-// `replay`: as Walker's. `keep_contexts`: the array contexts are those of
-// an earlier walk of the same event, which `walk` replays.
+// `keep`: as Walker's. `keep_contexts`: the array contexts are those of
+// an earlier walk of the same event, which `walk` replays. `fitted`: the
+// caller has checked that `s` fits `p`.
 template <typename Walk>
 MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk,
-                  const FieldId* replay = nullptr, bool keep_contexts = false) {
-  if (!ScratchFits(p, s)) return MatchStatus::kScratchMismatch;
+                  const FieldId* keep = nullptr, bool keep_contexts = false, bool fitted = false) {
+  if (!fitted && !ScratchFits(p, s)) return MatchStatus::kScratchMismatch;
   if (++s.epoch == 0) {  // wrapped: forget every stamp
     for (auto* v : {&s.field_epoch, &s.sub_rule_epoch}) std::fill(v->begin(), v->end(), 0);
     for (ScratchState::PredState& pred : s.preds) pred.epoch = 0;
@@ -598,7 +606,7 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
   s.next_array_id = 0;
   s.any_dead = false;
 
-  Walker walker(p, s, mode, replay);
+  Walker walker(p, s, mode, keep);
   MatchStatus status = walk(walker);
   if (status == MatchStatus::kOk) {
     // The triggered sub-rules whose first guard has a hit too, each once
@@ -757,8 +765,34 @@ MatchStatus RunBatch(const Program& p, std::string_view input, size_t capacity, 
   return MatchStatus::kOk;
 }
 
-// The base's matches that the delta leaves in force, then the delta's, as
-// live ids in ascending order (each list is ascending: the ids are).
+// False when no value the base's walk kept can fire anything in `delta`
+// (and it has no sub-rule checked always): it then matches nothing.
+bool MayFire(const LiveDelta& delta, const ScratchState& s) {
+  if (!delta.program->always.empty()) return true;
+  for (const ReplayRecord& r : s.replay) {
+    const FieldId field = delta.replay_fields[r.field];
+    if (field == kNone) continue;
+    switch (delta.quick[field]) {
+      case kQuickNever:
+        continue;
+      case kQuickStrings:
+        if (r.kind == ReplayRecord::Kind::kString &&
+            !delta.program->fields[field].strings.Find(r.text, &r.hash).empty()) {
+          return true;
+        }
+        continue;
+      default:
+        return true;
+    }
+  }
+  return false;
+}
+
+// The base's matches that no delta hides, and each delta's that no newer
+// one hides, merged into live ids in ascending order (each list is
+// ascending: the ids are). Deltas whose values the base's walk kept are
+// matched first, while the walk's array contexts still stand; a delta that
+// reads a path the base lacks walks the rewound document again.
 MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, MatchMode mode,
                     ScratchState& s) {
   const Program& base = *v.base;
@@ -771,46 +805,81 @@ MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, M
           .get(doc)) {
     return MatchStatus::kInvalidJson;
   }
-  const FieldId* replay = v.delta != nullptr ? v.replay_fields : nullptr;
   s.replay.clear();
   MatchStatus status = Drive(
-      base, s, mode, [&](Walker& w) { return w.Run(doc, true); }, replay);
+      base, s, mode, [&](Walker& w) { return w.Run(doc, true); }, v.keep, false, /*fitted=*/true);
   if (status != MatchStatus::kOk) return status;
-  s.live_matches.clear();
-  for (const RuleId r : s.matches) {
-    if ((v.mask[r / 64] >> (r % 64) & 1) == 0) s.live_matches.push_back(v.base_ids[r]);
+  // With many rules, a match's mask word and live id are far apart in
+  // memory: ask for them now, read them after the deltas.
+  s.live_matches.assign(s.matches.begin(), s.matches.end());
+  for (const RuleId r : s.live_matches) {
+    __builtin_prefetch(&v.mask[r / 64]);
+    __builtin_prefetch(&v.base_ids[r]);
   }
-  if (v.delta != nullptr) {
-    if (replay != nullptr) {
-      // The delta reads no path the base lacks: its values were kept.
-      for (ReplayRecord& r : s.replay) {
-        r.context = s.leaves[r.leaf].context;
-        r.dead = s.leaves[r.leaf].dead;
+  if (v.keep != nullptr) {
+    for (ReplayRecord& r : s.replay) {
+      r.context = s.leaves[r.leaf].context;
+      r.dead = s.leaves[r.leaf].dead;
+    }
+  }
+  bool any = false;
+  for (const bool replayed : {true, false}) {
+    for (int d = 0; d < 2; ++d) {
+      const LiveDelta& delta = v.deltas[d];
+      if (delta.program == nullptr || (delta.replay_fields != nullptr) != replayed) continue;
+      if (replayed && !MayFire(delta, s)) {
+        s.live_delta[d].clear();
+        continue;
       }
-      status = Drive(
-          *v.delta, s, mode,
-          [&](Walker& w) {
-            for (const ReplayRecord& r : s.replay) w.Replay(r);
-            return MatchStatus::kOk;
-          },
-          nullptr, /*keep_contexts=*/true);
-    } else {
-      // The first stage's index is kept: the second walk reads only the
-      // delta's paths.
-      doc.rewind();
-      status = Drive(*v.delta, s, mode, [&](Walker& w) { return w.Run(doc, true); });
-    }
-    if (status != MatchStatus::kOk) return status;
-    if (!s.matches.empty()) {
-      for (RuleId& r : s.matches) r = v.delta_ids[r];
-      s.live_merged.clear();
-      std::merge(s.live_matches.begin(), s.live_matches.end(), s.matches.begin(), s.matches.end(),
-                 std::back_inserter(s.live_merged));
-      s.matches.swap(s.live_merged);
-      return MatchStatus::kOk;
+      if (replayed) {
+        status = Drive(
+            *delta.program, s, mode,
+            [&](Walker& w) {
+              for (const ReplayRecord& r : s.replay) {
+                const FieldId field = delta.replay_fields[r.field];
+                if (field != kNone) w.Replay(r, field);
+              }
+              return MatchStatus::kOk;
+            },
+            nullptr, /*keep_contexts=*/true, /*fitted=*/true);
+      } else {
+        // The first stage's index is kept: the walk reads only the delta's
+        // paths.
+        doc.rewind();
+        status = Drive(
+            *delta.program, s, mode, [&](Walker& w) { return w.Run(doc, true); }, nullptr, false,
+            /*fitted=*/true);
+      }
+      if (status != MatchStatus::kOk) return status;
+      std::vector<RuleId>& found = s.live_delta[d];
+      found.clear();
+      for (const RuleId r : s.matches) {
+        if (delta.mask == nullptr || (delta.mask[r / 64] >> (r % 64) & 1) == 0) {
+          found.push_back(delta.ids[r]);
+        }
+      }
+      any |= !found.empty();
     }
   }
-  s.matches.swap(s.live_matches);
+  size_t kept = 0;
+  for (const RuleId r : s.live_matches) {
+    if ((v.mask[r / 64] >> (r % 64) & 1) == 0) s.live_matches[kept++] = v.base_ids[r];
+  }
+  s.live_matches.resize(kept);
+  if (!any) {
+    s.matches.swap(s.live_matches);
+    return MatchStatus::kOk;
+  }
+  // A delta that is not there found nothing.
+  for (int d = 0; d < 2; ++d) {
+    if (v.deltas[d].program == nullptr) s.live_delta[d].clear();
+  }
+  s.live_merged.clear();
+  std::merge(s.live_matches.begin(), s.live_matches.end(), s.live_delta[0].begin(),
+             s.live_delta[0].end(), std::back_inserter(s.live_merged));
+  s.matches.clear();
+  std::merge(s.live_merged.begin(), s.live_merged.end(), s.live_delta[1].begin(),
+             s.live_delta[1].end(), std::back_inserter(s.matches));
   return MatchStatus::kOk;
 }
 

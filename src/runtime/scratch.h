@@ -72,13 +72,14 @@ struct LiveRegistration {
 // delta on these records instead of walking the event again.
 struct ReplayRecord {
   enum class Kind : uint8_t { kString, kNumber, kTrue, kFalse, kNull };
-  FieldId field;  // the delta's field
+  FieldId field;  // the base's field
   uint32_t leaf;  // the base's leaf (its context and death are copied after the walk)
   uint32_t context;
   bool dead;
   Kind kind;
   double approx;          // numbers: binary64 value, NaN when it cannot decide
   std::string_view text;  // strings: unescaped value; numbers: the token
+  KeyHash hash;           // strings: the value's hash, for the deltas' tables
 };
 
 // Words of ScratchState::matched_bits for `rules` rules.
@@ -115,9 +116,12 @@ struct ScratchState {
   std::vector<SubRuleId> candidates;
   std::vector<PredId> triggered;  // hit predicates that have triggers
   std::vector<RuleId> matches;
-  // A LiveMatcher's base matches in force, and their merge with the delta's.
-  std::vector<RuleId> live_matches, live_merged;
+  // A LiveMatcher's base matches in force, each delta's, and their merge.
+  std::vector<RuleId> live_matches, live_delta[2], live_merged;
   std::vector<LiveRegistration> live_slots;
+  // The LiveMatcher (serial) and snapshot (number) this scratch was last
+  // found to fit: the check is skipped until either changes.
+  uint64_t live_fitted_set = 0, live_fitted_snapshot = 0;
   std::vector<ReplayRecord> replay;
 
   std::string key;             // case keys, decimal keys

@@ -213,6 +213,56 @@ TEST_CASE("LiveMatcher: background merges start past the threshold (threads)", "
   CHECK(Names(*live, scratch, R"({"n":17,"color":"red"})") == Names_{"red", "r17"});
 }
 
+TEST_CASE("LiveMatcher: changes land in the recent delta, minor merges move them to the older",
+          "[live]") {
+  LiveOptions options;
+  options.merge_threshold = 1000;  // no major merge; a minor merge every 7 changes
+  auto live = MakeLive({{"red", kRed}, {"big", kBig}}, options);
+  evmatch::Scratch scratch;
+  REQUIRE(live->PrepareScratch(scratch).ok());
+  auto wait_minor = [&](uint64_t at_least) {
+    for (int wait = 0; wait < 10000; ++wait) {
+      const LiveMatcher::Stats stats = live->stats();
+      if (stats.minor_merges >= at_least && !stats.merging) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    FAIL("no minor merge");
+  };
+  for (int i = 0; i < 7; ++i) {
+    REQUIRE(live->Put("n" + std::to_string(i), R"({"n":[)" + std::to_string(i) + "]}").ok());
+  }
+  wait_minor(1);
+  // n0..n6 are in the older delta now; change some of them, and the base,
+  // in the recent one.
+  REQUIRE(live->Put("n3", R"({"n":[30]})").ok());   // older delta rule replaced
+  REQUIRE(live->Remove("n4").ok());                 // older delta rule removed
+  REQUIRE(live->Put("red", kBlue).ok());            // base rule replaced
+  REQUIRE(live->Put("late", R"({"n":[5]})").ok());  // a new rule beside n5
+  CHECK(Names(*live, scratch, R"({"n":3})").empty());
+  CHECK(Names(*live, scratch, R"({"n":30})") == Names_{"n3"});
+  CHECK(Names(*live, scratch, R"({"n":4})").empty());
+  CHECK(Names(*live, scratch, R"({"n":5,"color":"blue","size":11})") ==
+        Names_{"red", "big", "n5", "late"});
+  CHECK(Names(*live, scratch, R"({"color":"red"})").empty());
+  // Three more changes fill the recent delta: another minor merge takes in
+  // everything, masks included.
+  REQUIRE(live->Remove("big").ok());
+  REQUIRE(live->Put("n5", R"({"color":["blue"]})").ok());
+  REQUIRE(live->Put("n6", R"({"n":[6],"color":["blue"]})").ok());
+  wait_minor(2);
+  CHECK(live->stats().merges == 0);
+  CHECK(Names(*live, scratch, R"({"n":5,"color":"blue","size":11})") ==
+        Names_{"red", "n5", "late"});
+  CHECK(Names(*live, scratch, R"({"n":6,"color":"blue"})") == Names_{"red", "n5", "n6"});
+  CHECK(Names(*live, scratch, R"({"n":30})") == Names_{"n3"});
+  // A major merge folds both deltas into the base.
+  REQUIRE(live->Merge().ok());
+  const LiveMatcher::Stats stats = live->stats();
+  CHECK(stats.delta_rules == 0);
+  CHECK(stats.base_rules == 8);  // red, n0..n3, n5, n6, late
+  CHECK(Names(*live, scratch, R"({"n":6,"color":"blue"})") == Names_{"red", "n5", "n6"});
+}
+
 TEST_CASE("LiveMatcher: Replace applies only the difference", "[live]") {
   auto live = MakeLive({{"red", kRed}, {"big", kBig}, {"blue", kBlue}});
   const RuleId big = *live->FindRule("big");
