@@ -241,6 +241,17 @@ void LiveState::Reclaim(Garbage* garbage) {
   });
 }
 
+absl::Status LiveState::CompileFrom(const RuleTable& rules, absl::Span<const RuleId> ids,
+                                    Program* program) const {
+  return CompileRules(
+      options, ids,
+      [&](RuleId id, std::string_view* name) -> const Alternatives& {
+        *name = names.Get(id);
+        return rules.Get(id);
+      },
+      program);
+}
+
 RuleSet LiveState::RulesLocked() const {
   RuleSet rules(options.patterns);
   for (RuleId id = 0; id < table.size(); ++id) {
@@ -404,12 +415,8 @@ absl::Status LiveState::Checkpoint(const std::string& path) {
   for (RuleId id = 0; id < rules.size(); ++id) {
     if (rules.Get(id) != nullptr) ids.push_back(id);
   }
-  auto rule = [&](RuleId id, std::string_view* name) -> const Alternatives& {
-    *name = names.Get(id);
-    return rules.Get(id);
-  };
   Program compiled;
-  if (!base_is_current) EVMATCH_RETURN_IF_ERROR(CompileRules(options, ids, rule, &compiled));
+  if (!base_is_current) EVMATCH_RETURN_IF_ERROR(CompileFrom(rules, ids, &compiled));
   ImageSources sources;
   sources.present = true;
   for (RuleId id : ids) {
@@ -437,13 +444,7 @@ absl::Status LiveState::Merge() {
   for (RuleId id = 0; id < rules.size(); ++id) {
     if (rules.Get(id) != nullptr) next->ids.push_back(id);
   }
-  absl::Status status = CompileRules(
-      options, next->ids,
-      [&](RuleId id, std::string_view* name) -> const Alternatives& {
-        *name = names.Get(id);
-        return rules.Get(id);
-      },
-      &next->program);
+  absl::Status status = CompileFrom(rules, next->ids, &next->program);
   next->IndexFields();
   rules = RuleTable();  // the chunks no writer has replaced yet stay shared
   std::weak_ptr<const LiveBase> previous;
@@ -469,13 +470,7 @@ absl::Status LiveState::Merge() {
       std::shared_ptr<Program> program;
       if (!mid_ids.empty()) {
         program = std::make_shared<Program>();
-        status = CompileRules(
-            options, mid_ids,
-            [&](RuleId id, std::string_view* name) -> const Alternatives& {
-              *name = names.Get(id);
-              return table.Get(id);
-            },
-            program.get());
+        status = CompileFrom(table, mid_ids, program.get());
       }
       if (status.ok()) {
         previous = base;
@@ -525,15 +520,7 @@ absl::Status LiveState::MergeChanges() {
   std::sort(ids.begin(), ids.end());
   auto program = std::make_shared<Program>();
   absl::Status status;
-  if (!ids.empty()) {
-    status = CompileRules(
-        options, ids,
-        [&](RuleId id, std::string_view* name) -> const Alternatives& {
-          *name = names.Get(id);
-          return rules.Get(id);
-        },
-        program.get());
-  }
+  if (!ids.empty()) status = CompileFrom(rules, ids, program.get());
   rules = RuleTable();
   Garbage garbage;
   std::lock_guard<std::mutex> lock(mu);
@@ -555,13 +542,7 @@ absl::Status LiveState::MergeChanges() {
   LiveLevel recent;
   if (status.ok() && !recent_ids.empty()) {
     auto recent_program = std::make_shared<Program>();
-    status = CompileRules(
-        options, recent_ids,
-        [&](RuleId id, std::string_view* name) -> const Alternatives& {
-          *name = names.Get(id);
-          return table.Get(id);
-        },
-        recent_program.get());
+    status = CompileFrom(table, recent_ids, recent_program.get());
     if (status.ok()) recent.Set(*base, std::move(recent_program), std::move(recent_ids));
   }
   last_merge = status;

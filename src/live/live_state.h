@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
 #include "compile/program.h"
 #include "evmatch/live.h"
 #include "runtime/kernel.h"
@@ -178,6 +179,10 @@ struct LiveState {
 
   // Compiles every changed id into a new mid level (a minor merge).
   absl::Status MergeChanges();
+  // Compiles the rules `ids` (ascending, each present in `rules`) into
+  // `program`, rule i being ids[i].
+  absl::Status CompileFrom(const RuleTable& rules, absl::Span<const RuleId> ids,
+                           Program* program) const;
 
   // Require `mu`.
   absl::Status ApplyLocked(const LiveMatcher::Changes& changes, Garbage* garbage);

@@ -47,8 +47,8 @@ enum LiveQuick : uint8_t {
 // rules `mask` hides (bit r: a delta replaces, or the set removed, base rule
 // r), and up to two deltas, older first, each hiding its own rules changed
 // again in a newer one. The base numbers its rules from 0; `base_ids` turns
-// them into the live set's ids, ascending.
-// The kernels rely on the caller having grown the scratch for every program.
+// them into the live set's ids, ascending. The caller has grown the scratch
+// for every program of the view; the kernels do not check it again.
 struct LiveView {
   const Program* base;
   const RuleId* base_ids;

@@ -364,7 +364,8 @@ class Walker {
           return MatchStatus::kOk;
         }
         // Kept for the deltas: hash it once for every table it meets.
-        const KeyHash hash{NewHashSeed(), HashKey(text, NewHashSeed())};
+        const uint64_t seed = NewHashSeed();
+        const KeyHash hash{seed, HashKey(text, seed)};
         MatchString(f, text, leaf, &hash);
         Keep(field, leaf, ReplayRecord::Kind::kString, 0, text, hash);
         return MatchStatus::kOk;
@@ -822,15 +823,16 @@ MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, M
       r.dead = s.leaves[r.leaf].dead;
     }
   }
+  // Each delta that runs fills its own list; one that is absent or skipped
+  // found nothing.
+  s.live_delta[0].clear();
+  s.live_delta[1].clear();
   bool any = false;
   for (const bool replayed : {true, false}) {
     for (int d = 0; d < 2; ++d) {
       const LiveDelta& delta = v.deltas[d];
       if (delta.program == nullptr || (delta.replay_fields != nullptr) != replayed) continue;
-      if (replayed && !MayFire(delta, s)) {
-        s.live_delta[d].clear();
-        continue;
-      }
+      if (replayed && !MayFire(delta, s)) continue;
       if (replayed) {
         status = Drive(
             *delta.program, s, mode,
@@ -852,7 +854,6 @@ MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, M
       }
       if (status != MatchStatus::kOk) return status;
       std::vector<RuleId>& found = s.live_delta[d];
-      found.clear();
       for (const RuleId r : s.matches) {
         if (delta.mask == nullptr || (delta.mask[r / 64] >> (r % 64) & 1) == 0) {
           found.push_back(delta.ids[r]);
@@ -869,10 +870,6 @@ MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, M
   if (!any) {
     s.matches.swap(s.live_matches);
     return MatchStatus::kOk;
-  }
-  // A delta that is not there found nothing.
-  for (int d = 0; d < 2; ++d) {
-    if (v.deltas[d].program == nullptr) s.live_delta[d].clear();
   }
   s.live_merged.clear();
   std::merge(s.live_matches.begin(), s.live_matches.end(), s.live_delta[0].begin(),

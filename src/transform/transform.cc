@@ -13,6 +13,7 @@
 #include "transform/event_index.h"
 #include "transform/json_path.h"
 #include "util/errors.h"
+#include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace evmatch {
@@ -114,8 +115,8 @@ void AppendNode(const TransformEventState& event, uint32_t node, Place place, st
       const size_t at = out->size();
       AppendMinified(out, text);
       if (place == Place::kText) StripQuotes(out, at);
-    }
       return;
+    }
     default:
       out->append(text);
   }
@@ -184,6 +185,187 @@ bool IsJson(TransformEventState& event, std::string_view text) {
          simdjson::SUCCESS;
 }
 
+// PutTargets' checks of one target's input, each compiling what it checks.
+// Errors name the target and carry a TargetInputError payload.
+class TargetChecker {
+ public:
+  explicit TargetChecker(std::string_view target_id) : target_id_(target_id) {}
+
+  absl::Status Error(std::string field, size_t offset, std::string reason) const {
+    return InputError({std::string(target_id_), std::move(field), offset, std::move(reason)});
+  }
+
+  // `Input`: JSON text of at most 8,192 bytes.
+  absl::Status Input(const std::string& text, CompiledTransform* out) const {
+    if (text.size() > kMaxInputBytes) {
+      return Error("Input", kMaxInputBytes,
+                   Cat("Input for target ", target_id_, " is ", text.size(),
+                       " bytes; at most 8192 are allowed"));
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (auto e = parser.parse(simdjson::padded_string(text)).get(root)) {
+      return Error(
+          "Input", 0,
+          Cat("Input for target ", target_id_, " is not valid JSON: ", simdjson::error_message(e)));
+    }
+    out->kind = CompiledTransform::Kind::kConstant;
+    out->text = text;
+    return absl::OkStatus();
+  }
+
+  // A path of InputPath or InputPathsMap (`field` names it).
+  absl::Status Path(const std::string& field, std::string_view text, JsonPath* out) const {
+    if (text.size() > kMaxPathBytes) {
+      return Error(field, kMaxPathBytes,
+                   Cat(field, " for target ", target_id_, " is ", text.size(),
+                       " bytes; at most 256 are allowed"));
+    }
+    std::string reason;
+    size_t offset = 0;
+    if (!ParseJsonPath(text, out, &reason, &offset)) {
+      return Error(
+          field, offset,
+          Cat(field, " for target ", target_id_, " is not a supported JSONPath: ", reason));
+    }
+    return absl::OkStatus();
+  }
+
+  // `InputTransformer`: the map, then the template.
+  absl::Status Transformer(const TargetInput::Transformer& t, CompiledTransform* out) const {
+    out->kind = CompiledTransform::Kind::kTemplate;
+    if (t.input_paths_map.size() > kMaxPaths) {
+      return Error("InputTransformer.InputPathsMap", 0,
+                   Cat("InputPathsMap for target ", target_id_, " has ", t.input_paths_map.size(),
+                       " entries; at most 100 are allowed"));
+    }
+    Names names;
+    for (const auto& [name, text] : t.input_paths_map) {
+      const std::string field = Cat("InputTransformer.InputPathsMap.", name);
+      size_t bad = 0;
+      while (bad < name.size() && IsMapKeyChar(name[bad])) ++bad;
+      if (name.empty() || name.size() > kMaxNameBytes || bad < name.size()) {
+        return Error(field, bad,
+                     Cat("InputPathsMap key \"", name, "\" for target ", target_id_,
+                         " must be 1 to 256 characters of A-Z a-z 0-9 _ -"));
+      }
+      if (!names.emplace(name, static_cast<uint32_t>(out->paths.size())).second) {
+        return Error(field, 0,
+                     Cat("InputPathsMap for target ", target_id_, " names \"", name, "\" twice"));
+      }
+      out->paths.emplace_back();
+      EVMATCH_RETURN_IF_ERROR(Path(field, text, &out->paths.back()));
+    }
+    return Template(t.input_template, names, out);
+  }
+
+ private:
+  using Names = absl::flat_hash_map<absl::string_view, uint32_t>;  // -> index into paths
+
+  // Cuts `tpl` into literals and placeholders, each placeholder with its
+  // place: JSON strings are followed (escapes included) in a JSON template.
+  absl::Status Template(const std::string& tpl, const Names& names, CompiledTransform* out) const {
+    const std::string field = "InputTransformer.InputTemplate";
+    if (tpl.empty() || tpl.size() > kMaxInputBytes) {
+      return Error(field, 0,
+                   Cat("InputTemplate for target ", target_id_, " is ", tpl.size(),
+                       " bytes; it must be 1 to 8192"));
+    }
+    const char first = NextToken(tpl, 0);
+    const bool json = first == '{' || first == '[';
+    out->json_template = json;
+    out->text = tpl;
+    bool in_string = false;
+    size_t string_start = 0, literal = 0;
+    std::string_view string_placeholder;  // the first placeholder of this string
+    auto flush = [&](size_t end) {
+      if (end > literal) {
+        Segment s;
+        s.begin = static_cast<uint32_t>(literal);
+        s.size = static_cast<uint32_t>(end - literal);
+        out->segments.push_back(s);
+      }
+    };
+    for (size_t i = 0; i < tpl.size();) {
+      const char c = tpl[i];
+      if (json && in_string && c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (json && c == '"') {
+        in_string = !in_string;
+        if (in_string) {
+          string_start = i;
+          string_placeholder = {};
+        } else if (!string_placeholder.empty() && NextToken(tpl, i + 1) == ':') {
+          return AsKey(string_start, string_placeholder);
+        }
+        ++i;
+        continue;
+      }
+      size_t end = i + 1;
+      while (c == '<' && end < tpl.size() && IsPlaceholderChar(tpl[end])) ++end;
+      if (c != '<' || end == i + 1 || end >= tpl.size() || tpl[end] != '>') {
+        ++i;
+        continue;
+      }
+      const std::string_view name = std::string_view(tpl).substr(i + 1, end - i - 1);
+      Segment s;
+      s.place = !json       ? Segment::Place::kText
+                : in_string ? Segment::Place::kInString
+                            : Segment::Place::kValue;
+      EVMATCH_RETURN_IF_ERROR(Placeholder(name, names, i, &s));
+      if (in_string && string_placeholder.empty()) string_placeholder = name;
+      if (s.place == Segment::Place::kValue && NextToken(tpl, end + 1) == ':') {
+        return AsKey(i, name);
+      }
+      flush(i);
+      out->segments.push_back(s);
+      literal = i = end + 1;
+    }
+    flush(tpl.size());
+    return absl::OkStatus();
+  }
+
+  // What placeholder `name` (at byte `at`) stands for, into `s->kind`.
+  absl::Status Placeholder(std::string_view name, const Names& names, size_t at, Segment* s) const {
+    if (auto it = names.find(ToAbsl(name)); it != names.end()) {
+      s->kind = Segment::Kind::kPath;
+      s->path = it->second;
+    } else if (name == "aws.events.rule-name") {
+      s->kind = Segment::Kind::kRuleName;
+    } else if (name == "aws.events.rule-arn") {
+      s->kind = Segment::Kind::kRuleArn;
+    } else if (name == "aws.events.event.ingestion-time") {
+      s->kind = Segment::Kind::kIngestionTime;
+    } else if (name == "aws.events.event") {
+      s->kind = Segment::Kind::kEvent;
+    } else if (name == "aws.events.event.json") {
+      s->kind = Segment::Kind::kEventJson;
+    } else {
+      return Error("InputTransformer.InputTemplate", at,
+                   Cat("InputTemplate for target ", target_id_, " contains invalid placeholder ",
+                       name, "."));
+    }
+    if ((s->kind == Segment::Kind::kEvent || s->kind == Segment::Kind::kEventJson) &&
+        s->place != Segment::Place::kValue) {
+      return Error("InputTransformer.InputTemplate", at,
+                   Cat("InputTemplate for target ", target_id_, " uses <", name,
+                       "> inside a string; it may only stand as a JSON value of a JSON "
+                       "template"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status AsKey(size_t at, std::string_view name) const {
+    return Error("InputTransformer.InputTemplate", at,
+                 Cat("InputTemplate for target ", target_id_, " uses placeholder <", name,
+                     "> in an object key; placeholders may stand for values only"));
+  }
+
+  std::string_view target_id_;
+};
+
 }  // namespace
 }  // namespace internal
 
@@ -191,7 +373,6 @@ EVMATCH_ABI_NAMESPACE_BEGIN
 
 using internal::Cat;
 using internal::CompiledTransform;
-using internal::JsonPath;
 using internal::Segment;
 
 std::optional<TargetInputError> GetTargetInputError(const absl::Status& status) {
@@ -234,176 +415,27 @@ InputTransform::InputTransform(std::shared_ptr<const CompiledTransform> compiled
 
 absl::StatusOr<InputTransform> InputTransform::Compile(std::string_view target_id,
                                                        const TargetInput& input) {
-  auto error = [&](std::string field, size_t offset, std::string reason) {
-    return internal::InputError(
-        {std::string(target_id), std::move(field), offset, std::move(reason)});
-  };
-  // A path of InputPath or InputPathsMap.
-  auto path = [&](const std::string& field, std::string_view text, JsonPath* out) -> absl::Status {
-    if (text.size() > internal::kMaxPathBytes) {
-      return error(field, internal::kMaxPathBytes,
-                   Cat(field, " for target ", target_id, " is ", text.size(),
-                       " bytes; at most 256 are allowed"));
-    }
-    std::string reason;
-    size_t offset = 0;
-    if (!internal::ParseJsonPath(text, out, &reason, &offset)) {
-      return error(field, offset,
-                   Cat(field, " for target ", target_id, " is not a supported JSONPath: ", reason));
-    }
-    return absl::OkStatus();
-  };
-
+  const internal::TargetChecker check(target_id);
   const int set = int{input.input.has_value()} + int{input.input_path.has_value()} +
                   int{input.input_transformer.has_value()};
   if (set > 1) {
-    return error("", 0,
-                 Cat("Only one of Input, InputPath, or InputTransformer must be provided for "
-                     "target ",
-                     target_id, "."));
+    return check.Error("", 0,
+                       Cat("Only one of Input, InputPath, or InputTransformer must be provided "
+                           "for target ",
+                           target_id, "."));
   }
   auto compiled = std::make_shared<CompiledTransform>();
+  absl::Status status;
   if (input.input) {
-    const std::string& text = *input.input;
-    if (text.size() > internal::kMaxInputBytes) {
-      return error("Input", internal::kMaxInputBytes,
-                   Cat("Input for target ", target_id, " is ", text.size(),
-                       " bytes; at most 8192 are allowed"));
-    }
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (auto e = parser.parse(simdjson::padded_string(text)).get(root)) {
-      return error(
-          "Input", 0,
-          Cat("Input for target ", target_id, " is not valid JSON: ", simdjson::error_message(e)));
-    }
-    compiled->kind = CompiledTransform::Kind::kConstant;
-    compiled->text = text;
+    status = check.Input(*input.input, compiled.get());
   } else if (input.input_path) {
     compiled->kind = CompiledTransform::Kind::kPath;
     compiled->paths.emplace_back();
-    if (absl::Status s = path("InputPath", *input.input_path, &compiled->paths[0]); !s.ok()) {
-      return s;
-    }
+    status = check.Path("InputPath", *input.input_path, &compiled->paths[0]);
   } else if (input.input_transformer) {
-    const TargetInput::Transformer& t = *input.input_transformer;
-    compiled->kind = CompiledTransform::Kind::kTemplate;
-    if (t.input_paths_map.size() > internal::kMaxPaths) {
-      return error("InputTransformer.InputPathsMap", 0,
-                   Cat("InputPathsMap for target ", target_id, " has ", t.input_paths_map.size(),
-                       " entries; at most 100 are allowed"));
-    }
-    absl::flat_hash_map<absl::string_view, uint32_t> names;
-    for (const auto& [name, text] : t.input_paths_map) {
-      const std::string field = Cat("InputTransformer.InputPathsMap.", name);
-      size_t bad = 0;
-      while (bad < name.size() && internal::IsMapKeyChar(name[bad])) ++bad;
-      if (name.empty() || name.size() > internal::kMaxNameBytes || bad < name.size()) {
-        return error(field, bad,
-                     Cat("InputPathsMap key \"", name, "\" for target ", target_id,
-                         " must be 1 to 256 characters of A-Z a-z 0-9 _ -"));
-      }
-      if (!names.emplace(name, static_cast<uint32_t>(compiled->paths.size())).second) {
-        return error(field, 0,
-                     Cat("InputPathsMap for target ", target_id, " names \"", name, "\" twice"));
-      }
-      compiled->paths.emplace_back();
-      if (absl::Status s = path(field, text, &compiled->paths.back()); !s.ok()) return s;
-    }
-
-    const std::string& tpl = t.input_template;
-    const std::string field = "InputTransformer.InputTemplate";
-    if (tpl.empty() || tpl.size() > internal::kMaxInputBytes) {
-      return error(field, 0,
-                   Cat("InputTemplate for target ", target_id, " is ", tpl.size(),
-                       " bytes; it must be 1 to 8192"));
-    }
-    const char first = internal::NextToken(tpl, 0);
-    compiled->json_template = first == '{' || first == '[';
-    compiled->text = tpl;
-    const bool json = compiled->json_template;
-    auto as_key = [&](size_t at, std::string_view name) {
-      return error(field, at,
-                   Cat("InputTemplate for target ", target_id, " uses placeholder <", name,
-                       "> in an object key; placeholders may stand for values only"));
-    };
-    bool in_string = false;
-    size_t string_start = 0, literal = 0;
-    std::string_view string_placeholder;  // the first placeholder of this string
-    auto flush = [&](size_t end) {
-      if (end > literal) {
-        Segment s;
-        s.begin = static_cast<uint32_t>(literal);
-        s.size = static_cast<uint32_t>(end - literal);
-        compiled->segments.push_back(s);
-      }
-    };
-    for (size_t i = 0; i < tpl.size();) {
-      const char c = tpl[i];
-      if (json && in_string && c == '\\') {
-        i += 2;
-        continue;
-      }
-      if (json && c == '"') {
-        if (!in_string) {
-          in_string = true;
-          string_start = i;
-          string_placeholder = {};
-        } else {
-          in_string = false;
-          if (!string_placeholder.empty() && internal::NextToken(tpl, i + 1) == ':') {
-            return as_key(string_start, string_placeholder);
-          }
-        }
-        ++i;
-        continue;
-      }
-      size_t end = i + 1;
-      while (c == '<' && end < tpl.size() && internal::IsPlaceholderChar(tpl[end])) ++end;
-      if (c != '<' || end == i + 1 || end >= tpl.size() || tpl[end] != '>') {
-        ++i;
-        continue;
-      }
-      const std::string_view name = std::string_view(tpl).substr(i + 1, end - i - 1);
-      Segment s;
-      s.place = !json       ? Segment::Place::kText
-                : in_string ? Segment::Place::kInString
-                            : Segment::Place::kValue;
-      if (auto it = names.find(internal::ToAbsl(name)); it != names.end()) {
-        s.kind = Segment::Kind::kPath;
-        s.path = it->second;
-      } else if (name == "aws.events.rule-name") {
-        s.kind = Segment::Kind::kRuleName;
-      } else if (name == "aws.events.rule-arn") {
-        s.kind = Segment::Kind::kRuleArn;
-      } else if (name == "aws.events.event.ingestion-time") {
-        s.kind = Segment::Kind::kIngestionTime;
-      } else if (name == "aws.events.event") {
-        s.kind = Segment::Kind::kEvent;
-      } else if (name == "aws.events.event.json") {
-        s.kind = Segment::Kind::kEventJson;
-      } else {
-        return error(field, i,
-                     Cat("InputTemplate for target ", target_id, " contains invalid placeholder ",
-                         name, "."));
-      }
-      if ((s.kind == Segment::Kind::kEvent || s.kind == Segment::Kind::kEventJson) &&
-          s.place != Segment::Place::kValue) {
-        return error(field, i,
-                     Cat("InputTemplate for target ", target_id, " uses <", name,
-                         "> inside a string; it may only stand as a JSON value of a JSON "
-                         "template"));
-      }
-      if (in_string && string_placeholder.empty()) string_placeholder = name;
-      if (s.place == Segment::Place::kValue && internal::NextToken(tpl, end + 1) == ':') {
-        return as_key(i, name);
-      }
-      flush(i);
-      compiled->segments.push_back(s);
-      literal = i = end + 1;
-    }
-    flush(tpl.size());
+    status = check.Transformer(*input.input_transformer, compiled.get());
   }
+  if (!status.ok()) return status;
   return InputTransform(std::move(compiled));
 }
 
