@@ -16,8 +16,9 @@ for item in CMakeLists.txt CMakePresets.json pyproject.toml setup.py README.md L
   cp -r "$source_dir/$item" "$work/src/"
 done
 "$python" -m venv --system-site-packages "$work/venv"
-# Debug: the check is that the package builds and works, not its speed.
-CMAKE_ARGS=-DCMAKE_BUILD_TYPE=Debug PIP_NO_INDEX=1 \
+# Debug and a unity build: the check is that the package builds and works,
+# not its speed.
+CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Debug -DCMAKE_UNITY_BUILD=ON" PIP_NO_INDEX=1 \
   "$work/venv/bin/pip" install --no-build-isolation --quiet "$work/src"
 
 cd "$work"

@@ -19,7 +19,7 @@ EVMATCH_ABI_NAMESPACE_BEGIN
 namespace dlq {
 namespace {
 
-using internal::Cat;
+using evmatch::internal::Cat;
 
 // A policy document parsed into simdjson's DOM. Keys repeated in an object
 // resolve to their last occurrence, as SQS's and SNS's JSON readers do.
@@ -109,8 +109,8 @@ bool IsFifoQueue(std::string_view arn) {
 
 std::string RedrivePolicy::ToJson() const {
   std::string out = "{\"deadLetterTargetArn\":";
-  internal::AppendJsonString(&out, dead_letter_target_arn);
-  internal::Append(&out, ",\"maxReceiveCount\":", max_receive_count, "}");
+  evmatch::internal::AppendJsonString(&out, dead_letter_target_arn);
+  evmatch::internal::Append(&out, ",\"maxReceiveCount\":", max_receive_count, "}");
   return out;
 }
 
@@ -177,7 +177,7 @@ std::string RedriveAllowPolicy::ToJson() const {
     out += ",\"sourceQueueArns\":[";
     for (size_t i = 0; i < source_queue_arns.size(); ++i) {
       if (i > 0) out += ",";
-      internal::AppendJsonString(&out, source_queue_arns[i]);
+      evmatch::internal::AppendJsonString(&out, source_queue_arns[i]);
     }
     out += "]";
   }

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "dlq/model.h"
 #include "evmatch/dlq.h"
 #include "util/aws_error.h"
 #include "util/strings.h"
@@ -15,7 +16,8 @@ EVMATCH_ABI_NAMESPACE_BEGIN
 namespace dlq {
 namespace {
 
-constexpr int64_t kSecond = 1000;
+using internal::kSecond;
+
 constexpr int64_t kMaxHttpRetryMillis = 3600 * kSecond;
 
 absl::Status Invalid(std::string_view reason) {

@@ -7,7 +7,11 @@ file(REMOVE_RECURSE ${WORK_DIR})
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
     -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0"
     -DEVMATCH_BUILD_SHARED=ON -DEVMATCH_BUILD_TESTS=OFF -DEVMATCH_BUILD_CLI=OFF
-    -DEVMATCH_BUILD_EXAMPLES=OFF -DEVMATCH_BUILD_FUZZERS=OFF -DEVMATCH_INSTALL=ON)
+    -DEVMATCH_BUILD_EXAMPLES=OFF -DEVMATCH_BUILD_FUZZERS=OFF -DEVMATCH_BUILD_PYTHON=OFF
+    -DEVMATCH_INSTALL=ON
+    # One translation unit per library: a third of the time of a file-by-file
+    # build, which the dev build already checks.
+    -DCMAKE_UNITY_BUILD=ON)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${CMAKE_COMMAND} --install ${WORK_DIR}/build --prefix ${WORK_DIR}/prefix)
 
