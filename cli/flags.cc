@@ -9,6 +9,8 @@
 namespace evmatch_cli {
 namespace {
 
+std::string_view program_name = "evmatch";
+
 const Flag* FindFlag(const Command& command, std::string_view name) {
   for (const Flag& flag : command.flags) {
     if (flag.name == name) return &flag;
@@ -48,7 +50,8 @@ std::string RangeText(const Flag& flag) {
 }
 
 int UsageError(const Command& command, std::string_view message) {
-  std::cerr << "evmatch " << command.name << ": " << message << "\n\n" << CommandUsage(command);
+  std::cerr << program_name << " " << command.name << ": " << message << "\n\n"
+            << CommandUsage(command);
   return kExitError;
 }
 
@@ -79,7 +82,7 @@ int64_t Args::integer(std::string_view name, int64_t fallback) const {
 
 std::string CommandUsage(const Command& command) {
   std::ostringstream out;
-  out << "usage: evmatch " << command.name;
+  out << "usage: " << program_name << " " << command.name;
   for (const Flag& flag : command.flags) {
     if (!flag.required) continue;
     out << " --" << flag.name << " " << flag.value_name;
@@ -203,8 +206,10 @@ int RunCommand(const Command& command, int argc, char** argv, int first) {
   return command.run(args);
 }
 
+void SetProgramName(std::string_view name) { program_name = name; }
+
 int Fail(std::string_view message) {
-  std::cerr << "evmatch: " << message << "\n";
+  std::cerr << program_name << ": " << message << "\n";
   return kExitError;
 }
 

@@ -89,7 +89,11 @@ int RunCommand(const Command& command, int argc, char** argv, int first);
 // The usage text of `command`.
 std::string CommandUsage(const Command& command);
 
-// Prints "evmatch: <message>" on stderr and returns kExitError.
+// The name usage lines and messages start with ("evmatch" unless set; the
+// router sets "evmatch-router"). `name` must outlive every call.
+void SetProgramName(std::string_view name);
+
+// Prints "<program>: <message>" on stderr and returns kExitError.
 int Fail(std::string_view message);
 // The same for a failed status: its message.
 int Fail(const absl::Status& status);

@@ -19,6 +19,7 @@ packages=(
   python3-setuptools python3-wheel
   libdeflate-dev libre2-dev  # gzip events (evmatch match); RE2 only in bench/
   libxxhash-dev  # header only: the matcher image's hash and checksum
+  libhiredis-dev redis-server  # evmatch-router (event bus on Redis Streams), its tests
 )
 
 deps_only=0

@@ -3,7 +3,7 @@
 
   src/<folder> may include only from the folders LAYERS allows it (one-way,
   no cycles; the README's "Layout" section draws the same picture);
-  cli/, examples/, bench/ and python/ may include only the public headers
+  cli/, router/, examples/, bench/ and python/ may include only the public headers
   (include/evmatch/), third-party headers and their own files;
   bench/ may also use the shared test helpers (tests/support/).
 
@@ -31,7 +31,7 @@ LAYERS = {
     "integrity": {"util"},
     "dlq": {"util"},
 }
-PUBLIC_ONLY = ["cli", "examples", "bench", "python"]
+PUBLIC_ONLY = ["cli", "router", "examples", "bench", "python"]
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 SOURCES = {".h", ".cc", ".inc"}
 

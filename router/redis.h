@@ -1,0 +1,96 @@
+// A synchronous Redis connection (hiredis) for the router: commands are
+// argument vectors, sent one at a time or pipelined, and every failure is an
+// absl::Status that names the command and, for a reply error, keeps Redis's
+// text.
+
+#ifndef EVMATCH_ROUTER_REDIS_H_
+#define EVMATCH_ROUTER_REDIS_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+struct redisContext;
+struct redisReply;
+
+namespace evmatch_router {
+
+struct RedisEndpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string unix_socket;  // used instead of host:port when set
+  // ACL user and password (AUTH); empty password: no AUTH.
+  std::string username;
+  std::string password;
+  int timeout_ms = 5000;  // connect and reply timeout (BLOCK must stay below it)
+};
+
+// One reply. Views stay valid while the Reply lives.
+class Reply {
+ public:
+  Reply() = default;
+  explicit Reply(redisReply* reply);
+  Reply(Reply&&) noexcept = default;
+  Reply& operator=(Reply&&) noexcept = default;
+
+  bool is_nil() const;
+  bool is_error() const;
+  bool is_array() const;
+  bool is_integer() const;
+  // String, status and error replies: the text; "" otherwise.
+  std::string_view text() const;
+  long long integer() const;
+  size_t size() const;  // array elements
+  // Element i of an array reply, borrowed from this one.
+  const redisReply* element(size_t i) const;
+
+  static std::string_view TextOf(const redisReply* r);
+  static bool IsNil(const redisReply* r);
+
+ private:
+  struct Free {
+    void operator()(redisReply* r) const;
+  };
+  std::unique_ptr<redisReply, Free> reply_;
+};
+
+// The first word of a Redis error ("WRONGTYPE", "NOPERM", "OOM", ...).
+std::string_view ErrorCode(std::string_view error_text);
+
+class RedisConnection {
+ public:
+  // Connects and authenticates. Errors: Unavailable (cannot connect),
+  // PermissionDenied (AUTH refused).
+  static absl::StatusOr<std::unique_ptr<RedisConnection>> Connect(const RedisEndpoint& endpoint);
+  ~RedisConnection();
+
+  // Sends one command and waits for its reply. A reply error is a reply, not
+  // a failed status; the status fails when the connection does (Unavailable).
+  absl::StatusOr<Reply> Command(const std::vector<std::string>& args);
+  // Pipelining: queue commands, then read their replies in order.
+  void Append(const std::vector<std::string>& args);
+  absl::StatusOr<Reply> NextReply();
+  size_t queued() const { return queued_; }
+
+  // Command with a reply error turned into a failed status naming the
+  // command (FailedPrecondition, or PermissionDenied for NOPERM).
+  absl::StatusOr<Reply> Check(const std::vector<std::string>& args);
+
+ private:
+  explicit RedisConnection(redisContext* context) : context_(context) {}
+  absl::Status ContextError(std::string_view what) const;
+
+  redisContext* context_;
+  size_t queued_ = 0;
+};
+
+// "XADD orders": the command and its key, for messages.
+std::string Describe(const std::vector<std::string>& args);
+
+}  // namespace evmatch_router
+
+#endif  // EVMATCH_ROUTER_REDIS_H_

@@ -1,0 +1,651 @@
+#include "router.h"
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "flags.h"
+#include "text.h"
+
+namespace evmatch_router {
+
+using evmatch_cli::Cat;
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Rfc3339(int64_t millis) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(millis),
+                          absl::UTCTimeZone());
+}
+
+int64_t IdMillis(std::string_view id) {
+  int64_t millis = 0;
+  for (char c : id) {
+    if (c < '0' || c > '9') break;
+    millis = millis * 10 + (c - '0');
+  }
+  return millis;
+}
+
+namespace {
+
+// A pattern that holds when the event's envelope is one the policy allows.
+std::string PolicyPattern(const BusPolicy& policy) {
+  std::string pattern = "{";
+  auto field = [&](std::string_view name, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    if (pattern.size() > 1) pattern += ',';
+    pattern += evmatch_cli::JsonString(name);
+    pattern += ":[";
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) pattern += ',';
+      pattern += evmatch_cli::JsonString(values[i]);
+    }
+    pattern += ']';
+  };
+  field("account", policy.accounts);
+  field("region", policy.regions);
+  field("source", policy.sources);
+  return pattern + "}";
+}
+
+absl::StatusOr<evmatch::Matcher> CompileOne(std::string_view name, std::string_view pattern,
+                                            size_t max_event_bytes) {
+  evmatch::RuleSet rules;
+  if (absl::Status s = rules.Add(name, pattern); !s.ok()) return s;
+  evmatch::CompileOptions options;
+  options.max_event_bytes = max_event_bytes;
+  return evmatch::Matcher::Compile(rules, options);
+}
+
+}  // namespace
+
+struct Router::Routes {
+  // Enabled rule name -> its targets.
+  absl::flat_hash_map<std::string, std::vector<TargetConfig>> targets;
+};
+
+struct Router::Entry {
+  std::string id;
+  std::string event;
+  int64_t ingested_ms = 0;
+  int pending = 0;    // writes not yet settled
+  bool hold = false;  // a write that must succeed failed: leave the entry pending
+  bool settled = false;
+};
+
+struct Router::Delivery {
+  std::shared_ptr<Entry> entry;
+  std::shared_ptr<const Routes> routes;  // keeps `target` alive across a reload
+  std::string rule;
+  const TargetConfig* target = nullptr;
+  std::string payload;
+  int attempts = 0;
+  std::string last_code;
+  std::string last_message;
+};
+
+struct Router::Op {
+  enum class Kind : uint8_t { kDeliver, kDeadLetter, kBusWrite, kAck, kKeepFresh };
+  Kind kind;
+  std::vector<std::string> args;
+  std::shared_ptr<Entry> entry;
+  std::shared_ptr<Delivery> delivery;
+};
+
+Router::Router(RouterConfig config, Options options)
+    : config_(std::move(config)), options_(std::move(options)), random_(options_.seed) {}
+
+Router::~Router() = default;
+
+absl::StatusOr<std::unique_ptr<Router>> Router::Create(RouterConfig config, Options options) {
+  if (options.consumer.empty()) return absl::InvalidArgumentError("the consumer name is empty");
+  evmatch::LiveOptions live;
+  live.compile.max_event_bytes = config.bus.max_event_bytes;
+  absl::StatusOr<std::unique_ptr<evmatch::LiveMatcher>> rules =
+      evmatch::LiveMatcher::Create(config.rule_set, live);
+  if (!rules.ok()) return rules.status();
+  std::unique_ptr<Router> router(new Router(std::move(config), std::move(options)));
+  router->rules_ = *std::move(rules);
+  if (absl::Status s = router->rules_->PrepareScratch(router->scratch_); !s.ok()) return s;
+  if (absl::Status s = router->BuildRoutes(router->config_); !s.ok()) return s;
+  return router;
+}
+
+absl::Status Router::BuildRoutes(const RouterConfig& config) {
+  auto routes = std::make_shared<Routes>();
+  for (const RuleConfig& rule : config.rules) {
+    if (rule.enabled) routes->targets[rule.name] = rule.targets;
+  }
+  std::optional<evmatch::Matcher> policy, archive_filter;
+  if (config.policy) {
+    absl::StatusOr<evmatch::Matcher> m =
+        CompileOne("policy", PolicyPattern(*config.policy), config.bus.max_event_bytes);
+    if (!m.ok()) return m.status();
+    policy = *std::move(m);
+  }
+  if (config.archive && !config.archive->event_pattern.empty()) {
+    absl::StatusOr<evmatch::Matcher> m =
+        CompileOne("archive", config.archive->event_pattern, config.bus.max_event_bytes);
+    if (!m.ok()) return m.status();
+    archive_filter = *std::move(m);
+  }
+  for (const std::optional<evmatch::Matcher>* m : {&policy, &archive_filter}) {
+    if (*m) {
+      if (absl::Status s = (*m)->PrepareScratch(filter_scratch_); !s.ok()) return s;
+    }
+  }
+  routes_ = std::move(routes);
+  policy_ = std::move(policy);
+  archive_filter_ = std::move(archive_filter);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Reload(RouterConfig config) {
+  if (config.bus.stream != config_.bus.stream || config.bus.group != config_.bus.group ||
+      config.redis.host != config_.redis.host || config.redis.port != config_.redis.port ||
+      config.redis.unix_socket != config_.redis.unix_socket) {
+    return absl::InvalidArgumentError(
+        "the new configuration changes the Redis endpoint or the bus's stream or group; "
+        "restart the router for that");
+  }
+  // The rules first: the only step that can fail after validation.
+  if (absl::Status s = rules_->Replace(config.rule_set); !s.ok()) return s;
+  if (absl::Status s = BuildRoutes(config); !s.ok()) return s;
+  RedisEndpoint endpoint = config_.redis;
+  config_ = std::move(config);
+  config_.redis = std::move(endpoint);  // keeps the credentials given at start
+  return absl::OkStatus();
+}
+
+absl::Status Router::Connect() {
+  redis_.reset();
+  retries_.clear();
+  waiting_entries_.clear();
+  ops_.clear();
+  absl::StatusOr<std::unique_ptr<RedisConnection>> redis = RedisConnection::Connect(config_.redis);
+  if (!redis.ok()) return redis.status();
+  redis_ = *std::move(redis);
+  // From the stream's start: events added before the first router started
+  // are routed too.
+  absl::StatusOr<Reply> created =
+      redis_->Command({"XGROUP", "CREATE", config_.bus.stream, config_.bus.group, "0", "MKSTREAM"});
+  if (!created.ok()) return created.status();
+  if (created->is_error() && ErrorCode(created->text()) != "BUSYGROUP") {
+    std::string message =
+        Cat("XGROUP CREATE ", config_.bus.stream, " ", config_.bus.group, ": ", created->text());
+    if (ErrorCode(created->text()) == "NOPERM") return absl::PermissionDeniedError(message);
+    return absl::FailedPreconditionError(message);
+  }
+  read_own_pending_ = true;
+  own_pending_cursor_ = "-";
+  next_reclaim_ms_ = 0;
+  return absl::OkStatus();
+}
+
+int64_t Router::Lag() {
+  if (!redis_) return -1;
+  absl::StatusOr<Reply> reply = redis_->Command({"XINFO", "GROUPS", config_.bus.stream});
+  if (!reply.ok() || !reply->is_array()) return -1;
+  for (size_t g = 0; g < reply->size(); ++g) {
+    const redisReply* group = reply->element(g);
+    if (group->type != REDIS_REPLY_ARRAY) continue;
+    bool ours = false;
+    int64_t lag = -1;
+    for (size_t i = 0; i + 1 < group->elements; i += 2) {
+      std::string_view key = Reply::TextOf(group->element[i]);
+      const redisReply* value = group->element[i + 1];
+      if (key == "name") ours = Reply::TextOf(value) == config_.bus.group;
+      if (key == "lag" && value->type == REDIS_REPLY_INTEGER) lag = value->integer;
+    }
+    if (ours) return lag;
+  }
+  return -1;
+}
+
+absl::Status Router::Step() {
+  if (!redis_) return absl::UnavailableError("not connected");
+  int64_t now = NowMillis();
+  if (read_own_pending_ || now >= next_reclaim_ms_) {
+    if (absl::Status s = Reclaim(); !s.ok()) return s;
+    next_reclaim_ms_ = now + std::max<int64_t>(config_.bus.reclaim_idle_ms / 2, 100);
+  }
+  while (!retries_.empty() && retries_.begin()->first <= now) {
+    std::shared_ptr<Delivery> delivery = std::move(retries_.begin()->second);
+    retries_.erase(retries_.begin());
+    Attempt(std::move(delivery));
+  }
+  if (absl::Status s = Flush(); !s.ok()) return s;
+  if (!read_own_pending_) {
+    if (absl::Status s = Read(); !s.ok()) return s;
+  }
+  return Flush();
+}
+
+absl::Status Router::Read() {
+  int64_t block = options_.block_ms;
+  if (!retries_.empty()) {
+    block = std::clamp<int64_t>(retries_.begin()->first - NowMillis(), 1, block);
+  }
+  std::vector<std::string> args = {"XREADGROUP",
+                                   "GROUP",
+                                   config_.bus.group,
+                                   options_.consumer,
+                                   "COUNT",
+                                   std::to_string(config_.bus.batch_size),
+                                   "BLOCK",
+                                   std::to_string(block),
+                                   "STREAMS",
+                                   config_.bus.stream,
+                                   ">"};
+  absl::StatusOr<Reply> reply = redis_->Check(args);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil() || reply->size() == 0) return absl::OkStatus();
+  const redisReply* stream = reply->element(0);
+  if (stream->type != REDIS_REPLY_ARRAY || stream->elements < 2) return absl::OkStatus();
+  const redisReply* entries = stream->element[1];
+  for (size_t i = 0; i < entries->elements; ++i) {
+    const redisReply* entry = entries->element[i];
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
+    Process(std::string(Reply::TextOf(entry->element[0])), entry->element[1], 1);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Router::Reclaim() {
+  const BusConfig& bus = config_.bus;
+  // Entries this router still works on are claimed again with JUSTID: their
+  // idle time restarts, so no other router takes them over.
+  if (!waiting_entries_.empty()) {
+    std::vector<std::string> fresh = {"XCLAIM", bus.stream, bus.group, options_.consumer, "0"};
+    for (auto it = waiting_entries_.begin(); it != waiting_entries_.end();) {
+      std::shared_ptr<Entry> entry = it->second.lock();
+      if (!entry || entry->settled) {
+        waiting_entries_.erase(it++);
+        continue;
+      }
+      fresh.push_back(entry->id);
+      ++it;
+    }
+    if (fresh.size() > 5) {
+      fresh.push_back("JUSTID");
+      ops_.push_back({Op::Kind::kKeepFresh, std::move(fresh), nullptr, nullptr});
+    }
+  }
+  // After a restart, this consumer's own pending entries (delivery count
+  // as Redis kept it); otherwise other consumers' entries idle too long.
+  std::vector<std::string> pending = {"XPENDING", bus.stream, bus.group};
+  if (!read_own_pending_) {
+    pending.insert(pending.end(), {"IDLE", std::to_string(bus.reclaim_idle_ms)});
+  }
+  pending.insert(pending.end(), {read_own_pending_ ? own_pending_cursor_ : "-", "+",
+                                 std::to_string(bus.batch_size)});
+  if (read_own_pending_) pending.push_back(options_.consumer);
+  absl::StatusOr<Reply> listed = redis_->Check(pending);
+  if (!listed.ok()) return listed.status();
+  std::vector<std::string> claim = {"XCLAIM", bus.stream, bus.group, options_.consumer,
+                                    read_own_pending_ ? "0" : std::to_string(bus.reclaim_idle_ms)};
+  absl::flat_hash_map<std::string, int> counts;
+  for (size_t i = 0; i < listed->size(); ++i) {
+    const redisReply* item = listed->element(i);
+    if (item->type != REDIS_REPLY_ARRAY || item->elements < 4) continue;
+    std::string id(Reply::TextOf(item->element[0]));
+    if (read_own_pending_) own_pending_cursor_ = "(" + id;
+    // Our own entries are taken again too (one left pending by a failed
+    // dead-letter write), except those waiting for a retry here.
+    if (waiting_entries_.contains(id)) continue;
+    counts[id] = static_cast<int>(item->element[3]->integer);
+    claim.push_back(std::move(id));
+  }
+  if (read_own_pending_ && listed->size() == 0) read_own_pending_ = false;
+  if (claim.size() == 5) return absl::OkStatus();
+  absl::StatusOr<Reply> claimed = redis_->Check(claim);
+  if (!claimed.ok()) return claimed.status();
+  for (size_t i = 0; i < claimed->size(); ++i) {
+    const redisReply* entry = claimed->element(i);
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
+    std::string id(Reply::TextOf(entry->element[0]));
+    auto count = counts.find(id);
+    if (count == counts.end()) continue;
+    int delivered = count->second + 1;  // XCLAIM counted this delivery
+    counts.erase(count);
+    if (!read_own_pending_) ++stats_.reclaimed;
+    Process(id, entry->element[1], delivered);
+  }
+  // Listed but not returned: deleted from the stream meanwhile. Nothing is
+  // left to deliver; acknowledge them.
+  for (const auto& [id, unused] : counts) {
+    ops_.push_back({Op::Kind::kAck, {"XACK", bus.stream, bus.group, id}, nullptr, nullptr});
+  }
+  return absl::OkStatus();
+}
+
+void Router::Process(const std::string& id, const redisReply* fields, int delivery_count) {
+  ++stats_.events;
+  auto entry = std::make_shared<Entry>();
+  entry->id = id;
+  entry->ingested_ms = IdMillis(id);
+  bool has_event = false, replayed = false;
+  if (fields != nullptr && fields->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+      std::string_view name = Reply::TextOf(fields->element[i]);
+      if (name == "event" && !has_event) {
+        entry->event = std::string(Reply::TextOf(fields->element[i + 1]));
+        has_event = true;
+      } else if (name == "replay-name") {
+        replayed = true;
+      }
+    }
+  }
+  const BusConfig& bus = config_.bus;
+  if (delivery_count > bus.max_receive_count) {
+    ++stats_.max_receive;
+    BusDeadLetter(entry, "MAX_RECEIVE_COUNT_EXCEEDED",
+                  Cat("delivered ", delivery_count, " times; the bus's MaxReceiveCount is ",
+                      bus.max_receive_count));
+    return;
+  }
+  if (!has_event) {
+    ++stats_.invalid;
+    BusDeadLetter(entry, "NO_EVENT", "the bus entry has no 'event' field");
+    return;
+  }
+  if (entry->event.size() > bus.max_event_bytes) {
+    ++stats_.invalid;
+    BusDeadLetter(entry, "EVENT_TOO_LARGE",
+                  Cat("the event has ", entry->event.size(), " bytes; the bus's MaxEventBytes is ",
+                      bus.max_event_bytes));
+    return;
+  }
+  buffer_.assign(entry->event);
+  buffer_.append(evmatch::kPadding, '\0');
+  std::string_view json(buffer_.data(), entry->event.size());
+  if (policy_) {
+    evmatch::MatchStatus status = policy_->Match(json, buffer_.size(), filter_scratch_);
+    if (status == evmatch::MatchStatus::kOk && filter_scratch_.matches().empty()) {
+      ++stats_.rejected;
+      if (!config_.policy->rejected_stream.empty()) {
+        ++entry->pending;
+        ops_.push_back({Op::Kind::kBusWrite,
+                        {"XADD", config_.policy->rejected_stream, "*", "event", entry->event,
+                         "bus-id", id, "ERROR_CODE", "REJECTED_BY_POLICY"},
+                        entry,
+                        nullptr});
+      }
+      Settle(entry);
+      return;
+    }
+  }
+  evmatch::MatchStatus status = rules_->Match(json, buffer_.size(), scratch_);
+  if (status != evmatch::MatchStatus::kOk) {
+    ++stats_.invalid;
+    BusDeadLetter(entry, "INVALID_EVENT",
+                  Cat("the event cannot be matched: ", evmatch::MatchStatusName(status)));
+    return;
+  }
+  if (config_.archive && !replayed) {
+    bool keep = true;
+    if (archive_filter_) {
+      keep = archive_filter_->Match(json, buffer_.size(), filter_scratch_) ==
+                 evmatch::MatchStatus::kOk &&
+             !filter_scratch_.matches().empty();
+    }
+    if (keep) {
+      std::vector<std::string> add = {"XADD", config_.archive->stream};
+      if (config_.archive->retention_days > 0) {
+        int64_t cutoff = NowMillis() - int64_t{config_.archive->retention_days} * 86'400'000;
+        add.insert(add.end(), {"MINID", "~", std::to_string(cutoff)});
+      }
+      add.insert(add.end(), {"*", "event", entry->event, "ingestion-time",
+                             Rfc3339(entry->ingested_ms), "bus-id", id});
+      ++entry->pending;
+      ops_.push_back({Op::Kind::kBusWrite, std::move(add), entry, nullptr});
+      ++stats_.archived;
+    }
+  }
+  absl::Span<const evmatch::RuleId> matches = scratch_.matches();
+  if (!matches.empty()) {
+    ++stats_.matched;
+    bool parsed = transform_event_.Parse(entry->event).ok();
+    std::string ingestion_time = Rfc3339(entry->ingested_ms);
+    for (evmatch::RuleId rule_id : matches) {
+      std::string_view rule = rules_->rule_name(rule_id);
+      auto targets = routes_->targets.find(absl::string_view(rule.data(), rule.size()));
+      if (targets == routes_->targets.end()) continue;
+      for (const TargetConfig& target : targets->second) {
+        auto delivery = std::make_shared<Delivery>();
+        delivery->entry = entry;
+        delivery->routes = routes_;
+        delivery->rule = std::string(rule);
+        delivery->target = &target;
+        evmatch::TransformStatus shaped =
+            parsed ? target.input->Apply(
+                         transform_event_,
+                         {.rule_name = rule, .rule_arn = rule, .ingestion_time = ingestion_time},
+                         &delivery->payload)
+                   : evmatch::TransformStatus::kNoEvent;
+        if (shaped != evmatch::TransformStatus::kOk) {
+          ++stats_.not_delivered;
+          continue;
+        }
+        ++entry->pending;
+        Attempt(std::move(delivery));
+      }
+    }
+  }
+  Settle(entry);
+}
+
+void Router::Attempt(std::shared_ptr<Delivery> delivery) {
+  const TargetConfig& target = *delivery->target;
+  int64_t age_ms = NowMillis() - delivery->entry->ingested_ms;
+  if (age_ms > target.max_event_age_seconds * 1000) {
+    std::string code = delivery->last_code.empty() ? "EVENT_EXPIRED" : delivery->last_code;
+    std::string message = delivery->last_message.empty()
+                              ? Cat("the event was ", age_ms / 1000,
+                                    " s old before its first attempt; MaximumEventAgeInSeconds is ",
+                                    target.max_event_age_seconds)
+                              : delivery->last_message;
+    DeadLetter(std::move(delivery), code, message, "MaximumEventAgeInSeconds");
+    return;
+  }
+  if (delivery->attempts > 0) ++stats_.retried;
+  ++delivery->attempts;
+  std::vector<std::string> args = {
+      "XADD", target.stream,  "*",      "event",  delivery->payload, "bus-id", delivery->entry->id,
+      "rule", delivery->rule, "target", target.id};
+  ops_.push_back({Op::Kind::kDeliver, std::move(args), nullptr, std::move(delivery)});
+}
+
+void Router::DeadLetter(std::shared_ptr<Delivery> delivery, std::string_view code,
+                        std::string_view message, std::string_view condition) {
+  const TargetConfig& target = *delivery->target;
+  std::shared_ptr<Entry> entry = delivery->entry;
+  if (target.dead_letter_stream.empty()) {
+    ++stats_.dropped;
+    --entry->pending;
+    Settle(entry);
+    return;
+  }
+  std::vector<std::string> args = {"XADD",
+                                   target.dead_letter_stream,
+                                   "*",
+                                   "event",
+                                   entry->event,
+                                   "bus-id",
+                                   entry->id,
+                                   "RULE_ARN",
+                                   delivery->rule,
+                                   "TARGET_ARN",
+                                   target.id,
+                                   "ERROR_CODE",
+                                   std::string(code),
+                                   "ERROR_MESSAGE",
+                                   std::string(message)};
+  if (!condition.empty()) {
+    args.insert(args.end(), {"EXHAUSTED_RETRY_CONDITION", std::string(condition)});
+  }
+  args.insert(args.end(), {"RETRY_ATTEMPTS", std::to_string(std::max(0, delivery->attempts - 1))});
+  ops_.push_back({Op::Kind::kDeadLetter, std::move(args), nullptr, std::move(delivery)});
+}
+
+void Router::BusDeadLetter(std::shared_ptr<Entry> entry, std::string_view code,
+                           std::string_view message) {
+  if (!config_.bus.dead_letter_stream.empty()) {
+    ++entry->pending;
+    ops_.push_back(
+        {Op::Kind::kBusWrite,
+         {"XADD", config_.bus.dead_letter_stream, "*", "event", entry->event, "bus-id", entry->id,
+          "ERROR_CODE", std::string(code), "ERROR_MESSAGE", std::string(message)},
+         entry,
+         nullptr});
+  }
+  Settle(entry);
+}
+
+void Router::Settle(const std::shared_ptr<Entry>& entry) {
+  if (entry->pending > 0 || entry->settled) return;
+  entry->settled = true;
+  if (entry->hold) {
+    ++stats_.held;
+    return;
+  }
+  ops_.push_back({Op::Kind::kAck,
+                  {"XACK", config_.bus.stream, config_.bus.group, entry->id},
+                  nullptr,
+                  nullptr});
+}
+
+absl::Status Router::Flush() {
+  while (!ops_.empty()) {
+    std::vector<Op> ops = std::move(ops_);
+    ops_.clear();
+    for (const Op& op : ops) redis_->Append(op.args);
+    for (Op& op : ops) {
+      absl::StatusOr<Reply> reply = redis_->NextReply();
+      if (!reply.ok()) return reply.status();
+      OnReply(op, *reply);
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Router::OnReply(Op& op, const Reply& reply) {
+  std::string_view error = reply.is_error() ? reply.text() : std::string_view();
+  switch (op.kind) {
+    case Op::Kind::kDeliver: {
+      Delivery& d = *op.delivery;
+      const TargetConfig& target = *d.target;
+      if (error.empty()) {
+        ++stats_.delivered;
+        ++stats_.per_target[Cat(d.rule, "/", target.id)];
+        --d.entry->pending;
+        Settle(d.entry);
+        return;
+      }
+      d.last_code = std::string(ErrorCode(error));
+      d.last_message = Cat("XADD ", target.stream, ": ", error);
+      if (d.last_code == "NOPERM") {
+        // Permissions do not heal by themselves: no retry (as AWS's
+        // NO_PERMISSIONS).
+        std::string message = d.last_message;
+        DeadLetter(op.delivery, "NO_PERMISSIONS", message, "");
+        return;
+      }
+      if (d.attempts > target.max_retry_attempts) {
+        std::string code = d.last_code, message = d.last_message;
+        DeadLetter(op.delivery, code, message, "MaximumRetryAttempts");
+        return;
+      }
+      int shift = std::min(d.attempts - 1, 30);
+      int64_t delay = std::min(config_.bus.retry_max_ms, config_.bus.retry_base_ms << shift);
+      delay = delay / 2 + static_cast<int64_t>(random_() % static_cast<uint64_t>(delay / 2 + 1));
+      waiting_entries_[d.entry->id] = d.entry;
+      retries_.emplace(NowMillis() + delay, op.delivery);
+      return;
+    }
+    case Op::Kind::kDeadLetter: {
+      std::shared_ptr<Entry> entry = op.delivery->entry;
+      if (error.empty()) {
+        ++stats_.dead_lettered;
+      } else {
+        entry->hold = true;
+        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Describe(op.args).c_str(),
+                     static_cast<int>(error.size()), error.data());
+      }
+      --entry->pending;
+      Settle(entry);
+      return;
+    }
+    case Op::Kind::kBusWrite: {
+      if (!error.empty()) {
+        op.entry->hold = true;
+        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Describe(op.args).c_str(),
+                     static_cast<int>(error.size()), error.data());
+      }
+      --op.entry->pending;
+      Settle(op.entry);
+      return;
+    }
+    case Op::Kind::kAck:
+      if (error.empty()) {
+        stats_.acked += static_cast<uint64_t>(reply.integer());
+      } else {
+        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Describe(op.args).c_str(),
+                     static_cast<int>(error.size()), error.data());
+      }
+      return;
+    case Op::Kind::kKeepFresh:
+      return;
+  }
+}
+
+absl::StatusOr<ReplayCounts> ReplayArchive(RedisConnection& redis, const RouterConfig& config,
+                                           int64_t from_ms, int64_t to_ms, std::string_view name) {
+  if (!config.archive) return absl::FailedPreconditionError("the configuration has no Archive");
+  ReplayCounts counts;
+  std::string cursor = std::to_string(from_ms);
+  const std::string quoted_name = evmatch_cli::JsonString(name);
+  for (;;) {
+    absl::StatusOr<Reply> page =
+        redis.Check({"XRANGE", config.archive->stream, cursor, "+", "COUNT", "1000"});
+    if (!page.ok()) return page.status();
+    if (page->size() == 0) return counts;
+    for (size_t i = 0; i < page->size(); ++i) {
+      const redisReply* entry = page->element(i);
+      cursor = "(" + std::string(Reply::TextOf(entry->element[0]));
+      ++counts.scanned;
+      std::string_view event, bus_id;
+      const redisReply* fields = entry->element[1];
+      for (size_t f = 0; f + 1 < fields->elements; f += 2) {
+        std::string_view key = Reply::TextOf(fields->element[f]);
+        if (key == "event") event = Reply::TextOf(fields->element[f + 1]);
+        if (key == "bus-id") bus_id = Reply::TextOf(fields->element[f + 1]);
+      }
+      int64_t ingested = IdMillis(bus_id);
+      if (event.empty() || event.front() != '{' || ingested < from_ms || ingested > to_ms) {
+        continue;
+      }
+      // "replay-name" first, then the event's own members.
+      std::string replayed = "{\"replay-name\":" + quoted_name;
+      std::string_view rest = event.substr(1);
+      size_t first = rest.find_first_not_of(" \t\r\n");
+      if (first != std::string_view::npos && rest[first] != '}') replayed += ',';
+      replayed.append(rest);
+      absl::StatusOr<Reply> added = redis.Check(
+          {"XADD", config.bus.stream, "*", "event", replayed, "replay-name", std::string(name)});
+      if (!added.ok()) return added.status();
+      ++counts.replayed;
+    }
+  }
+}
+
+}  // namespace evmatch_router
