@@ -1,0 +1,354 @@
+// The router against a real Redis: deliveries of every input kind, retries
+// and dead letters, hostile entries, reclaim, the bus policy, archive and
+// replay, reloads, and the binary's signals. Each test starts its own
+// redis-server (redis_server.h).
+
+#include "router.h"
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "config.h"
+#include "redis_server.h"
+
+namespace evmatch_router {
+namespace {
+
+using Fields = std::map<std::string, std::string>;
+
+// The entries of stream `key`, oldest first, as field -> value maps (with
+// the id under "#id").
+std::vector<Fields> Entries(RedisConnection& redis, const std::string& key) {
+  absl::StatusOr<Reply> reply = redis.Command({"XRANGE", key, "-", "+"});
+  REQUIRE(reply.ok());
+  std::vector<Fields> out;
+  for (size_t i = 0; i < reply->size(); ++i) {
+    const redisReply* entry = reply->element(i);
+    Fields fields;
+    fields["#id"] = std::string(Reply::TextOf(entry->element[0]));
+    const redisReply* values = entry->element[1];
+    for (size_t f = 0; f + 1 < values->elements; f += 2) {
+      fields[std::string(Reply::TextOf(values->element[f]))] =
+          std::string(Reply::TextOf(values->element[f + 1]));
+    }
+    out.push_back(std::move(fields));
+  }
+  return out;
+}
+
+std::string Add(RedisConnection& redis, const std::string& stream, const std::string& event,
+                const std::string& id = "*") {
+  absl::StatusOr<Reply> reply = redis.Command({"XADD", stream, id, "event", event});
+  REQUIRE(reply.ok());
+  REQUIRE_FALSE(reply->is_error());
+  return std::string(reply->text());
+}
+
+// Entries of the group still pending (XPENDING's summary count).
+long long Pending(RedisConnection& redis, const std::string& stream, const std::string& group) {
+  absl::StatusOr<Reply> reply = redis.Command({"XPENDING", stream, group});
+  REQUIRE(reply.ok());
+  REQUIRE(reply->is_array());
+  return reply->element(0)->integer;
+}
+
+RouterConfig Config(const evmatch_test::RedisServer& server, const std::string& json) {
+  absl::StatusOr<RouterConfig> config = ParseConfig(json, "test.json");
+  INFO(config.status().message());
+  REQUIRE(config.ok());
+  config->redis = server.endpoint();
+  return *std::move(config);
+}
+
+std::unique_ptr<Router> Start(RouterConfig config, const std::string& consumer = "r1") {
+  absl::StatusOr<std::unique_ptr<Router>> router =
+      Router::Create(std::move(config), {.consumer = consumer, .block_ms = 20, .seed = 1});
+  REQUIRE(router.ok());
+  absl::Status connected = (*router)->Connect();
+  INFO(connected.message());
+  REQUIRE(connected.ok());
+  return *std::move(router);
+}
+
+// Steps `router` until `done` holds (at most 20 s).
+void StepUntil(Router& router, const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!done()) {
+    absl::Status status = router.Step();
+    INFO(status.message());
+    REQUIRE(status.ok());
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+  }
+}
+
+TEST_CASE("every target input kind gets its payload; nothing stays pending", "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  auto router = Start(Config(server, R"({
+    "Bus": {"Stream": "bus"},
+    "Rules": [{"Name": "stopped", "EventPattern": {"detail": {"state": ["stopped"]}},
+      "Targets": [
+        {"Id": "whole", "Stream": "out-whole"},
+        {"Id": "path", "Stream": "out-path", "InputPath": "$.detail"},
+        {"Id": "constant", "Stream": "out-constant", "Input": "{\"wake\": true}"},
+        {"Id": "shaped", "Stream": "out-shaped", "InputTransformer": {
+          "InputPathsMap": {"id": "$.detail.id"},
+          "InputTemplate": "{\"instance\": <id>, \"rule\": <aws.events.rule-name>}"}}]},
+      {"Name": "any-id", "EventPattern": {"detail": {"id": [{"exists": true}]}},
+       "Targets": [{"Id": "ids", "Stream": "out-ids", "InputPath": "$.detail.id"}]}]})"));
+  std::string stopped = Add(*redis, "bus", R"({"detail": {"state": "stopped", "id": "i-1"}})");
+  Add(*redis, "bus", R"({"detail": {"state": "running", "id": "i-2"}})");
+  Add(*redis, "bus", R"({"detail": {"state": "running"}})");
+  StepUntil(*router, [&] { return router->stats().acked == 3; });
+
+  std::vector<Fields> whole = Entries(*redis, "out-whole");
+  REQUIRE(whole.size() == 1);
+  CHECK(whole[0]["event"] == R"({"detail": {"state": "stopped", "id": "i-1"}})");
+  CHECK(whole[0]["bus-id"] == stopped);
+  CHECK(whole[0]["rule"] == "stopped");
+  CHECK(whole[0]["target"] == "whole");
+  CHECK(Entries(*redis, "out-path")[0]["event"] == R"({"state":"stopped","id":"i-1"})");
+  CHECK(Entries(*redis, "out-constant")[0]["event"] == R"({"wake": true})");
+  CHECK(Entries(*redis, "out-shaped")[0]["event"] == R"({"instance": "i-1", "rule": "stopped"})");
+  std::vector<Fields> ids = Entries(*redis, "out-ids");
+  REQUIRE(ids.size() == 2);
+  CHECK(ids[0]["event"] == R"("i-1")");
+  CHECK(ids[1]["event"] == R"("i-2")");
+  CHECK(router->stats().delivered == 6);
+  CHECK(router->stats().per_target.at("stopped/shaped") == 1);
+  CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
+}
+
+TEST_CASE("a failing target is retried, then dead-lettered with SPEC B.4's attributes", "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  // Both targets are keys of another type: every XADD answers WRONGTYPE.
+  REQUIRE(redis->Command({"SET", "taken", "x"}).ok());
+  REQUIRE(redis->Command({"SET", "taken-too", "x"}).ok());
+  auto router = Start(Config(server, R"({
+    "Bus": {"Stream": "bus", "RetryBaseMilliseconds": 2, "RetryMaxMilliseconds": 20},
+    "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
+      "Targets": [
+        {"Id": "t", "Stream": "taken", "RetryPolicy": {"MaximumRetryAttempts": 2},
+         "DeadLetterConfig": {"Stream": "dlq"}},
+        {"Id": "u", "Stream": "taken-too", "RetryPolicy": {"MaximumRetryAttempts": 0}}]}]})"));
+  std::string id = Add(*redis, "bus", R"({"a": 1})");
+  StepUntil(*router, [&] { return router->stats().acked == 1; });
+
+  std::vector<Fields> dead = Entries(*redis, "dlq");
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0]["event"] == R"({"a": 1})");
+  CHECK(dead[0]["bus-id"] == id);
+  CHECK(dead[0]["RULE_ARN"] == "r");
+  CHECK(dead[0]["TARGET_ARN"] == "t");
+  CHECK(dead[0]["ERROR_CODE"] == "WRONGTYPE");
+  CHECK(dead[0]["ERROR_MESSAGE"].rfind("XADD taken: WRONGTYPE", 0) == 0);
+  CHECK(dead[0]["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts");
+  CHECK(dead[0]["RETRY_ATTEMPTS"] == "2");
+  // Target t: 1 attempt + 2 retries; target u: 1 attempt, no retry, no
+  // dead-letter stream: dropped.
+  CHECK(router->stats().retried == 2);
+  CHECK(router->stats().dead_lettered == 1);
+  CHECK(router->stats().dropped == 1);
+  CHECK(router->stats().delivered == 0);
+  CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
+}
+
+TEST_CASE("an event older than MaximumEventAgeInSeconds is dead-lettered unattempted", "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  // Stream ids are ingestion times: this entry was ingested in 1970.
+  Add(*redis, "bus", R"({"a": 1})", "1000-0");
+  auto router = Start(Config(server, R"({
+    "Bus": {"Stream": "bus"},
+    "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
+      "Targets": [{"Id": "t", "Stream": "out",
+                   "RetryPolicy": {"MaximumEventAgeInSeconds": 60},
+                   "DeadLetterConfig": {"Stream": "dlq"}}]}]})"));
+  StepUntil(*router, [&] { return router->stats().acked == 1; });
+  CHECK(Entries(*redis, "out").empty());
+  std::vector<Fields> dead = Entries(*redis, "dlq");
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0]["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeInSeconds");
+  CHECK(dead[0]["ERROR_CODE"] == "EVENT_EXPIRED");
+  CHECK(dead[0]["RETRY_ATTEMPTS"] == "0");
+}
+
+TEST_CASE("hostile bus entries are dead-lettered and acknowledged; routing goes on", "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  auto router = Start(Config(server, R"({
+    "Bus": {"Stream": "bus", "DeadLetterStream": "bus-dlq"},
+    "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
+               "Targets": [{"Id": "t", "Stream": "out"}]}]})"));
+  REQUIRE(redis->Command({"XADD", "bus", "*", "payload", "{}"}).ok());
+  Add(*redis, "bus", R"({"a": 1)");
+  Add(*redis, "bus", "{\"a\": 1, \"pad\": \"" + std::string(2 << 20, 'x') + "\"}");
+  Add(*redis, "bus", std::string(100'000, '[') + std::string(100'000, ']'));
+  Add(*redis, "bus", "{\"a\": \"\xff\"}");
+  std::string good = Add(*redis, "bus", R"({"a": 1})");
+  StepUntil(*router, [&] { return router->stats().acked == 6; });
+
+  std::vector<Fields> dead = Entries(*redis, "bus-dlq");
+  REQUIRE(dead.size() == 5);
+  CHECK(dead[0]["ERROR_CODE"] == "NO_EVENT");
+  CHECK(dead[1]["ERROR_CODE"] == "INVALID_EVENT");
+  CHECK(dead[2]["ERROR_CODE"] == "EVENT_TOO_LARGE");
+  CHECK(dead[3]["ERROR_CODE"] == "INVALID_EVENT");
+  CHECK(dead[4]["ERROR_CODE"] == "INVALID_EVENT");
+  for (Fields& f : dead) CHECK_FALSE(f["ERROR_MESSAGE"].empty());
+  std::vector<Fields> out = Entries(*redis, "out");
+  REQUIRE(out.size() == 1);
+  CHECK(out[0]["bus-id"] == good);
+  CHECK(router->stats().invalid == 5);
+  CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
+}
+
+TEST_CASE("a dead consumer's entries are reclaimed; past MaxReceiveCount they are dead letters",
+          "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  RouterConfig config = Config(server, R"({
+    "Bus": {"Stream": "bus", "DeadLetterStream": "bus-dlq", "MaxReceiveCount": 3,
+            "ReclaimIdleSeconds": 1},
+    "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
+               "Targets": [{"Id": "t", "Stream": "out"}]}]})");
+  REQUIRE(redis->Command({"XGROUP", "CREATE", "bus", "evmatch-router", "0", "MKSTREAM"}).ok());
+  std::string first = Add(*redis, "bus", R"({"a": 1})");
+  std::string poison = Add(*redis, "bus", R"({"a": 1, "poison": true})");
+  // Consumer "dead" reads both and never acknowledges; the poison entry was
+  // delivered 3 times already (each XCLAIM counts one).
+  REQUIRE(redis
+              ->Command({"XREADGROUP", "GROUP", "evmatch-router", "dead", "COUNT", "2", "STREAMS",
+                         "bus", ">"})
+              .ok());
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(redis->Command({"XCLAIM", "bus", "evmatch-router", "dead", "0", poison}).ok());
+  }
+  auto router = Start(std::move(config), "alive");
+  auto started = std::chrono::steady_clock::now();
+  StepUntil(*router, [&] { return router->stats().acked == 2; });
+  // Not before they were idle for ReclaimIdleSeconds.
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(900));
+  CHECK(router->stats().reclaimed == 2);
+  CHECK(router->stats().max_receive == 1);
+  std::vector<Fields> out = Entries(*redis, "out");
+  REQUIRE(out.size() == 1);
+  CHECK(out[0]["bus-id"] == first);
+  std::vector<Fields> dead = Entries(*redis, "bus-dlq");
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0]["bus-id"] == poison);
+  CHECK(dead[0]["ERROR_CODE"] == "MAX_RECEIVE_COUNT_EXCEEDED");
+  CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
+}
+
+TEST_CASE("the bus policy rejects events from envelopes it does not allow", "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  auto router = Start(Config(server, R"({
+    "Bus": {"Stream": "bus"},
+    "Policy": {"Accounts": ["111"], "Regions": ["eu-west-1"], "RejectedStream": "rejected"},
+    "Rules": [{"Name": "r", "EventPattern": {"source": ["app"]},
+               "Targets": [{"Id": "t", "Stream": "out"}]}]})"));
+  std::string allowed =
+      Add(*redis, "bus", R"({"source": "app", "account": "111", "region": "eu-west-1"})");
+  Add(*redis, "bus", R"({"source": "app", "account": "222", "region": "eu-west-1"})");
+  Add(*redis, "bus", R"({"source": "app", "account": "111", "region": "us-east-1"})");
+  Add(*redis, "bus", R"({"source": "app"})");  // no envelope: an allow-list rejects it
+  StepUntil(*router, [&] { return router->stats().acked == 4; });
+  std::vector<Fields> out = Entries(*redis, "out");
+  REQUIRE(out.size() == 1);
+  CHECK(out[0]["bus-id"] == allowed);
+  CHECK(router->stats().rejected == 3);
+  CHECK(Entries(*redis, "rejected").size() == 3);
+  CHECK(router->stats().matched == 1);
+}
+
+TEST_CASE("archived events of a time window are replayed once, with replay-name", "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  RouterConfig config = Config(server, R"({
+    "Bus": {"Stream": "bus"},
+    "Archive": {"Stream": "archive", "EventPattern": {"source": ["app"]}},
+    "Rules": [{"Name": "r", "EventPattern": {"source": ["app"]},
+               "Targets": [{"Id": "t", "Stream": "out"}]}]})");
+  // Events ingested a second apart, ten seconds ago; one the archive
+  // leaves out.
+  const int64_t t0 = NowMillis() - 10'000;
+  auto at = [&](int64_t ms) { return std::to_string(t0 + ms) + "-0"; };
+  Add(*redis, "bus", R"({"source": "app", "n": 1})", at(0));
+  Add(*redis, "bus", R"({"source": "app", "n": 2})", at(1000));
+  Add(*redis, "bus", R"({"source": "other", "n": 3})", at(1500));
+  Add(*redis, "bus", R"({"source": "app", "n": 4})", at(2000));
+  auto router = Start(config);
+  StepUntil(*router, [&] { return router->stats().acked == 4; });
+  std::vector<Fields> archive = Entries(*redis, "archive");
+  REQUIRE(archive.size() == 3);
+  CHECK(archive[0]["ingestion-time"] == Rfc3339(t0));
+  CHECK(archive[0]["event"] == R"({"source": "app", "n": 1})");
+
+  // The window [t0 + 500, t0 + 2000] holds events 2 and 4.
+  absl::StatusOr<ReplayCounts> counts =
+      ReplayArchive(*redis, config, t0 + 500, t0 + 2000, "replay-1");
+  REQUIRE(counts.ok());
+  CHECK(counts->replayed == 2);
+  StepUntil(*router, [&] { return router->stats().acked == 6; });
+  std::vector<Fields> out = Entries(*redis, "out");
+  REQUIRE(out.size() == 5);
+  CHECK(out[3]["event"] == R"({"replay-name":"replay-1","source": "app", "n": 2})");
+  CHECK(out[4]["event"] == R"({"replay-name":"replay-1","source": "app", "n": 4})");
+  std::vector<Fields> bus = Entries(*redis, "bus");
+  CHECK(bus[4]["replay-name"] == "replay-1");
+  // Replayed events are not archived again.
+  CHECK(Entries(*redis, "archive").size() == 3);
+}
+
+TEST_CASE("a reload changes rules and targets while routing; a bad one changes nothing",
+          "[redis]") {
+  evmatch_test::RedisServer server;
+  auto redis = server.Client();
+  REQUIRE(redis);
+  auto router = Start(Config(server, R"({"Bus": {"Stream": "bus"},
+    "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
+               "Targets": [{"Id": "t", "Stream": "out"}]}]})"));
+  Add(*redis, "bus", R"({"a": 1})");
+  Add(*redis, "bus", R"({"a": 2})");
+  StepUntil(*router, [&] { return router->stats().acked == 2; });
+  CHECK(Entries(*redis, "out").size() == 1);
+
+  REQUIRE(router
+              ->Reload(Config(server, R"({"Bus": {"Stream": "bus"},
+    "Rules": [{"Name": "r", "EventPattern": {"a": [2]},
+               "Targets": [{"Id": "t2", "Stream": "out2"}]}]})"))
+              .ok());
+  absl::Status moved = router->Reload(Config(server, R"({"Bus": {"Stream": "elsewhere"}})"));
+  CHECK(moved.code() == absl::StatusCode::kInvalidArgument);
+  Add(*redis, "bus", R"({"a": 1})");
+  Add(*redis, "bus", R"({"a": 2})");
+  StepUntil(*router, [&] { return router->stats().acked == 4; });
+  CHECK(Entries(*redis, "out").size() == 1);
+  std::vector<Fields> out2 = Entries(*redis, "out2");
+  REQUIRE(out2.size() == 1);
+  CHECK(out2[0]["target"] == "t2");
+}
+
+}  // namespace
+}  // namespace evmatch_router
