@@ -70,7 +70,7 @@ std::string WithTarget(const std::string& target) {
          target + "]}]}";
 }
 
-TEST_CASE("each mistake is named with its line, column and pointer", "[router][config]") {
+TEST_CASE("each mistake is named with its line and column and pointer", "[router][config]") {
   CHECK(ErrorOf(WithTarget(
             R"({"Id": "t", "Stream": "s", "RetryPolicy": {"MaximumRetryAttempts": 186}})")) ==
         "bus.json:3:82: /Rules/0/Targets/0/RetryPolicy/MaximumRetryAttempts: must be an integer "
@@ -108,7 +108,7 @@ TEST_CASE("each mistake is named with its line, column and pointer", "[router][c
         std::string::npos);
 }
 
-TEST_CASE("rules, the bus and the document itself", "[router][config]") {
+TEST_CASE("mistakes in rules and the bus and the document itself", "[router][config]") {
   // A pattern error keeps the library's text.
   std::string bad_pattern = ErrorOf(R"({"Bus": {"Stream": "bus"},
  "Rules": [{"Name": "r", "EventPattern": {"a": [{"numeric": [">", "x"]}]}}]})");

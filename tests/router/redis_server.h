@@ -115,6 +115,7 @@ class RedisServer {
                                      "--logfile",
                                      dir_.path + "/redis.log"};
     args.insert(args.end(), extra_.begin(), extra_.end());
+    std::fflush(nullptr);  // nothing buffered is written twice
     pid_ = fork();
     if (pid_ == 0) {
       std::vector<char*> argv;
