@@ -109,6 +109,11 @@ void RedisConnection::Append(const std::vector<std::string>& args) {
   ++queued_;
 }
 
+void RedisConnection::AppendResp(std::string_view resp, size_t commands) {
+  redisAppendFormattedCommand(context_, resp.data(), resp.size());
+  queued_ += commands;
+}
+
 absl::StatusOr<Reply> RedisConnection::NextReply() {
   void* raw = nullptr;
   if (queued_ > 0) --queued_;

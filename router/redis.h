@@ -6,6 +6,9 @@
 #ifndef EVMATCH_ROUTER_REDIS_H_
 #define EVMATCH_ROUTER_REDIS_H_
 
+#include <charconv>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -73,6 +76,8 @@ class RedisConnection {
   absl::StatusOr<Reply> Command(const std::vector<std::string>& args);
   // Pipelining: queue commands, then read their replies in order.
   void Append(const std::vector<std::string>& args);
+  // Queues `commands` commands written by AppendResp.
+  void AppendResp(std::string_view resp, size_t commands);
   absl::StatusOr<Reply> NextReply();
   size_t queued() const { return queued_; }
 
@@ -87,6 +92,31 @@ class RedisConnection {
   redisContext* context_;
   size_t queued_ = 0;
 };
+
+// Appends one command to `*out` in RESP (an array of bulk strings), ready for
+// RedisConnection::AppendResp: many commands are sent with one copy.
+template <typename Range>
+void AppendResp(std::string* out, const Range& args) {
+  // "*<count>\r\n" then "$<length>\r\n<bytes>\r\n" per argument.
+  auto header = [out](char kind, size_t n) {
+    char digits[24];
+    digits[0] = kind;
+    char* end = std::to_chars(digits + 1, digits + sizeof(digits) - 2, n).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    out->append(digits, static_cast<size_t>(end - digits));
+  };
+  header('*', std::size(args));
+  for (const auto& arg : args) {
+    std::string_view a(arg);
+    header('$', a.size());
+    out->append(a);
+    out->append("\r\n", 2);
+  }
+}
+inline void AppendResp(std::string* out, std::initializer_list<std::string_view> args) {
+  AppendResp<std::initializer_list<std::string_view>>(out, args);
+}
 
 // "XADD orders": the command and its key, for messages.
 std::string Describe(const std::vector<std::string>& args);

@@ -69,8 +69,12 @@ absl::StatusOr<evmatch::Matcher> CompileOne(std::string_view name, std::string_v
 }  // namespace
 
 struct Router::Routes {
+  struct Route {
+    std::vector<TargetConfig> targets;
+    std::vector<uint64_t*> counters;  // RouterStats::per_target entries (map nodes are stable)
+  };
   // Enabled rule name -> its targets.
-  absl::flat_hash_map<std::string, std::vector<TargetConfig>> targets;
+  absl::flat_hash_map<std::string, Route> rules;
 };
 
 struct Router::Entry {
@@ -85,21 +89,35 @@ struct Router::Entry {
 struct Router::Delivery {
   std::shared_ptr<Entry> entry;
   std::shared_ptr<const Routes> routes;  // keeps `target` alive across a reload
-  std::string rule;
+  std::string_view rule;                 // LiveMatcher::rule_name: valid for the router's life
   const TargetConfig* target = nullptr;
+  uint64_t* counter = nullptr;  // its RouterStats::per_target entry
   std::string payload;
   int attempts = 0;
   std::string last_code;
   std::string last_message;
 };
 
+// A command queued for the next Flush (its RESP text is in pipeline_).
 struct Router::Op {
   enum class Kind : uint8_t { kDeliver, kDeadLetter, kBusWrite, kAck, kKeepFresh };
   Kind kind;
-  std::vector<std::string> args;
+  // For messages: the command and its key (alive until the Flush).
+  std::string_view command;
+  std::string_view key;
   std::shared_ptr<Entry> entry;
   std::shared_ptr<Delivery> delivery;
 };
+
+template <typename Range>
+void Router::Queue(Op op, const Range& args) {
+  AppendResp(&pipeline_, args);
+  ops_.push_back(std::move(op));
+}
+
+void Router::Queue(Op op, std::initializer_list<std::string_view> args) {
+  Queue<std::initializer_list<std::string_view>>(std::move(op), args);
+}
 
 Router::Router(RouterConfig config, Options options)
     : config_(std::move(config)), options_(std::move(options)), random_(options_.seed) {}
@@ -123,7 +141,12 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(RouterConfig config, Opti
 absl::Status Router::BuildRoutes(const RouterConfig& config) {
   auto routes = std::make_shared<Routes>();
   for (const RuleConfig& rule : config.rules) {
-    if (rule.enabled) routes->targets[rule.name] = rule.targets;
+    if (!rule.enabled) continue;
+    Routes::Route& route = routes->rules[rule.name];
+    route.targets = rule.targets;
+    for (const TargetConfig& target : rule.targets) {
+      route.counters.push_back(&stats_.per_target[Cat(rule.name, "/", target.id)]);
+    }
   }
   std::optional<evmatch::Matcher> policy, archive_filter;
   if (config.policy) {
@@ -277,7 +300,7 @@ absl::Status Router::Reclaim() {
     }
     if (fresh.size() > 5) {
       fresh.push_back("JUSTID");
-      ops_.push_back({Op::Kind::kKeepFresh, std::move(fresh), nullptr, nullptr});
+      Queue({Op::Kind::kKeepFresh, "XCLAIM", bus.stream, nullptr, nullptr}, fresh);
     }
   }
   // After a restart, this consumer's own pending entries (delivery count
@@ -323,7 +346,8 @@ absl::Status Router::Reclaim() {
   // Listed but not returned: deleted from the stream meanwhile. Nothing is
   // left to deliver; acknowledge them.
   for (const auto& [id, unused] : counts) {
-    ops_.push_back({Op::Kind::kAck, {"XACK", bus.stream, bus.group, id}, nullptr, nullptr});
+    Queue({Op::Kind::kAck, "XACK", bus.stream, nullptr, nullptr},
+          {"XACK", bus.stream, bus.group, id});
   }
   return absl::OkStatus();
 }
@@ -374,11 +398,10 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
       ++stats_.rejected;
       if (!config_.policy->rejected_stream.empty()) {
         ++entry->pending;
-        ops_.push_back({Op::Kind::kBusWrite,
-                        {"XADD", config_.policy->rejected_stream, "*", "event", entry->event,
-                         "bus-id", id, "ERROR_CODE", "REJECTED_BY_POLICY"},
-                        entry,
-                        nullptr});
+        const std::string& stream = config_.policy->rejected_stream;
+        Queue({Op::Kind::kBusWrite, "XADD", stream, entry, nullptr},
+              {"XADD", stream, "*", "event", entry->event, "bus-id", id, "ERROR_CODE",
+               "REJECTED_BY_POLICY"});
       }
       Settle(entry);
       return;
@@ -407,7 +430,7 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
       add.insert(add.end(), {"*", "event", entry->event, "ingestion-time",
                              Rfc3339(entry->ingested_ms), "bus-id", id});
       ++entry->pending;
-      ops_.push_back({Op::Kind::kBusWrite, std::move(add), entry, nullptr});
+      Queue({Op::Kind::kBusWrite, "XADD", config_.archive->stream, entry, nullptr}, add);
       ++stats_.archived;
     }
   }
@@ -418,14 +441,16 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
     std::string ingestion_time = Rfc3339(entry->ingested_ms);
     for (evmatch::RuleId rule_id : matches) {
       std::string_view rule = rules_->rule_name(rule_id);
-      auto targets = routes_->targets.find(absl::string_view(rule.data(), rule.size()));
-      if (targets == routes_->targets.end()) continue;
-      for (const TargetConfig& target : targets->second) {
+      auto route = routes_->rules.find(absl::string_view(rule.data(), rule.size()));
+      if (route == routes_->rules.end()) continue;
+      for (size_t t = 0; t < route->second.targets.size(); ++t) {
+        const TargetConfig& target = route->second.targets[t];
         auto delivery = std::make_shared<Delivery>();
         delivery->entry = entry;
         delivery->routes = routes_;
-        delivery->rule = std::string(rule);
+        delivery->rule = rule;
         delivery->target = &target;
+        delivery->counter = route->second.counters[t];
         evmatch::TransformStatus shaped =
             parsed ? target.input->Apply(
                          transform_event_,
@@ -459,10 +484,10 @@ void Router::Attempt(std::shared_ptr<Delivery> delivery) {
   }
   if (delivery->attempts > 0) ++stats_.retried;
   ++delivery->attempts;
-  std::vector<std::string> args = {
-      "XADD", target.stream,  "*",      "event",  delivery->payload, "bus-id", delivery->entry->id,
-      "rule", delivery->rule, "target", target.id};
-  ops_.push_back({Op::Kind::kDeliver, std::move(args), nullptr, std::move(delivery)});
+  const Delivery& d = *delivery;
+  Queue({Op::Kind::kDeliver, "XADD", target.stream, nullptr, delivery},
+        {"XADD", target.stream, "*", "event", d.payload, "bus-id", d.entry->id, "rule", d.rule,
+         "target", target.id});
 }
 
 void Router::DeadLetter(std::shared_ptr<Delivery> delivery, std::string_view code,
@@ -475,38 +500,36 @@ void Router::DeadLetter(std::shared_ptr<Delivery> delivery, std::string_view cod
     Settle(entry);
     return;
   }
-  std::vector<std::string> args = {"XADD",
-                                   target.dead_letter_stream,
-                                   "*",
-                                   "event",
-                                   entry->event,
-                                   "bus-id",
-                                   entry->id,
-                                   "RULE_ARN",
-                                   delivery->rule,
-                                   "TARGET_ARN",
-                                   target.id,
-                                   "ERROR_CODE",
-                                   std::string(code),
-                                   "ERROR_MESSAGE",
-                                   std::string(message)};
-  if (!condition.empty()) {
-    args.insert(args.end(), {"EXHAUSTED_RETRY_CONDITION", std::string(condition)});
-  }
-  args.insert(args.end(), {"RETRY_ATTEMPTS", std::to_string(std::max(0, delivery->attempts - 1))});
-  ops_.push_back({Op::Kind::kDeadLetter, std::move(args), nullptr, std::move(delivery)});
+  const std::string retries = std::to_string(std::max(0, delivery->attempts - 1));
+  std::vector<std::string_view> args = {"XADD",
+                                        target.dead_letter_stream,
+                                        "*",
+                                        "event",
+                                        entry->event,
+                                        "bus-id",
+                                        entry->id,
+                                        "RULE_ARN",
+                                        delivery->rule,
+                                        "TARGET_ARN",
+                                        target.id,
+                                        "ERROR_CODE",
+                                        code,
+                                        "ERROR_MESSAGE",
+                                        message};
+  if (!condition.empty()) args.insert(args.end(), {"EXHAUSTED_RETRY_CONDITION", condition});
+  args.insert(args.end(), {"RETRY_ATTEMPTS", retries});
+  Queue({Op::Kind::kDeadLetter, "XADD", target.dead_letter_stream, nullptr, std::move(delivery)},
+        args);
 }
 
 void Router::BusDeadLetter(std::shared_ptr<Entry> entry, std::string_view code,
                            std::string_view message) {
   if (!config_.bus.dead_letter_stream.empty()) {
     ++entry->pending;
-    ops_.push_back(
-        {Op::Kind::kBusWrite,
-         {"XADD", config_.bus.dead_letter_stream, "*", "event", entry->event, "bus-id", entry->id,
-          "ERROR_CODE", std::string(code), "ERROR_MESSAGE", std::string(message)},
-         entry,
-         nullptr});
+    const std::string& stream = config_.bus.dead_letter_stream;
+    Queue({Op::Kind::kBusWrite, "XADD", stream, entry, nullptr},
+          {"XADD", stream, "*", "event", entry->event, "bus-id", entry->id, "ERROR_CODE", code,
+           "ERROR_MESSAGE", message});
   }
   Settle(entry);
 }
@@ -518,17 +541,16 @@ void Router::Settle(const std::shared_ptr<Entry>& entry) {
     ++stats_.held;
     return;
   }
-  ops_.push_back({Op::Kind::kAck,
-                  {"XACK", config_.bus.stream, config_.bus.group, entry->id},
-                  nullptr,
-                  nullptr});
+  Queue({Op::Kind::kAck, "XACK", config_.bus.stream, nullptr, nullptr},
+        {"XACK", config_.bus.stream, config_.bus.group, entry->id});
 }
 
 absl::Status Router::Flush() {
   while (!ops_.empty()) {
     std::vector<Op> ops = std::move(ops_);
     ops_.clear();
-    for (const Op& op : ops) redis_->Append(op.args);
+    redis_->AppendResp(pipeline_, ops.size());
+    pipeline_.clear();
     for (Op& op : ops) {
       absl::StatusOr<Reply> reply = redis_->NextReply();
       if (!reply.ok()) return reply.status();
@@ -546,7 +568,7 @@ void Router::OnReply(Op& op, const Reply& reply) {
       const TargetConfig& target = *d.target;
       if (error.empty()) {
         ++stats_.delivered;
-        ++stats_.per_target[Cat(d.rule, "/", target.id)];
+        ++*d.counter;
         --d.entry->pending;
         Settle(d.entry);
         return;
@@ -578,7 +600,7 @@ void Router::OnReply(Op& op, const Reply& reply) {
         ++stats_.dead_lettered;
       } else {
         entry->hold = true;
-        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Describe(op.args).c_str(),
+        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Cat(op.command, " ", op.key).c_str(),
                      static_cast<int>(error.size()), error.data());
       }
       --entry->pending;
@@ -588,7 +610,7 @@ void Router::OnReply(Op& op, const Reply& reply) {
     case Op::Kind::kBusWrite: {
       if (!error.empty()) {
         op.entry->hold = true;
-        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Describe(op.args).c_str(),
+        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Cat(op.command, " ", op.key).c_str(),
                      static_cast<int>(error.size()), error.data());
       }
       --op.entry->pending;
@@ -599,7 +621,7 @@ void Router::OnReply(Op& op, const Reply& reply) {
       if (error.empty()) {
         stats_.acked += static_cast<uint64_t>(reply.integer());
       } else {
-        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Describe(op.args).c_str(),
+        std::fprintf(stderr, "evmatch-router: %s: %.*s\n", Cat(op.command, " ", op.key).c_str(),
                      static_cast<int>(error.size()), error.data());
       }
       return;

@@ -97,6 +97,10 @@ class Router {
                   std::string_view message, std::string_view condition);
   void BusDeadLetter(std::shared_ptr<Entry> entry, std::string_view code, std::string_view message);
   void Settle(const std::shared_ptr<Entry>& entry);
+  // Queues a command: its RESP text to pipeline_, `op` to ops_.
+  template <typename Range>
+  void Queue(Op op, const Range& args);
+  void Queue(Op op, std::initializer_list<std::string_view> args);
   absl::Status Flush();
   void OnReply(Op& op, const Reply& reply);
 
@@ -113,6 +117,7 @@ class Router {
   std::string buffer_;  // the event, padded for Match
 
   std::vector<Op> ops_;                                        // commands queued for the next Flush
+  std::string pipeline_;                                       // their RESP text
   std::multimap<int64_t, std::shared_ptr<Delivery>> retries_;  // by due time
   // Entries with deliveries waiting: kept fresh (XCLAIM JUSTID) so that no
   // other router reclaims them.

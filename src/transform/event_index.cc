@@ -183,6 +183,7 @@ absl::Status ParseEvent(std::string_view json, const EventOptions& options,
                         TransformEventState* state) {
   TransformEventState& s = *state;
   s.parsed = false;
+  s.minified_node = kNoNode;
   s.nodes.clear();
   s.keys.clear();
   if (json.size() > options.max_event_bytes || json.size() >= kNoNode) {

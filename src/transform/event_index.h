@@ -37,6 +37,10 @@ struct TransformEventState {
   std::string keys;              // unescaped keys that had escapes
   std::vector<EventNode> nodes;  // nodes[0]: the root object
   bool parsed = false;
+  // The last object or array minified, kept: the targets of one event often
+  // send the same value (an InputPath each).
+  mutable uint32_t minified_node = kNoNode;
+  mutable std::string minified;
 
   simdjson::ondemand::parser parser;
   std::string digits;             // ParseDecimal's buffer

@@ -112,8 +112,13 @@ void AppendNode(const TransformEventState& event, uint32_t node, Place place, st
       return;
     case NodeType::kObject:
     case NodeType::kArray: {
+      if (event.minified_node != node) {
+        event.minified.clear();
+        AppendMinified(&event.minified, text);
+        event.minified_node = node;
+      }
       const size_t at = out->size();
-      AppendMinified(out, text);
+      out->append(event.minified);
       if (place == Place::kText) StripQuotes(out, at);
       return;
     }

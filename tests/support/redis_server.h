@@ -1,10 +1,10 @@
-// A private redis-server for one test: a free port on 127.0.0.1, its files
-// in a temporary directory, stopped and removed at the end. A test that
-// needs one and finds no redis-server exits 77, which CTest reports as
-// skipped (label `redis`).
+// A private redis-server for one test or benchmark: a free port on
+// 127.0.0.1, its files in a temporary directory, stopped and removed at the
+// end. Without a redis-server installed, the process exits 77, which CTest
+// reports as skipped (label `redis`).
 
-#ifndef EVMATCH_TESTS_ROUTER_REDIS_SERVER_H_
-#define EVMATCH_TESTS_ROUTER_REDIS_SERVER_H_
+#ifndef EVMATCH_TESTS_SUPPORT_REDIS_SERVER_H_
+#define EVMATCH_TESTS_SUPPORT_REDIS_SERVER_H_
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -69,6 +69,7 @@ class RedisServer {
   RedisServer& operator=(const RedisServer&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_.path; }
 
   evmatch_router::RedisEndpoint endpoint() const {
@@ -146,4 +147,4 @@ class RedisServer {
 
 }  // namespace evmatch_test
 
-#endif  // EVMATCH_TESTS_ROUTER_REDIS_SERVER_H_
+#endif  // EVMATCH_TESTS_SUPPORT_REDIS_SERVER_H_
