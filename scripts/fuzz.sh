@@ -12,7 +12,7 @@ shift || true
 fuzzers=("$@")
 ((${#fuzzers[@]})) ||
   fuzzers=(pattern_fuzzer event_fuzzer differential_fuzzer matcher_load_fuzzer transform_fuzzer
-           integrity_fuzzer s3_fuzzer dlq_fuzzer)
+           integrity_fuzzer s3_fuzzer dlq_fuzzer router_config_fuzzer)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
