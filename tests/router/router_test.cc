@@ -156,10 +156,15 @@ std::string BusConfig(const evmatch_test::RedisServer& server, const std::string
   return "{\"Redis\": {\"Port\": " + std::to_string(server.port()) + "}, " + rest + "}";
 }
 
-TEST_CASE("every target input kind gets its payload and nothing stays pending", "[redis]") {
+// A private Redis and a client connected to it, for one test.
+struct RedisTest {
+  RedisTest() { REQUIRE(redis); }
   evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+  std::unique_ptr<RedisConnection> redis = server.Client();
+};
+
+TEST_CASE_METHOD(RedisTest, "every target input kind gets its payload and nothing stays pending",
+                 "[redis]") {
   auto router = Start(Config(server, R"({
     "Bus": {"Stream": "bus"},
     "Rules": [{"Name": "stopped", "EventPattern": {"detail": {"state": ["stopped"]}},
@@ -195,10 +200,9 @@ TEST_CASE("every target input kind gets its payload and nothing stays pending", 
   CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
 }
 
-TEST_CASE("a failing target is retried then dead-lettered with SPEC B.4's attributes", "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(RedisTest,
+                 "a failing target is retried then dead-lettered with SPEC B.4's attributes",
+                 "[redis]") {
   // Both targets are keys of another type: every XADD answers WRONGTYPE.
   REQUIRE(redis->Command({"SET", "taken", "x"}).ok());
   REQUIRE(redis->Command({"SET", "taken-too", "x"}).ok());
@@ -231,10 +235,9 @@ TEST_CASE("a failing target is retried then dead-lettered with SPEC B.4's attrib
   CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
 }
 
-TEST_CASE("an event older than MaximumEventAgeInSeconds is dead-lettered unattempted", "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(RedisTest,
+                 "an event older than MaximumEventAgeInSeconds is dead-lettered unattempted",
+                 "[redis]") {
   // Stream ids are ingestion times: this entry was ingested in 1970.
   Add(*redis, "bus", R"({"a": 1})", "1000-0");
   auto router = Start(Config(server, R"({
@@ -252,11 +255,9 @@ TEST_CASE("an event older than MaximumEventAgeInSeconds is dead-lettered unattem
   CHECK(dead[0]["RETRY_ATTEMPTS"] == "0");
 }
 
-TEST_CASE("hostile bus entries are dead-lettered and acknowledged while routing goes on",
-          "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(RedisTest,
+                 "hostile bus entries are dead-lettered and acknowledged while routing goes on",
+                 "[redis]") {
   auto router = Start(Config(server, R"({
     "Bus": {"Stream": "bus", "DeadLetterStream": "bus-dlq"},
     "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
@@ -284,11 +285,9 @@ TEST_CASE("hostile bus entries are dead-lettered and acknowledged while routing 
   CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
 }
 
-TEST_CASE("a dead consumer's entries are reclaimed and past MaxReceiveCount are dead letters",
-          "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(
+    RedisTest, "a dead consumer's entries are reclaimed and past MaxReceiveCount are dead letters",
+    "[redis]") {
   RouterConfig config = Config(server, R"({
     "Bus": {"Stream": "bus", "DeadLetterStream": "bus-dlq", "MaxReceiveCount": 3,
             "ReclaimIdleSeconds": 1},
@@ -323,10 +322,8 @@ TEST_CASE("a dead consumer's entries are reclaimed and past MaxReceiveCount are 
   CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
 }
 
-TEST_CASE("the bus policy rejects events from envelopes it does not allow", "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(RedisTest, "the bus policy rejects events from envelopes it does not allow",
+                 "[redis]") {
   auto router = Start(Config(server, R"({
     "Bus": {"Stream": "bus"},
     "Policy": {"Accounts": ["111"], "Regions": ["eu-west-1"], "RejectedStream": "rejected"},
@@ -346,10 +343,8 @@ TEST_CASE("the bus policy rejects events from envelopes it does not allow", "[re
   CHECK(router->stats().matched == 1);
 }
 
-TEST_CASE("archived events of a time window are replayed once with replay-name", "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(RedisTest, "archived events of a time window are replayed once with replay-name",
+                 "[redis]") {
   RouterConfig config = Config(server, R"({
     "Bus": {"Stream": "bus"},
     "Archive": {"Stream": "archive", "EventPattern": {"source": ["app"]}},
@@ -386,11 +381,9 @@ TEST_CASE("archived events of a time window are replayed once with replay-name",
   CHECK(Entries(*redis, "archive").size() == 3);
 }
 
-TEST_CASE("a reload changes rules and targets while routing and a bad one changes nothing",
-          "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(RedisTest,
+                 "a reload changes rules and targets while routing and a bad one changes nothing",
+                 "[redis]") {
   auto router = Start(Config(server, R"({"Bus": {"Stream": "bus"},
     "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
                "Targets": [{"Id": "t", "Stream": "out"}]}]})"));
@@ -415,11 +408,10 @@ TEST_CASE("a reload changes rules and targets while routing and a bad one change
   CHECK(out2[0]["target"] == "t2");
 }
 
-TEST_CASE("the binary reloads on SIGHUP and keeps its rules on a bad file and exits 0 on SIGTERM",
-          "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(
+    RedisTest,
+    "the binary reloads on SIGHUP and keeps its rules on a bad file and exits 0 on SIGTERM",
+    "[redis]") {
   const std::string config = server.dir() + "/bus.json";
   WriteFile(config, BusConfig(server, R"("Bus": {"Stream": "bus"},
     "Rules": [{"Name": "r", "EventPattern": {"a": [1]},
@@ -449,10 +441,8 @@ TEST_CASE("the binary reloads on SIGHUP and keeps its rules on a bad file and ex
   CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
 }
 
-TEST_CASE("two routers share the bus and one killed mid-burst loses nothing", "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
+TEST_CASE_METHOD(RedisTest, "two routers share the bus and one killed mid-burst loses nothing",
+                 "[redis]") {
   const std::string config = server.dir() + "/bus.json";
   WriteFile(config, BusConfig(server, R"("Bus": {"Stream": "bus", "ReclaimIdleSeconds": 1,
                                                   "BatchSize": 100},
@@ -521,12 +511,10 @@ TEST_CASE("two routers share the bus and one killed mid-burst loses nothing", "[
   CHECK(survivor.Stdout().find(R"("reclaimed":0,)") == std::string::npos);
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    RedisTest,
     "the router runs with a minimal ACL user and a missing permission is named and not retried",
     "[redis]") {
-  evmatch_test::RedisServer server;
-  auto redis = server.Client();
-  REQUIRE(redis);
   // docs/router.md's minimal ACL: the bus read and written by the group
   // commands, the target and dead-letter streams written only.
   auto acl = [&](const std::string& user, const std::string& commands) {
