@@ -29,6 +29,7 @@ class CMakeBuild(build_ext):
             "-DEVMATCH_BUILD_EXAMPLES=OFF",
             "-DEVMATCH_BUILD_CLI=OFF",
             "-DEVMATCH_BUILD_FUZZERS=OFF",
+            "-DEVMATCH_BUILD_ROUTER=OFF",
             "-DEVMATCH_INSTALL=OFF",
         ] + shlex.split(os.environ.get("CMAKE_ARGS", ""))
         subprocess.run(configure, check=True)

@@ -194,6 +194,7 @@ absl::Status Router::Connect() {
   retries_.clear();
   waiting_entries_.clear();
   ops_.clear();
+  pipeline_.clear();
   absl::StatusOr<std::unique_ptr<RedisConnection>> redis = RedisConnection::Connect(config_.redis);
   if (!redis.ok()) return redis.status();
   redis_ = *std::move(redis);
@@ -436,8 +437,17 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
   }
   absl::Span<const evmatch::RuleId> matches = scratch_.matches();
   if (!matches.empty()) {
+    // The matcher reads only what rules name; shaping reads the whole event,
+    // which must then be within the limits everywhere (a value nested too
+    // deep where no rule looks).
+    evmatch::EventOptions limits;
+    limits.max_event_bytes = bus.max_event_bytes;
+    if (absl::Status parsed = transform_event_.Parse(entry->event, limits); !parsed.ok()) {
+      ++stats_.invalid;
+      BusDeadLetter(entry, "INVALID_EVENT", Cat("the event cannot be shaped: ", parsed.message()));
+      return;
+    }
     ++stats_.matched;
-    bool parsed = transform_event_.Parse(entry->event).ok();
     std::string ingestion_time = Rfc3339(entry->ingested_ms);
     for (evmatch::RuleId rule_id : matches) {
       std::string_view rule = rules_->rule_name(rule_id);
@@ -451,12 +461,10 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
         delivery->rule = rule;
         delivery->target = &target;
         delivery->counter = route->second.counters[t];
-        evmatch::TransformStatus shaped =
-            parsed ? target.input->Apply(
-                         transform_event_,
-                         {.rule_name = rule, .rule_arn = rule, .ingestion_time = ingestion_time},
-                         &delivery->payload)
-                   : evmatch::TransformStatus::kNoEvent;
+        evmatch::TransformStatus shaped = target.input->Apply(
+            transform_event_,
+            {.rule_name = rule, .rule_arn = rule, .ingestion_time = ingestion_time},
+            &delivery->payload);
         if (shaped != evmatch::TransformStatus::kOk) {
           ++stats_.not_delivered;
           continue;

@@ -267,21 +267,25 @@ TEST_CASE_METHOD(RedisTest,
   Add(*redis, "bus", "{\"a\": 1, \"pad\": \"" + std::string(2 << 20, 'x') + "\"}");
   Add(*redis, "bus", std::string(100'000, '[') + std::string(100'000, ']'));
   Add(*redis, "bus", "{\"a\": \"\xff\"}");
+  // Too deep where no rule looks: the match holds, shaping refuses it.
+  Add(*redis, "bus", "{\"a\": 1, \"deep\": " + std::string(100, '[') + std::string(100, ']') + "}");
   std::string good = Add(*redis, "bus", R"({"a": 1})");
-  StepUntil(*router, [&] { return router->stats().acked == 6; });
+  StepUntil(*router, [&] { return router->stats().acked == 7; });
 
   std::vector<Fields> dead = Entries(*redis, "bus-dlq");
-  REQUIRE(dead.size() == 5);
+  REQUIRE(dead.size() == 6);
   CHECK(dead[0]["ERROR_CODE"] == "NO_EVENT");
   CHECK(dead[1]["ERROR_CODE"] == "INVALID_EVENT");
   CHECK(dead[2]["ERROR_CODE"] == "EVENT_TOO_LARGE");
   CHECK(dead[3]["ERROR_CODE"] == "INVALID_EVENT");
   CHECK(dead[4]["ERROR_CODE"] == "INVALID_EVENT");
+  CHECK(dead[5]["ERROR_CODE"] == "INVALID_EVENT");
+  CHECK(dead[5]["ERROR_MESSAGE"].find("cannot be shaped") != std::string::npos);
   for (Fields& f : dead) CHECK_FALSE(f["ERROR_MESSAGE"].empty());
   std::vector<Fields> out = Entries(*redis, "out");
   REQUIRE(out.size() == 1);
   CHECK(out[0]["bus-id"] == good);
-  CHECK(router->stats().invalid == 5);
+  CHECK(router->stats().invalid == 6);
   CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
 }
 
@@ -379,6 +383,23 @@ TEST_CASE_METHOD(RedisTest, "archived events of a time window are replayed once 
   CHECK(bus[4]["replay-name"] == "replay-1");
   // Replayed events are not archived again.
   CHECK(Entries(*redis, "archive").size() == 3);
+}
+
+TEST_CASE_METHOD(RedisTest, "the archive's retention trims entries older than RetentionDays",
+                 "[redis]") {
+  // 150 archive entries from 1970, then one routed event: the write trims
+  // with MINID ~, which drops whole nodes (100 entries each by default).
+  for (int i = 0; i < 150; ++i) {
+    Add(*redis, "archive", R"({"old": true})", std::to_string(1000 + i) + "-0");
+  }
+  auto router = Start(Config(server, R"({"Bus": {"Stream": "bus"},
+    "Archive": {"Stream": "archive", "RetentionDays": 1}})"));
+  Add(*redis, "bus", R"({"a": 1})");
+  StepUntil(*router, [&] { return router->stats().acked == 1; });
+  std::vector<Fields> archive = Entries(*redis, "archive");
+  CHECK(archive.size() <= 51);
+  CHECK(archive.front()["#id"] != "1000-0");
+  CHECK(archive.back()["event"] == R"({"a": 1})");
 }
 
 TEST_CASE_METHOD(RedisTest,
