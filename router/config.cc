@@ -16,17 +16,6 @@ namespace {
 
 using simdjson::dom::element;
 
-// PutRule's Name and PutTargets' Id: 1 to 64 of [.\-_A-Za-z0-9].
-bool IsAwsName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::string PointerToken(std::string_view key) {
   std::string out;
   for (char c : key) {
@@ -462,6 +451,16 @@ absl::StatusOr<RouterConfig> ConfigReader::Read() {
 #undef EVMATCH_ASSIGN
 
 }  // namespace
+
+bool IsAwsName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 absl::StatusOr<RouterConfig> ParseConfig(std::string_view text, std::string_view source) {
   return ConfigReader(text, source).Read();

@@ -71,6 +71,10 @@ struct RouterConfig {
   evmatch::RuleSet rule_set;
 };
 
+// A name as PutRule's Name, PutTargets' Id and StartReplay's ReplayName
+// take it: 1 to 64 of A-Z, a-z, 0-9, '.', '-', '_'.
+bool IsAwsName(std::string_view name);
+
 // Parses and validates `text`. Errors are InvalidArgument and start with
 // "<source>:<line>:<column>: <JSON Pointer>: ".
 absl::StatusOr<RouterConfig> ParseConfig(std::string_view text, std::string_view source);

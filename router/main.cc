@@ -213,7 +213,13 @@ std::optional<int64_t> ParseTime(const std::string& text) {
 int Replay(const Args& args) {
   absl::StatusOr<RouterConfig> config = Load(args);
   if (!config.ok()) return Fail(config.status());
-  if (!config->archive) return Fail(Cat(args.get("config"), ": has no Archive"));
+  if (args.has("archive")) config->archive = ArchiveConfig{.stream = args.get("archive")};
+  if (!config->archive) {
+    return Fail(Cat(args.get("config"), ": has no Archive; name its stream with --archive"));
+  }
+  if (!IsAwsName(args.get("name"))) {
+    return Fail("--name takes 1 to 64 characters of A-Z, a-z, 0-9, '.', '-', '_'");
+  }
   std::optional<int64_t> from = ParseTime(args.get("from"));
   std::optional<int64_t> to = ParseTime(args.get("to"));
   if (!from || !to || *to < *from) {
@@ -269,7 +275,10 @@ std::vector<Command> Commands() {
              .help = "RFC 3339 or epoch ms",
              .required = true},
             {.name = "to", .value_name = "TIME", .help = "RFC 3339 or epoch ms", .required = true},
-            {.name = "name", .value_name = "NAME", .help = "the replay's name", .required = true}},
+            {.name = "name", .value_name = "NAME", .help = "the replay's name", .required = true},
+            {.name = "archive",
+             .value_name = "STREAM",
+             .help = "the archive stream (default: the configuration's Archive.Stream)"}},
        .run = Replay},
   };
 }

@@ -611,5 +611,34 @@ TEST_CASE("routers reconnect after Redis restarts (AOF) and lose nothing acknowl
   CHECK(router.Stderr().find("reconnecting") != std::string::npos);
 }
 
+// Runs the router binary with `args`; its exit code and stderr.
+std::pair<int, std::string> RunBinary(const std::string& dir, const std::string& args) {
+  const std::string err = dir + "/stderr";
+  int status =
+      std::system((std::string(EVMATCH_ROUTER_BINARY) + " " + args + " 2> " + err).c_str());
+  std::ifstream in(err);
+  return {WEXITSTATUS(status), std::string(std::istreambuf_iterator<char>(in), {})};
+}
+
+TEST_CASE("check and replay refuse bad input with exit 2 and the reason", "[redis]") {
+  evmatch_test::TempDir dir;
+  const std::string config = dir.path + "/bus.json";
+  WriteFile(config, "{\"Bus\": {\"Stream\": \"bus\"},\n \"Rulez\": []}");
+  auto [code, message] = RunBinary(dir.path, "check --config " + config);
+  CHECK(code == 2);
+  CHECK(message == "evmatch-router: " + config +
+                       ":2:11: /Rulez: unknown field \"Rulez\"; the fields here are Redis, Bus, "
+                       "Policy, Archive, Rules\n");
+  WriteFile(config, R"({"Bus": {"Stream": "bus"}, "Archive": {"Stream": "a"}})");
+  std::tie(code, message) =
+      RunBinary(dir.path, "replay --config " + config + " --from 1 --to 2 --name 'a b'");
+  CHECK(code == 2);
+  CHECK(message.find("--name takes 1 to 64 characters") != std::string::npos);
+  std::tie(code, message) =
+      RunBinary(dir.path, "replay --config " + config + " --from 3 --to 2 --name n");
+  CHECK(code == 2);
+  CHECK(message.find("--from not after --to") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace evmatch_router
