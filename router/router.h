@@ -9,7 +9,6 @@
 #define EVMATCH_ROUTER_ROUTER_H_
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
