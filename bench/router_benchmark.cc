@@ -2,6 +2,7 @@
 // run:
 //
 //   build/bench/bench/router_benchmark [DATA_DIR] [--events=N] [--rounds=R] [--lots]
+//                                      [--router=PATH]   (another evmatch-router, for A/B)
 //
 // DATA_DIR defaults to ../shared/data/citylots2. A private redis-server is
 // started (tests/support/redis_server.h). Then:
@@ -150,7 +151,7 @@ long long GroupInfo(RedisConnection& redis, std::string_view field) {
 }
 
 Run RouteAll(const evmatch_test::RedisServer& server, RedisConnection& redis,
-             const std::string& config, int routers, size_t targets) {
+             const std::string& router, const std::string& config, int routers, size_t targets) {
   // A fresh start: the group at the stream's beginning, no target entries.
   redis.Command({"XGROUP", "DESTROY", "bus", "evmatch-router"}).IgnoreError();
   redis.Command({"XGROUP", "CREATE", "bus", "evmatch-router", "0"}).IgnoreError();
@@ -164,8 +165,8 @@ Run RouteAll(const evmatch_test::RedisServer& server, RedisConnection& redis,
     if (pid == 0) {
       std::string consumer = "bench-" + std::to_string(r);
       if (std::freopen("/dev/null", "w", stderr) == nullptr) std::_Exit(126);
-      execl(EVMATCH_ROUTER_BINARY, EVMATCH_ROUTER_BINARY, "run", "--config", config.c_str(),
-            "--consumer", consumer.c_str(), static_cast<char*>(nullptr));
+      execl(router.c_str(), router.c_str(), "run", "--config", config.c_str(), "--consumer",
+            consumer.c_str(), static_cast<char*>(nullptr));
       std::_Exit(127);
     }
     pids.push_back(pid);
@@ -221,10 +222,13 @@ int main(int argc, char** argv) {
   size_t limit = 20'000;
   int rounds = 3;
   bool lots_only = false;
+  std::string router = EVMATCH_ROUTER_BINARY;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.rfind("--events=", 0) == 0) {
       limit = std::stoul(arg.substr(9));
+    } else if (arg.rfind("--router=", 0) == 0) {
+      router = arg.substr(9);
     } else if (arg == "--lots") {
       lots_only = true;
     } else if (arg.rfind("--rounds=", 0) == 0) {
@@ -261,8 +265,8 @@ int main(int argc, char** argv) {
   std::vector<double> one_rate, two_rate, cpu_event, cpu_delivery, user_event, writes, redis_share;
   long long deliveries = 0;
   for (int round = 0; round < rounds; ++round) {
-    Run one = RouteAll(server, *redis, config_path, 1, 100);
-    Run two = RouteAll(server, *redis, config_path, 2, 100);
+    Run one = RouteAll(server, *redis, router, config_path, 1, 100);
+    Run two = RouteAll(server, *redis, router, config_path, 2, 100);
     double n = static_cast<double>(events.size());
     deliveries = one.deliveries;
     one_rate.push_back(n / one.seconds);
