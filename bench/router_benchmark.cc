@@ -138,6 +138,7 @@ struct Run {
   double router_user = 0;
   double redis_cpu = 0;
   long long deliveries = 0;
+  bool failed = false;  // a router exited early
 };
 
 long long GroupInfo(RedisConnection& redis, std::string_view field) {
@@ -174,7 +175,16 @@ Run RouteAll(const evmatch_test::RedisServer& server, RedisConnection& redis,
   Run run;
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (run.failed) break;
     if (GroupInfo(redis, "lag") == 0 && GroupInfo(redis, "pending") == 0) break;
+    for (pid_t pid : pids) {
+      // A router that exits before the bus is drained failed (its stderr
+      // is discarded: run it by hand to see why).
+      if (waitpid(pid, nullptr, WNOHANG) == pid) {
+        std::fprintf(stderr, "%s exited before the bus was drained\n", router.c_str());
+        run.failed = true;
+      }
+    }
   }
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.redis_cpu = CpuOf(server.pid()).total() - redis_cpu;
@@ -267,6 +277,7 @@ int main(int argc, char** argv) {
   for (int round = 0; round < rounds; ++round) {
     Run one = RouteAll(server, *redis, router, config_path, 1, 100);
     Run two = RouteAll(server, *redis, router, config_path, 2, 100);
+    if (one.failed || two.failed) return 1;  // the server stops with `server`
     double n = static_cast<double>(events.size());
     deliveries = one.deliveries;
     one_rate.push_back(n / one.seconds);

@@ -38,6 +38,14 @@ std::string_view Reply::TextOf(const redisReply* r) {
 
 bool Reply::IsNil(const redisReply* r) { return r == nullptr || r->type == REDIS_REPLY_NIL; }
 
+std::optional<std::string_view> FieldValue(const redisReply* fields, std::string_view name) {
+  if (fields == nullptr || fields->type != REDIS_REPLY_ARRAY) return std::nullopt;
+  for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+    if (Reply::TextOf(fields->element[i]) == name) return Reply::TextOf(fields->element[i + 1]);
+  }
+  return std::nullopt;
+}
+
 std::string_view ErrorCode(std::string_view error_text) {
   return error_text.substr(0, error_text.find(' '));
 }

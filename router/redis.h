@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,10 @@ class Reply {
   };
   std::unique_ptr<redisReply, Free> reply_;
 };
+
+// The value of field `name` in a stream entry's flat field list (the first
+// one when the name repeats), or nullopt. Borrowed from `fields`.
+std::optional<std::string_view> FieldValue(const redisReply* fields, std::string_view name);
 
 // The first word of a Redis error ("WRONGTYPE", "NOPERM", "OOM", ...).
 std::string_view ErrorCode(std::string_view error_text);

@@ -134,11 +134,13 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(RouterConfig config, Opti
   std::unique_ptr<Router> router(new Router(std::move(config), std::move(options)));
   router->rules_ = *std::move(rules);
   if (absl::Status s = router->rules_->PrepareScratch(router->scratch_); !s.ok()) return s;
-  if (absl::Status s = router->BuildRoutes(router->config_); !s.ok()) return s;
+  absl::StatusOr<Derived> derived = router->Derive(router->config_);
+  if (!derived.ok()) return derived.status();
+  router->Install(*std::move(derived));
   return router;
 }
 
-absl::Status Router::BuildRoutes(const RouterConfig& config) {
+absl::StatusOr<Router::Derived> Router::Derive(const RouterConfig& config) {
   auto routes = std::make_shared<Routes>();
   for (const RuleConfig& rule : config.rules) {
     if (!rule.enabled) continue;
@@ -148,28 +150,34 @@ absl::Status Router::BuildRoutes(const RouterConfig& config) {
       route.counters.push_back(&stats_.per_target[Cat(rule.name, "/", target.id)]);
     }
   }
-  std::optional<evmatch::Matcher> policy, archive_filter;
+  Derived derived;
+  derived.routes = std::move(routes);
   if (config.policy) {
     absl::StatusOr<evmatch::Matcher> m =
         CompileOne("policy", PolicyPattern(*config.policy), config.bus.max_event_bytes);
     if (!m.ok()) return m.status();
-    policy = *std::move(m);
+    derived.policy = *std::move(m);
   }
   if (config.archive && !config.archive->event_pattern.empty()) {
     absl::StatusOr<evmatch::Matcher> m =
         CompileOne("archive", config.archive->event_pattern, config.bus.max_event_bytes);
     if (!m.ok()) return m.status();
-    archive_filter = *std::move(m);
+    derived.archive_filter = *std::move(m);
   }
-  for (const std::optional<evmatch::Matcher>* m : {&policy, &archive_filter}) {
+  // Growing the shared scratch is harmless if the configuration is not
+  // installed after all.
+  for (const std::optional<evmatch::Matcher>* m : {&derived.policy, &derived.archive_filter}) {
     if (*m) {
       if (absl::Status s = (*m)->PrepareScratch(filter_scratch_); !s.ok()) return s;
     }
   }
-  routes_ = std::move(routes);
-  policy_ = std::move(policy);
-  archive_filter_ = std::move(archive_filter);
-  return absl::OkStatus();
+  return derived;
+}
+
+void Router::Install(Derived derived) {
+  routes_ = std::move(derived.routes);
+  policy_ = std::move(derived.policy);
+  archive_filter_ = std::move(derived.archive_filter);
 }
 
 absl::Status Router::Reload(RouterConfig config) {
@@ -180,9 +188,12 @@ absl::Status Router::Reload(RouterConfig config) {
         "the new configuration changes the Redis endpoint or the bus's stream or group; "
         "restart the router for that");
   }
-  // The rules first: the only step that can fail after validation.
+  // Everything that can fail comes before the first change: a refused
+  // configuration changes nothing.
+  absl::StatusOr<Derived> derived = Derive(config);
+  if (!derived.ok()) return derived.status();
   if (absl::Status s = rules_->Replace(config.rule_set); !s.ok()) return s;
-  if (absl::Status s = BuildRoutes(config); !s.ok()) return s;
+  Install(*std::move(derived));
   RedisEndpoint endpoint = config_.redis;
   config_ = std::move(config);
   config_.redis = std::move(endpoint);  // keeps the credentials given at start
@@ -358,18 +369,9 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
   auto entry = std::make_shared<Entry>();
   entry->id = id;
   entry->ingested_ms = IdMillis(id);
-  bool has_event = false, replayed = false;
-  if (fields != nullptr && fields->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-      std::string_view name = Reply::TextOf(fields->element[i]);
-      if (name == "event" && !has_event) {
-        entry->event = std::string(Reply::TextOf(fields->element[i + 1]));
-        has_event = true;
-      } else if (name == "replay-name") {
-        replayed = true;
-      }
-    }
-  }
+  const std::optional<std::string_view> event = FieldValue(fields, "event");
+  if (event) entry->event = std::string(*event);
+  const bool replayed = FieldValue(fields, "replay-name").has_value();
   const BusConfig& bus = config_.bus;
   if (delivery_count > bus.max_receive_count) {
     ++stats_.max_receive;
@@ -378,7 +380,7 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
                       bus.max_receive_count));
     return;
   }
-  if (!has_event) {
+  if (!event) {
     ++stats_.invalid;
     BusDeadLetter(entry, "NO_EVENT", "the bus entry has no 'event' field");
     return;
@@ -653,14 +655,8 @@ absl::StatusOr<ReplayCounts> ReplayArchive(RedisConnection& redis, const RouterC
       const redisReply* entry = page->element(i);
       cursor = "(" + std::string(Reply::TextOf(entry->element[0]));
       ++counts.scanned;
-      std::string_view event, bus_id;
-      const redisReply* fields = entry->element[1];
-      for (size_t f = 0; f + 1 < fields->elements; f += 2) {
-        std::string_view key = Reply::TextOf(fields->element[f]);
-        if (key == "event") event = Reply::TextOf(fields->element[f + 1]);
-        if (key == "bus-id") bus_id = Reply::TextOf(fields->element[f + 1]);
-      }
-      int64_t ingested = IdMillis(bus_id);
+      std::string_view event = FieldValue(entry->element[1], "event").value_or("");
+      int64_t ingested = IdMillis(FieldValue(entry->element[1], "bus-id").value_or(""));
       if (event.empty() || event.front() != '{' || ingested < from_ms || ingested > to_ms) {
         continue;
       }

@@ -87,7 +87,15 @@ class Router {
   struct Op;
 
   Router(RouterConfig config, Options options);
-  absl::Status BuildRoutes(const RouterConfig& config);
+  // What a configuration gives besides the rules: each rule's targets and
+  // the policy and archive matchers. Derive can fail; Install cannot.
+  struct Derived {
+    std::shared_ptr<const Routes> routes;
+    std::optional<evmatch::Matcher> policy;
+    std::optional<evmatch::Matcher> archive_filter;
+  };
+  absl::StatusOr<Derived> Derive(const RouterConfig& config);
+  void Install(Derived derived);
   absl::Status Read();
   absl::Status Reclaim();
   void Process(const std::string& id, const redisReply* fields, int delivery_count);

@@ -39,8 +39,8 @@ struct TransformEventState {
   bool parsed = false;
   // The last object or array minified, kept: the targets of one event often
   // send the same value (an InputPath each).
-  mutable uint32_t minified_node = kNoNode;
-  mutable std::string minified;
+  uint32_t minified_node = kNoNode;
+  std::string minified;
 
   simdjson::ondemand::parser parser;
   std::string digits;             // ParseDecimal's buffer

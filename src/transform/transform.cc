@@ -103,7 +103,8 @@ void StripQuotes(std::string* out, size_t at) {
 
 using Place = Segment::Place;
 
-void AppendNode(const TransformEventState& event, uint32_t node, Place place, std::string* out) {
+// Non-const `event`: objects and arrays go through its minified-value memo.
+void AppendNode(TransformEventState& event, uint32_t node, Place place, std::string* out) {
   const EventNode& n = event.nodes[node];
   const std::string_view text = event.Text(n);
   switch (n.type) {
@@ -129,8 +130,7 @@ void AppendNode(const TransformEventState& event, uint32_t node, Place place, st
 
 // Appends what `path` selects; false when a definite path selects nothing
 // (nothing appended).
-bool AppendPath(const TransformEventState& event, const JsonPath& path, Place place,
-                std::string* out) {
+bool AppendPath(TransformEventState& event, const JsonPath& path, Place place, std::string* out) {
   if (path.definite) {
     bool found = false;
     SelectNodes(event, path, 0, 0, [&](uint32_t node) {
