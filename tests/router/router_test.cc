@@ -640,5 +640,39 @@ TEST_CASE("check and replay refuse bad input with exit 2 and the reason", "[redi
   CHECK(message.find("--from not after --to") != std::string::npos);
 }
 
+TEST_CASE_METHOD(RedisTest, "check summarises a configuration and --credentials reads a file",
+                 "[redis]") {
+  const std::string config = server.dir() + "/bus.json";
+  WriteFile(config, BusConfig(server, R"("Bus": {"Stream": "bus"}, "Archive": {"Stream": "a"},
+    "Rules": [{"Name": "r", "EventPattern": {"a": [1]}, "Targets": [{"Id": "t", "Stream": "o"}]},
+              {"Name": "off", "EventPattern": {"a": [2]}, "State": "DISABLED"}])"));
+  const std::string out = server.dir() + "/stdout";
+  int status = std::system(
+      (std::string(EVMATCH_ROUTER_BINARY) + " check --config " + config + " > " + out).c_str());
+  CHECK(WEXITSTATUS(status) == 0);
+  std::ifstream summary(out);
+  CHECK(std::string(std::istreambuf_iterator<char>(summary), {}) ==
+        config + ": 2 rules (1 enabled), 1 targets\n");
+
+  auto reply = redis->Command({"ACL", "SETUSER", "replayer", "on", ">secret", "~*", "+@all"});
+  REQUIRE(reply.ok());
+  const std::string credentials = server.dir() + "/credentials";
+  const std::string replay =
+      "replay --config " + config + " --credentials " + credentials + " --from 1 --to 2 --name n";
+  WriteFile(credentials, "replayer\nsecret\n");
+  auto [code, message] = RunBinary(server.dir(), replay);
+  CHECK(code == 0);
+  CHECK(message.empty());
+  WriteFile(credentials, "replayer\nguess\n");
+  std::tie(code, message) = RunBinary(server.dir(), replay);
+  CHECK(code == 2);
+  CHECK(message.find("refused AUTH as user 'replayer'") != std::string::npos);
+  WriteFile(credentials, "replayer\n");
+  std::tie(code, message) = RunBinary(server.dir(), replay);
+  CHECK(code == 2);
+  CHECK(message.find("needs the username on line 1 and the password on line 2") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace evmatch_router
