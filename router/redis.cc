@@ -1,8 +1,12 @@
 #include "redis.h"
 
 #include <hiredis/hiredis.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
+#include <cerrno>
+#include <charconv>
+#include <cstring>
 #include <utility>
 
 #include "text.h"
@@ -117,9 +121,45 @@ void RedisConnection::Append(const std::vector<std::string>& args) {
   ++queued_;
 }
 
-void RedisConnection::AppendResp(std::string_view resp, size_t commands) {
-  redisAppendFormattedCommand(context_, resp.data(), resp.size());
+namespace {
+
+// "*<n>\r\n" or "$<n>\r\n".
+void AppendRespHeader(std::string* out, char kind, size_t n) {
+  char digits[24] = {kind};
+  char* end = std::to_chars(digits + 1, digits + sizeof(digits) - 2, n).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  out->append(digits, static_cast<size_t>(end - digits));
+}
+
+}  // namespace
+
+void AppendRespArray(std::string* out, size_t count) { AppendRespHeader(out, '*', count); }
+
+size_t AppendRespBulk(std::string* out, std::string_view arg) {
+  AppendRespHeader(out, '$', arg.size());
+  const size_t at = out->size();
+  out->append(arg);
+  out->append("\r\n", 2);
+  return at;
+}
+
+absl::Status RedisConnection::Send(std::string_view resp, size_t commands) {
+  // What Append queued comes first: it waits in hiredis's buffer.
+  for (int done = 0; done == 0;) {
+    if (redisBufferWrite(context_, &done) != REDIS_OK) return ContextError("a write");
+  }
+  while (!resp.empty()) {
+    ssize_t n = ::send(context_->fd, resp.data(), resp.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return absl::UnavailableError(Cat("Redis connection lost during a write: ",
+                                        n < 0 ? std::strerror(errno) : "nothing written"));
+    }
+    resp.remove_prefix(static_cast<size_t>(n));
+  }
   queued_ += commands;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Reply> RedisConnection::NextReply() {
@@ -132,6 +172,11 @@ absl::StatusOr<Reply> RedisConnection::NextReply() {
 }
 
 absl::StatusOr<Reply> RedisConnection::Command(const std::vector<std::string>& args) {
+  if (queued_ > 0) {
+    // Its reply would be taken for theirs.
+    return absl::FailedPreconditionError(
+        Cat(Describe(args), ": the replies of ", queued_, " pipelined commands are not read yet"));
+  }
   Append(args);
   absl::StatusOr<Reply> reply = NextReply();
   if (!reply.ok()) return ContextError(Describe(args));

@@ -6,7 +6,6 @@
 #ifndef EVMATCH_ROUTER_REDIS_H_
 #define EVMATCH_ROUTER_REDIS_H_
 
-#include <charconv>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
@@ -81,9 +80,12 @@ class RedisConnection {
   absl::StatusOr<Reply> Command(const std::vector<std::string>& args);
   // Pipelining: queue commands, then read their replies in order.
   void Append(const std::vector<std::string>& args);
-  // Queues `commands` commands written by AppendResp.
-  void AppendResp(std::string_view resp, size_t commands);
+  // Writes `resp`, `commands` commands in RESP (AppendResp), straight to the
+  // socket after what Append queued: the text is not copied again. Their
+  // replies follow with NextReply. Unavailable when the write fails.
+  absl::Status Send(std::string_view resp, size_t commands);
   absl::StatusOr<Reply> NextReply();
+  // Commands queued or sent whose replies are not read yet.
   size_t queued() const { return queued_; }
 
   // Command with a reply error turned into a failed status naming the
@@ -98,26 +100,18 @@ class RedisConnection {
   size_t queued_ = 0;
 };
 
-// Appends one command to `*out` in RESP (an array of bulk strings), ready for
-// RedisConnection::AppendResp: many commands are sent with one copy.
+// Writing commands in RESP (each an array of bulk strings) for
+// RedisConnection::Send, many commands to one buffer. AppendRespArray starts
+// a command of `count` arguments; AppendRespBulk appends one and returns the
+// offset in `*out` where its bytes begin.
+void AppendRespArray(std::string* out, size_t count);
+size_t AppendRespBulk(std::string* out, std::string_view arg);
+
+// One whole command.
 template <typename Range>
 void AppendResp(std::string* out, const Range& args) {
-  // "*<count>\r\n" then "$<length>\r\n<bytes>\r\n" per argument.
-  auto header = [out](char kind, size_t n) {
-    char digits[24];
-    digits[0] = kind;
-    char* end = std::to_chars(digits + 1, digits + sizeof(digits) - 2, n).ptr;
-    *end++ = '\r';
-    *end++ = '\n';
-    out->append(digits, static_cast<size_t>(end - digits));
-  };
-  header('*', std::size(args));
-  for (const auto& arg : args) {
-    std::string_view a(arg);
-    header('$', a.size());
-    out->append(a);
-    out->append("\r\n", 2);
-  }
+  AppendRespArray(out, std::size(args));
+  for (const auto& arg : args) AppendRespBulk(out, std::string_view(arg));
 }
 inline void AppendResp(std::string* out, std::initializer_list<std::string_view> args) {
   AppendResp<std::initializer_list<std::string_view>>(out, args);

@@ -86,12 +86,12 @@ struct Router::Entry {
   bool settled = false;
 };
 
+// A delivery that failed once: it waits for a retry, or goes to the
+// dead-letter stream. (A first attempt needs none: its Op says it all.)
 struct Router::Delivery {
   std::shared_ptr<Entry> entry;
   std::shared_ptr<const Routes> routes;  // keeps `target` alive across a reload
-  std::string_view rule;                 // LiveMatcher::rule_name: valid for the router's life
-  const TargetConfig* target = nullptr;
-  uint64_t* counter = nullptr;  // its RouterStats::per_target entry
+  Target target;
   std::string payload;
   int attempts = 0;
   std::string last_code;
@@ -105,8 +105,14 @@ struct Router::Op {
   // For messages: the command and its key (alive until the Flush).
   std::string_view command;
   std::string_view key;
-  std::shared_ptr<Entry> entry;
-  std::shared_ptr<Delivery> delivery;
+  std::shared_ptr<Entry> entry;        // the bus entry it works for (kAck, kKeepFresh: none)
+  std::shared_ptr<Delivery> delivery;  // a retry's kDeliver, and kDeadLetter
+  // kDeliver: the target, and where the payload lies in pipeline_ (a
+  // failed first attempt copies it from there: replies are read before
+  // pipeline_ is cleared, and no reload comes between).
+  Target target;
+  size_t payload_at = 0;
+  size_t payload_size = 0;
 };
 
 template <typename Range>
@@ -117,6 +123,23 @@ void Router::Queue(Op op, const Range& args) {
 
 void Router::Queue(Op op, std::initializer_list<std::string_view> args) {
   Queue<std::initializer_list<std::string_view>>(std::move(op), args);
+}
+
+void Router::QueueDelivery(Op op, std::string_view payload) {
+  const TargetConfig& target = *op.target.config;
+  AppendRespArray(&pipeline_, 11);
+  for (std::string_view arg : {std::string_view("XADD"), std::string_view(target.stream),
+                               std::string_view("*"), std::string_view("event")}) {
+    AppendRespBulk(&pipeline_, arg);
+  }
+  op.payload_at = AppendRespBulk(&pipeline_, payload);
+  op.payload_size = payload.size();
+  for (std::string_view arg :
+       {std::string_view("bus-id"), std::string_view(op.entry->id), std::string_view("rule"),
+        op.target.rule, std::string_view("target"), std::string_view(target.id)}) {
+    AppendRespBulk(&pipeline_, arg);
+  }
+  ops_.push_back(std::move(op));
 }
 
 Router::Router(RouterConfig config, Options options)
@@ -205,7 +228,10 @@ absl::Status Router::Connect() {
   retries_.clear();
   waiting_entries_.clear();
   ops_.clear();
+  replying_.clear();
   pipeline_.clear();
+  sent_ = 0;
+  sent_ops_ = 0;
   absl::StatusOr<std::unique_ptr<RedisConnection>> redis = RedisConnection::Connect(config_.redis);
   if (!redis.ok()) return redis.status();
   redis_ = *std::move(redis);
@@ -248,12 +274,12 @@ int64_t Router::Lag() {
 
 absl::Status Router::Step() {
   if (!redis_) return absl::UnavailableError("not connected");
-  int64_t now = NowMillis();
-  if (read_own_pending_ || now >= next_reclaim_ms_) {
+  now_ms_ = NowMillis();
+  if (read_own_pending_ || now_ms_ >= next_reclaim_ms_) {
     if (absl::Status s = Reclaim(); !s.ok()) return s;
-    next_reclaim_ms_ = now + std::max<int64_t>(config_.bus.reclaim_idle_ms / 2, 100);
+    next_reclaim_ms_ = now_ms_ + std::max<int64_t>(config_.bus.reclaim_idle_ms / 2, 100);
   }
-  while (!retries_.empty() && retries_.begin()->first <= now) {
+  while (!retries_.empty() && retries_.begin()->first <= now_ms_) {
     std::shared_ptr<Delivery> delivery = std::move(retries_.begin()->second);
     retries_.erase(retries_.begin());
     Attempt(std::move(delivery));
@@ -287,10 +313,15 @@ absl::Status Router::Read() {
   const redisReply* stream = reply->element(0);
   if (stream->type != REDIS_REPLY_ARRAY || stream->elements < 2) return absl::OkStatus();
   const redisReply* entries = stream->element[1];
+  now_ms_ = NowMillis();  // after the wait
   for (size_t i = 0; i < entries->elements; ++i) {
     const redisReply* entry = entries->element[i];
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
     Process(std::string(Reply::TextOf(entry->element[0])), entry->element[1], 1);
+    // Written while still in cache; the replies are read by Flush.
+    if (pipeline_.size() - sent_ >= kSendBytes) {
+      if (absl::Status s = Send(); !s.ok()) return s;
+    }
   }
   return absl::OkStatus();
 }
@@ -456,53 +487,68 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
       auto route = routes_->rules.find(absl::string_view(rule.data(), rule.size()));
       if (route == routes_->rules.end()) continue;
       for (size_t t = 0; t < route->second.targets.size(); ++t) {
-        const TargetConfig& target = route->second.targets[t];
-        auto delivery = std::make_shared<Delivery>();
-        delivery->entry = entry;
-        delivery->routes = routes_;
-        delivery->rule = rule;
-        delivery->target = &target;
-        delivery->counter = route->second.counters[t];
-        evmatch::TransformStatus shaped = target.input->Apply(
+        const Target target{rule, &route->second.targets[t], route->second.counters[t]};
+        evmatch::TransformStatus shaped = target.config->input->Apply(
             transform_event_,
-            {.rule_name = rule, .rule_arn = rule, .ingestion_time = ingestion_time},
-            &delivery->payload);
+            {.rule_name = rule, .rule_arn = rule, .ingestion_time = ingestion_time}, &payload_);
         if (shaped != evmatch::TransformStatus::kOk) {
           ++stats_.not_delivered;
           continue;
         }
         ++entry->pending;
-        Attempt(std::move(delivery));
+        Deliver(entry, target);
       }
     }
   }
   Settle(entry);
 }
 
+std::shared_ptr<Router::Delivery> Router::NewDelivery(std::shared_ptr<Entry> entry,
+                                                      const Target& target,
+                                                      std::string_view payload) {
+  auto delivery = std::make_shared<Delivery>();
+  delivery->entry = std::move(entry);
+  delivery->routes = routes_;
+  delivery->target = target;
+  delivery->payload = std::string(payload);
+  delivery->attempts = 1;
+  return delivery;
+}
+
+void Router::Deliver(const std::shared_ptr<Entry>& entry, const Target& target) {
+  const int64_t age_ms = now_ms_ - entry->ingested_ms;
+  const int64_t max_age_s = target.config->max_event_age_seconds;
+  if (age_ms > max_age_s * 1000) {
+    std::shared_ptr<Delivery> delivery = NewDelivery(entry, target, payload_);
+    delivery->attempts = 0;
+    DeadLetter(std::move(delivery), "EVENT_EXPIRED",
+               Cat("the event was ", age_ms / 1000,
+                   " s old before its first attempt; MaximumEventAgeInSeconds is ", max_age_s),
+               "MaximumEventAgeInSeconds");
+    return;
+  }
+  QueueDelivery({Op::Kind::kDeliver, "XADD", target.config->stream, entry, nullptr, target},
+                payload_);
+}
+
 void Router::Attempt(std::shared_ptr<Delivery> delivery) {
-  const TargetConfig& target = *delivery->target;
-  int64_t age_ms = NowMillis() - delivery->entry->ingested_ms;
-  if (age_ms > target.max_event_age_seconds * 1000) {
-    std::string code = delivery->last_code.empty() ? "EVENT_EXPIRED" : delivery->last_code;
-    std::string message = delivery->last_message.empty()
-                              ? Cat("the event was ", age_ms / 1000,
-                                    " s old before its first attempt; MaximumEventAgeInSeconds is ",
-                                    target.max_event_age_seconds)
-                              : delivery->last_message;
+  const TargetConfig& target = *delivery->target.config;
+  if (now_ms_ - delivery->entry->ingested_ms > target.max_event_age_seconds * 1000) {
+    std::string code = delivery->last_code, message = delivery->last_message;
     DeadLetter(std::move(delivery), code, message, "MaximumEventAgeInSeconds");
     return;
   }
-  if (delivery->attempts > 0) ++stats_.retried;
+  ++stats_.retried;
   ++delivery->attempts;
-  const Delivery& d = *delivery;
-  Queue({Op::Kind::kDeliver, "XADD", target.stream, nullptr, delivery},
-        {"XADD", target.stream, "*", "event", d.payload, "bus-id", d.entry->id, "rule", d.rule,
-         "target", target.id});
+  const std::string& payload = delivery->payload;  // alive with the Op's delivery
+  QueueDelivery(
+      {Op::Kind::kDeliver, "XADD", target.stream, delivery->entry, delivery, delivery->target},
+      payload);
 }
 
 void Router::DeadLetter(std::shared_ptr<Delivery> delivery, std::string_view code,
                         std::string_view message, std::string_view condition) {
-  const TargetConfig& target = *delivery->target;
+  const TargetConfig& target = *delivery->target.config;
   std::shared_ptr<Entry> entry = delivery->entry;
   if (target.dead_letter_stream.empty()) {
     ++stats_.dropped;
@@ -519,7 +565,7 @@ void Router::DeadLetter(std::shared_ptr<Delivery> delivery, std::string_view cod
                                         "bus-id",
                                         entry->id,
                                         "RULE_ARN",
-                                        delivery->rule,
+                                        delivery->target.rule,
                                         "TARGET_ARN",
                                         target.id,
                                         "ERROR_CODE",
@@ -555,18 +601,31 @@ void Router::Settle(const std::shared_ptr<Entry>& entry) {
         {"XACK", config_.bus.stream, config_.bus.group, entry->id});
 }
 
+absl::Status Router::Send() {
+  const size_t commands = ops_.size() - sent_ops_;
+  if (commands == 0) return absl::OkStatus();
+  absl::Status sent = redis_->Send(std::string_view(pipeline_).substr(sent_), commands);
+  sent_ = pipeline_.size();
+  sent_ops_ = ops_.size();
+  return sent;
+}
+
 absl::Status Router::Flush() {
   while (!ops_.empty()) {
-    std::vector<Op> ops = std::move(ops_);
-    ops_.clear();
-    redis_->AppendResp(pipeline_, ops.size());
-    pipeline_.clear();
-    for (Op& op : ops) {
+    if (absl::Status s = Send(); !s.ok()) return s;
+    // Replies may queue more commands (acknowledgements, dead letters):
+    // they go to ops_ and pipeline_ and are sent on the next turn.
+    replying_.swap(ops_);
+    sent_ops_ = 0;
+    for (Op& op : replying_) {
       absl::StatusOr<Reply> reply = redis_->NextReply();
       if (!reply.ok()) return reply.status();
       OnReply(op, *reply);
     }
+    replying_.clear();
   }
+  pipeline_.clear();
+  sent_ = 0;
   return absl::OkStatus();
 }
 
@@ -574,34 +633,38 @@ void Router::OnReply(Op& op, const Reply& reply) {
   std::string_view error = reply.is_error() ? reply.text() : std::string_view();
   switch (op.kind) {
     case Op::Kind::kDeliver: {
-      Delivery& d = *op.delivery;
-      const TargetConfig& target = *d.target;
+      const TargetConfig& target = *op.target.config;
       if (error.empty()) {
         ++stats_.delivered;
-        ++*d.counter;
-        --d.entry->pending;
-        Settle(d.entry);
+        ++*op.target.counter;
+        --op.entry->pending;
+        Settle(op.entry);
         return;
       }
-      d.last_code = std::string(ErrorCode(error));
-      d.last_message = Cat("XADD ", target.stream, ": ", error);
-      if (d.last_code == "NOPERM") {
+      std::shared_ptr<Delivery> d = std::move(op.delivery);
+      if (!d) {
+        d = NewDelivery(op.entry, op.target,
+                        std::string_view(pipeline_).substr(op.payload_at, op.payload_size));
+      }
+      d->last_code = std::string(ErrorCode(error));
+      d->last_message = Cat("XADD ", target.stream, ": ", error);
+      if (d->last_code == "NOPERM") {
         // Permissions do not heal by themselves: no retry (as AWS's
         // NO_PERMISSIONS).
-        std::string message = d.last_message;
-        DeadLetter(op.delivery, "NO_PERMISSIONS", message, "");
+        std::string message = d->last_message;
+        DeadLetter(std::move(d), "NO_PERMISSIONS", message, "");
         return;
       }
-      if (d.attempts > target.max_retry_attempts) {
-        std::string code = d.last_code, message = d.last_message;
-        DeadLetter(op.delivery, code, message, "MaximumRetryAttempts");
+      if (d->attempts > target.max_retry_attempts) {
+        std::string code = d->last_code, message = d->last_message;
+        DeadLetter(std::move(d), code, message, "MaximumRetryAttempts");
         return;
       }
-      int shift = std::min(d.attempts - 1, 30);
+      int shift = std::min(d->attempts - 1, 30);
       int64_t delay = std::min(config_.bus.retry_max_ms, config_.bus.retry_base_ms << shift);
       delay = delay / 2 + static_cast<int64_t>(random_() % static_cast<uint64_t>(delay / 2 + 1));
-      waiting_entries_[d.entry->id] = d.entry;
-      retries_.emplace(NowMillis() + delay, op.delivery);
+      waiting_entries_[d->entry->id] = d->entry;
+      retries_.emplace(NowMillis() + delay, std::move(d));
       return;
     }
     case Op::Kind::kDeadLetter: {

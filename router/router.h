@@ -85,6 +85,15 @@ class Router {
   struct Delivery;
   struct Routes;
   struct Op;
+  // A rule's target, as a matching event reaches it.
+  struct Target {
+    std::string_view rule;  // LiveMatcher::rule_name: valid for the router's life
+    const TargetConfig* config = nullptr;
+    uint64_t* counter = nullptr;  // its RouterStats::per_target entry
+  };
+  // Bytes of commands written before the replies are read (Read sends as it
+  // goes, so the text is still in cache).
+  static constexpr size_t kSendBytes = 64 << 10;
 
   Router(RouterConfig config, Options options);
   // What a configuration gives besides the rules: each rule's targets and
@@ -99,6 +108,10 @@ class Router {
   absl::Status Read();
   absl::Status Reclaim();
   void Process(const std::string& id, const redisReply* fields, int delivery_count);
+  std::shared_ptr<Delivery> NewDelivery(std::shared_ptr<Entry> entry, const Target& target,
+                                        std::string_view payload);
+  // A first attempt, of payload_; a retry.
+  void Deliver(const std::shared_ptr<Entry>& entry, const Target& target);
   void Attempt(std::shared_ptr<Delivery> delivery);
   void DeadLetter(std::shared_ptr<Delivery> delivery, std::string_view code,
                   std::string_view message, std::string_view condition);
@@ -108,6 +121,10 @@ class Router {
   template <typename Range>
   void Queue(Op op, const Range& args);
   void Queue(Op op, std::initializer_list<std::string_view> args);
+  void QueueDelivery(Op op, std::string_view payload);
+  // Writes what is queued and not yet sent.
+  absl::Status Send();
+  // Sends the rest and handles every reply.
   absl::Status Flush();
   void OnReply(Op& op, const Reply& reply);
 
@@ -121,10 +138,15 @@ class Router {
   std::optional<evmatch::Matcher> policy_;
   std::optional<evmatch::Matcher> archive_filter_;
   evmatch::Scratch filter_scratch_;
-  std::string buffer_;  // the event, padded for Match
+  std::string buffer_;   // the event, padded for Match
+  std::string payload_;  // a target's payload
+  int64_t now_ms_ = 0;   // NowMillis() at the start of the batch
 
   std::vector<Op> ops_;                                        // commands queued for the next Flush
+  std::vector<Op> replying_;                                   // commands whose replies Flush reads
   std::string pipeline_;                                       // their RESP text
+  size_t sent_ = 0;                                            // bytes of pipeline_ sent
+  size_t sent_ops_ = 0;                                        // commands of ops_ sent
   std::multimap<int64_t, std::shared_ptr<Delivery>> retries_;  // by due time
   // Entries with deliveries waiting: kept fresh (XCLAIM JUSTID) so that no
   // other router reclaims them.

@@ -235,6 +235,41 @@ TEST_CASE_METHOD(RedisTest,
   CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
 }
 
+TEST_CASE_METHOD(RedisTest, "a retry after a failed first attempt sends the payload it shaped",
+                 "[redis]") {
+  // Enough events that one batch's commands go out in several writes; the
+  // target fails them all once (a key of another type), then heals.
+  REQUIRE(redis->Command({"SET", "out", "x"}).ok());
+  auto router = Start(Config(server, R"({
+    "Bus": {"Stream": "bus", "BatchSize": 1000, "RetryBaseMilliseconds": 200,
+            "RetryMaxMilliseconds": 400},
+    "Rules": [{"Name": "r", "EventPattern": {"detail": {"n": [{"exists": true}]}},
+      "Targets": [{"Id": "t", "Stream": "out", "InputPath": "$.detail"}]}]})"));
+  constexpr int kEvents = 600;
+  const std::string pad(400, 'p');
+  std::map<std::string, std::string> expected;  // bus id -> payload
+  for (int i = 0; i < kEvents; ++i) {
+    const std::string detail = "{\"n\":" + std::to_string(i) + ",\"pad\":\"" + pad + "\"}";
+    expected[Add(*redis, "bus", "{\"detail\": " + detail + "}")] = detail;
+  }
+  StepUntil(*router, [&] { return router->waiting() == kEvents; });
+  REQUIRE(redis->Command({"DEL", "out"}).ok());
+  StepUntil(*router, [&] { return router->stats().acked == kEvents; });
+
+  std::vector<Fields> out = Entries(*redis, "out");
+  REQUIRE(out.size() == kEvents);
+  for (Fields& entry : out) {
+    INFO(entry["bus-id"]);
+    REQUIRE(expected.count(entry["bus-id"]) == 1);
+    CHECK(entry["event"] == expected[entry["bus-id"]]);
+    CHECK(entry["rule"] == "r");
+    CHECK(entry["target"] == "t");
+  }
+  CHECK(router->stats().retried == kEvents);
+  CHECK(router->stats().delivered == kEvents);
+  CHECK(Pending(*redis, "bus", "evmatch-router") == 0);
+}
+
 TEST_CASE_METHOD(RedisTest,
                  "an event older than MaximumEventAgeInSeconds is dead-lettered unattempted",
                  "[redis]") {
