@@ -5,7 +5,6 @@
 #include <sys/time.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -119,29 +118,6 @@ void RedisConnection::Append(const std::vector<std::string>& args) {
   }
   redisAppendCommandArgv(context_, static_cast<int>(args.size()), argv.data(), lengths.data());
   ++queued_;
-}
-
-namespace {
-
-// "*<n>\r\n" or "$<n>\r\n".
-void AppendRespHeader(std::string* out, char kind, size_t n) {
-  char digits[24] = {kind};
-  char* end = std::to_chars(digits + 1, digits + sizeof(digits) - 2, n).ptr;
-  *end++ = '\r';
-  *end++ = '\n';
-  out->append(digits, static_cast<size_t>(end - digits));
-}
-
-}  // namespace
-
-void AppendRespArray(std::string* out, size_t count) { AppendRespHeader(out, '*', count); }
-
-size_t AppendRespBulk(std::string* out, std::string_view arg) {
-  AppendRespHeader(out, '$', arg.size());
-  const size_t at = out->size();
-  out->append(arg);
-  out->append("\r\n", 2);
-  return at;
 }
 
 absl::Status RedisConnection::Send(std::string_view resp, size_t commands) {

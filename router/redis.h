@@ -6,6 +6,8 @@
 #ifndef EVMATCH_ROUTER_REDIS_H_
 #define EVMATCH_ROUTER_REDIS_H_
 
+#include <charconv>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
@@ -100,18 +102,43 @@ class RedisConnection {
   size_t queued_ = 0;
 };
 
-// Writing commands in RESP (each an array of bulk strings) for
-// RedisConnection::Send, many commands to one buffer. AppendRespArray starts
-// a command of `count` arguments; AppendRespBulk appends one and returns the
-// offset in `*out` where its bytes begin.
-void AppendRespArray(std::string* out, size_t count);
-size_t AppendRespBulk(std::string* out, std::string_view arg);
+namespace resp_internal {
+// Bytes of "*<n>\r\n" or "$<n>\r\n".
+inline size_t HeaderSize(size_t n) {
+  size_t digits = 1;
+  for (; n >= 10; n /= 10) ++digits;
+  return digits + 3;
+}
+inline char* WriteHeader(char* p, char kind, size_t n) {
+  *p++ = kind;
+  p = std::to_chars(p, p + 20, n).ptr;
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+}  // namespace resp_internal
 
-// One whole command.
+// Appends one command to `*out` in RESP (an array of bulk strings), ready for
+// RedisConnection::Send: many commands go out with one write. The text is
+// measured first and written in place.
 template <typename Range>
 void AppendResp(std::string* out, const Range& args) {
-  AppendRespArray(out, std::size(args));
-  for (const auto& arg : args) AppendRespBulk(out, std::string_view(arg));
+  size_t size = resp_internal::HeaderSize(std::size(args));
+  for (const auto& arg : args) {
+    const size_t n = std::string_view(arg).size();
+    size += resp_internal::HeaderSize(n) + n + 2;
+  }
+  const size_t at = out->size();
+  out->resize(at + size);
+  char* p = resp_internal::WriteHeader(out->data() + at, '*', std::size(args));
+  for (const auto& arg : args) {
+    const std::string_view a(arg);
+    p = resp_internal::WriteHeader(p, '$', a.size());
+    if (!a.empty()) std::memcpy(p, a.data(), a.size());
+    p += a.size();
+    *p++ = '\r';
+    *p++ = '\n';
+  }
 }
 inline void AppendResp(std::string* out, std::initializer_list<std::string_view> args) {
   AppendResp<std::initializer_list<std::string_view>>(out, args);

@@ -75,6 +75,8 @@ struct Router::Routes {
   };
   // Enabled rule name -> its targets.
   absl::flat_hash_map<std::string, Route> rules;
+  // The same by the live set's rule id (nullptr: none), for the loop.
+  std::vector<const Route*> by_id;
 };
 
 struct Router::Entry {
@@ -107,12 +109,9 @@ struct Router::Op {
   std::string_view key;
   std::shared_ptr<Entry> entry;        // the bus entry it works for (kAck, kKeepFresh: none)
   std::shared_ptr<Delivery> delivery;  // a retry's kDeliver, and kDeadLetter
-  // kDeliver: the target, and where the payload lies in pipeline_ (a
-  // failed first attempt copies it from there: replies are read before
-  // pipeline_ is cleared, and no reload comes between).
+  // kDeliver: the target (a reload comes only between Steps, after the
+  // replies).
   Target target;
-  size_t payload_at = 0;
-  size_t payload_size = 0;
 };
 
 template <typename Range>
@@ -127,18 +126,8 @@ void Router::Queue(Op op, std::initializer_list<std::string_view> args) {
 
 void Router::QueueDelivery(Op op, std::string_view payload) {
   const TargetConfig& target = *op.target.config;
-  AppendRespArray(&pipeline_, 11);
-  for (std::string_view arg : {std::string_view("XADD"), std::string_view(target.stream),
-                               std::string_view("*"), std::string_view("event")}) {
-    AppendRespBulk(&pipeline_, arg);
-  }
-  op.payload_at = AppendRespBulk(&pipeline_, payload);
-  op.payload_size = payload.size();
-  for (std::string_view arg :
-       {std::string_view("bus-id"), std::string_view(op.entry->id), std::string_view("rule"),
-        op.target.rule, std::string_view("target"), std::string_view(target.id)}) {
-    AppendRespBulk(&pipeline_, arg);
-  }
+  AppendResp(&pipeline_, {"XADD", target.stream, "*", "event", payload, "bus-id", op.entry->id,
+                          "rule", op.target.rule, "target", target.id});
   ops_.push_back(std::move(op));
 }
 
@@ -198,6 +187,14 @@ absl::StatusOr<Router::Derived> Router::Derive(const RouterConfig& config) {
 }
 
 void Router::Install(Derived derived) {
+  // The rules are in the live set by now: they have ids.
+  Routes& routes = *derived.routes;
+  for (const auto& [name, route] : routes.rules) {
+    const std::optional<evmatch::RuleId> id = rules_->FindRule(name);
+    if (!id) continue;
+    if (*id >= routes.by_id.size()) routes.by_id.resize(*id + 1, nullptr);
+    routes.by_id[*id] = &route;
+  }
   routes_ = std::move(derived.routes);
   policy_ = std::move(derived.policy);
   archive_filter_ = std::move(derived.archive_filter);
@@ -230,7 +227,6 @@ absl::Status Router::Connect() {
   ops_.clear();
   replying_.clear();
   pipeline_.clear();
-  sent_ = 0;
   sent_ops_ = 0;
   absl::StatusOr<std::unique_ptr<RedisConnection>> redis = RedisConnection::Connect(config_.redis);
   if (!redis.ok()) return redis.status();
@@ -319,7 +315,7 @@ absl::Status Router::Read() {
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
     Process(std::string(Reply::TextOf(entry->element[0])), entry->element[1], 1);
     // Written while still in cache; the replies are read by Flush.
-    if (pipeline_.size() - sent_ >= kSendBytes) {
+    if (pipeline_.size() >= kSendBytes) {
       if (absl::Status s = Send(); !s.ok()) return s;
     }
   }
@@ -473,25 +469,20 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
     // The matcher reads only what rules name; shaping reads the whole event,
     // which must then be within the limits everywhere (a value nested too
     // deep where no rule looks).
-    evmatch::EventOptions limits;
-    limits.max_event_bytes = bus.max_event_bytes;
-    if (absl::Status parsed = transform_event_.Parse(entry->event, limits); !parsed.ok()) {
+    if (absl::Status parsed = ParseForShaping(*entry); !parsed.ok()) {
       ++stats_.invalid;
       BusDeadLetter(entry, "INVALID_EVENT", Cat("the event cannot be shaped: ", parsed.message()));
       return;
     }
     ++stats_.matched;
-    std::string ingestion_time = Rfc3339(entry->ingested_ms);
     for (evmatch::RuleId rule_id : matches) {
-      std::string_view rule = rules_->rule_name(rule_id);
-      auto route = routes_->rules.find(absl::string_view(rule.data(), rule.size()));
-      if (route == routes_->rules.end()) continue;
-      for (size_t t = 0; t < route->second.targets.size(); ++t) {
-        const Target target{rule, &route->second.targets[t], route->second.counters[t]};
-        evmatch::TransformStatus shaped = target.config->input->Apply(
-            transform_event_,
-            {.rule_name = rule, .rule_arn = rule, .ingestion_time = ingestion_time}, &payload_);
-        if (shaped != evmatch::TransformStatus::kOk) {
+      const Routes::Route* route =
+          rule_id < routes_->by_id.size() ? routes_->by_id[rule_id] : nullptr;
+      if (route == nullptr) continue;
+      const std::string_view rule = rules_->rule_name(rule_id);
+      for (size_t t = 0; t < route->targets.size(); ++t) {
+        const Target target{rule, &route->targets[t], route->counters[t]};
+        if (!Shape(*entry, target, /*parsed=*/true, &payload_)) {
           ++stats_.not_delivered;
           continue;
         }
@@ -501,6 +492,30 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
     }
   }
   Settle(entry);
+}
+
+absl::Status Router::ParseForShaping(const Entry& entry) {
+  evmatch::EventOptions limits;
+  limits.max_event_bytes = config_.bus.max_event_bytes;
+  return transform_event_.Parse(entry.event, limits);
+}
+
+bool Router::Shape(const Entry& entry, const Target& target, bool parsed, std::string* out) {
+  if (!parsed && !ParseForShaping(entry).ok()) return false;
+  if (entry.ingested_ms / 1000 != ingestion_second_) {
+    ingestion_second_ = entry.ingested_ms / 1000;
+    ingestion_time_ = Rfc3339(ingestion_second_ * 1000);
+  }
+  // Rfc3339's milliseconds: the three digits before the 'Z'.
+  const int64_t ms = entry.ingested_ms % 1000;
+  char* digits = ingestion_time_.data() + ingestion_time_.size() - 4;
+  digits[0] = static_cast<char>('0' + ms / 100);
+  digits[1] = static_cast<char>('0' + ms / 10 % 10);
+  digits[2] = static_cast<char>('0' + ms % 10);
+  return target.config->input->Apply(
+             transform_event_,
+             {.rule_name = target.rule, .rule_arn = target.rule, .ingestion_time = ingestion_time_},
+             out) == evmatch::TransformStatus::kOk;
 }
 
 std::shared_ptr<Router::Delivery> Router::NewDelivery(std::shared_ptr<Entry> entry,
@@ -604,8 +619,8 @@ void Router::Settle(const std::shared_ptr<Entry>& entry) {
 absl::Status Router::Send() {
   const size_t commands = ops_.size() - sent_ops_;
   if (commands == 0) return absl::OkStatus();
-  absl::Status sent = redis_->Send(std::string_view(pipeline_).substr(sent_), commands);
-  sent_ = pipeline_.size();
+  absl::Status sent = redis_->Send(pipeline_, commands);
+  pipeline_.clear();
   sent_ops_ = ops_.size();
   return sent;
 }
@@ -624,8 +639,6 @@ absl::Status Router::Flush() {
     }
     replying_.clear();
   }
-  pipeline_.clear();
-  sent_ = 0;
   return absl::OkStatus();
 }
 
@@ -643,8 +656,15 @@ void Router::OnReply(Op& op, const Reply& reply) {
       }
       std::shared_ptr<Delivery> d = std::move(op.delivery);
       if (!d) {
-        d = NewDelivery(op.entry, op.target,
-                        std::string_view(pipeline_).substr(op.payload_at, op.payload_size));
+        // A first attempt: its payload was sent, not kept. Shaping is
+        // deterministic, so the retry's payload is made again.
+        if (!Shape(*op.entry, op.target, /*parsed=*/false, &payload_)) {
+          ++stats_.not_delivered;
+          --op.entry->pending;
+          Settle(op.entry);
+          return;
+        }
+        d = NewDelivery(op.entry, op.target, payload_);
       }
       d->last_code = std::string(ErrorCode(error));
       d->last_message = Cat("XADD ", target.stream, ": ", error);

@@ -91,15 +91,15 @@ class Router {
     const TargetConfig* config = nullptr;
     uint64_t* counter = nullptr;  // its RouterStats::per_target entry
   };
-  // Bytes of commands written before the replies are read (Read sends as it
-  // goes, so the text is still in cache).
+  // Read sends commands as it goes, in pieces of this size, so that the
+  // buffer stays in cache; Flush reads the replies.
   static constexpr size_t kSendBytes = 64 << 10;
 
   Router(RouterConfig config, Options options);
   // What a configuration gives besides the rules: each rule's targets and
   // the policy and archive matchers. Derive can fail; Install cannot.
   struct Derived {
-    std::shared_ptr<const Routes> routes;
+    std::shared_ptr<Routes> routes;  // Install adds the rule ids
     std::optional<evmatch::Matcher> policy;
     std::optional<evmatch::Matcher> archive_filter;
   };
@@ -108,6 +108,11 @@ class Router {
   absl::Status Read();
   absl::Status Reclaim();
   void Process(const std::string& id, const redisReply* fields, int delivery_count);
+  // Parses the entry's event for Shape.
+  absl::Status ParseForShaping(const Entry& entry);
+  // `target`'s payload for the entry's event (parsed: by ParseForShaping,
+  // last); false when it is not to be delivered.
+  bool Shape(const Entry& entry, const Target& target, bool parsed, std::string* out);
   std::shared_ptr<Delivery> NewDelivery(std::shared_ptr<Entry> entry, const Target& target,
                                         std::string_view payload);
   // A first attempt, of payload_; a retry.
@@ -140,12 +145,14 @@ class Router {
   evmatch::Scratch filter_scratch_;
   std::string buffer_;   // the event, padded for Match
   std::string payload_;  // a target's payload
+  // Rfc3339 of the last ingestion second (its milliseconds overwritten).
+  int64_t ingestion_second_ = -1;
+  std::string ingestion_time_;
   int64_t now_ms_ = 0;   // NowMillis() at the start of the batch
 
   std::vector<Op> ops_;                                        // commands queued for the next Flush
   std::vector<Op> replying_;                                   // commands whose replies Flush reads
-  std::string pipeline_;                                       // their RESP text
-  size_t sent_ = 0;                                            // bytes of pipeline_ sent
+  std::string pipeline_;                                       // their RESP text, not yet sent
   size_t sent_ops_ = 0;                                        // commands of ops_ sent
   std::multimap<int64_t, std::shared_ptr<Delivery>> retries_;  // by due time
   // Entries with deliveries waiting: kept fresh (XCLAIM JUSTID) so that no

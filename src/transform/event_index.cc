@@ -14,6 +14,25 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
+// True for a JSON number without an exponent and with at most 308 integer
+// digits: valid, and within binary64 (the numbers most events carry). Any
+// other token is left to ParseDecimal.
+bool IsPlainNumber(std::string_view n) {
+  const auto digit = [&](size_t i) { return i < n.size() && n[i] >= '0' && n[i] <= '9'; };
+  size_t i = !n.empty() && n[0] == '-' ? 1 : 0;
+  const size_t integer = i;
+  if (!digit(i)) return false;
+  if (n[i++] != '0') {
+    while (digit(i)) ++i;
+  }
+  if (i - integer > 308) return false;
+  if (i < n.size() && n[i] == '.') {
+    if (!digit(++i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == n.size();
+}
+
 class Indexer {
  public:
   Indexer(TransformEventState& state, int max_depth) : s_(state), max_depth_(max_depth) {}
@@ -88,6 +107,7 @@ class Indexer {
       case od::json_type::number: {
         s_.nodes[self].type = NodeType::kNumber;
         const std::string_view number = TrimJsonSpace(token);
+        if (IsPlainNumber(number)) return true;
         s_.digits.resize(std::max(s_.digits.size(), number.size()));
         DecimalView decimal;
         if (!ParseDecimal(number, s_.digits.data(), &decimal)) {

@@ -313,6 +313,26 @@ TEST_CASE("events: escaped and repeated keys, invalid events, no event", "[trans
   CHECK(out == "1");
 }
 
+TEST_CASE("event numbers: the JSON grammar, and no more than binary64 holds", "[transform]") {
+  evmatch::TransformEvent event;
+  const std::string digits308 = "1" + std::string(307, '0');
+  for (const std::string& good :
+       {std::string("0"), std::string("-0"), std::string("-12.25"), std::string("0.000"),
+        std::string("1e308"), std::string("2E-999"), digits308, "-" + digits308 + ".5",
+        digits308 + "0", std::string("1.7976931348623157e308")}) {
+    INFO(good);
+    CHECK(event.Parse(R"({"n": )" + good + "}").ok());
+  }
+  for (const std::string& bad :
+       {std::string("1."), std::string("-"), std::string("-01"), std::string("00"),
+        std::string(".5"), std::string("1.e5"), std::string("1e"), std::string("+1"),
+        std::string("0x10"), "2" + digits308, "-2" + digits308 + ".5", std::string("1.8e308")}) {
+    INFO(bad);
+    CHECK(event.Parse(R"({"n": )" + bad + "}").code() == absl::StatusCode::kInvalidArgument);
+    CHECK(event.Parse(R"({"n": [)" + bad + "]}").code() == absl::StatusCode::kInvalidArgument);
+  }
+}
+
 // A random JSON value, `depth` levels at most.
 std::string RandomValue(std::mt19937_64& rng, int depth) {
   switch (rng() % (depth > 0 ? 7 : 5)) {
