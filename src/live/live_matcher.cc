@@ -46,10 +46,8 @@ absl::Status CompileRules(const LiveOptions& options, absl::Span<const RuleId> i
   return absl::OkStatus();
 }
 
-// Grows `s` for every program of `snapshot` of the set `serial`; false when
-// out of memory.
-bool FitScratch(uint64_t serial, const LiveSnapshot& snapshot, ScratchState& s) {
-  if (s.live_fitted_set == serial && s.live_fitted_snapshot == snapshot.number) return true;
+// FitScratch's work when the snapshot is new to `s`.
+bool FitScratchSlow(uint64_t serial, const LiveSnapshot& snapshot, ScratchState& s) {
   s.live_fitted_set = 0;
   const Program& base = snapshot.base->program;
   const Program* mid = snapshot.mid.program.get();
@@ -79,6 +77,13 @@ bool FitScratch(uint64_t serial, const LiveSnapshot& snapshot, ScratchState& s) 
     return false;
   }
 #endif
+}
+
+// Grows `s` for every program of `snapshot` of the set `serial`; false when
+// out of memory. Once per snapshot: then a comparison.
+inline bool FitScratch(uint64_t serial, const LiveSnapshot& snapshot, ScratchState& s) {
+  return (s.live_fitted_set == serial && s.live_fitted_snapshot == snapshot.number) ||
+         FitScratchSlow(serial, snapshot, s);
 }
 
 }  // namespace
@@ -158,6 +163,29 @@ void LiveLevel::Set(const LiveBase& base, std::shared_ptr<const Program> compile
                         !index.numeric.empty() || !index.cidrs.empty() ||
                         !index.presence_triggers.empty();
     if (!others) (*kinds)[f] = index.strings.empty() ? kQuickNever : kQuickStrings;
+  }
+  // The filter: 16 bits or more per string, so that about one value in
+  // sixteen that is none of them reaches the table.
+  size_t strings = 0;
+  for (FieldId f = 0; f < compiled->fields.size(); ++f) {
+    if ((*kinds)[f] == kQuickStrings) strings += compiled->fields[f].strings.size();
+  }
+  string_filter.reset();
+  string_filter_shift = 64;
+  if (strings > 0) {
+    int log2_bits = 9;
+    while ((size_t{1} << log2_bits) < 16 * strings) ++log2_bits;
+    auto bits = std::make_shared<std::vector<uint64_t>>((size_t{1} << log2_bits) / 64, 0);
+    const uint64_t seed = NewHashSeed();  // the seed kept values are hashed with
+    for (FieldId f = 0; f < compiled->fields.size(); ++f) {
+      if ((*kinds)[f] != kQuickStrings) continue;
+      compiled->fields[f].strings.ForEach([&](std::string_view key, auto) {
+        const uint64_t bit = HashKey(key, seed) >> (64 - log2_bits);
+        (*bits)[bit / 64] |= uint64_t{1} << (bit % 64);
+      });
+    }
+    string_filter = std::move(bits);
+    string_filter_shift = 64 - log2_bits;
   }
   program = std::move(compiled);
   ids = std::make_shared<const std::vector<RuleId>>(std::move(rule_ids));

@@ -122,6 +122,9 @@ struct LiveLevel {
   std::shared_ptr<const std::vector<FieldId>> replay;
   // LiveDelta::quick, per field of the program.
   std::shared_ptr<const std::vector<uint8_t>> quick;
+  // LiveDelta::string_filter and its shift.
+  std::shared_ptr<const std::vector<uint64_t>> string_filter;
+  int string_filter_shift = 64;
 
   // Makes this the level of `program` over `ids` (ascending), against `base`.
   void Set(const LiveBase& base, std::shared_ptr<const Program> program, std::vector<RuleId> ids);
@@ -144,10 +147,13 @@ struct LiveSnapshot {
 
   LiveView View() const {
     auto delta = [](const LiveLevel& level, const std::vector<uint64_t>* mask) {
-      return LiveDelta{level.program.get(), level.ids ? level.ids->data() : nullptr,
+      return LiveDelta{level.program.get(),
+                       level.ids ? level.ids->data() : nullptr,
                        mask != nullptr && !mask->empty() ? mask->data() : nullptr,
                        level.replay && !level.replay->empty() ? level.replay->data() : nullptr,
-                       level.quick ? level.quick->data() : nullptr};
+                       level.quick ? level.quick->data() : nullptr,
+                       level.string_filter ? level.string_filter->data() : nullptr,
+                       level.string_filter_shift};
     };
     return {&base->program,
             base->ids.data(),

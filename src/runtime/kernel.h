@@ -34,7 +34,19 @@ struct LiveDelta {
   // a delta none of whose kept values can fire, and with no `always`
   // sub-rule, matches nothing and is skipped.
   const uint8_t* quick;
+  // A bit per hash of every string of the kQuickStrings fields (the kept
+  // value's hash, top bits): a clear bit spares the table lookup.
+  // nullptr: none.
+  const uint64_t* string_filter;
+  int string_filter_shift;  // 64 - log2(bits)
 };
+
+// The bit of a kept string's hash in LiveDelta::string_filter.
+inline bool MayHoldString(const LiveDelta& delta, uint64_t hash) {
+  if (delta.string_filter == nullptr) return true;
+  const uint64_t bit = hash >> delta.string_filter_shift;
+  return (delta.string_filter[bit / 64] >> (bit % 64) & 1) != 0;
+}
 
 // What values a delta's field can fire on.
 enum LiveQuick : uint8_t {

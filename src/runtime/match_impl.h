@@ -777,7 +777,7 @@ bool MayFire(const LiveDelta& delta, const ScratchState& s) {
       case kQuickNever:
         continue;
       case kQuickStrings:
-        if (r.kind == ReplayRecord::Kind::kString &&
+        if (r.kind == ReplayRecord::Kind::kString && MayHoldString(delta, r.hash.value) &&
             !delta.program->fields[field].strings.Find(r.text, &r.hash).empty()) {
           return true;
         }
@@ -824,43 +824,48 @@ MatchStatus RunLive(const LiveView& v, std::string_view json, size_t capacity, M
     }
   }
   // Each delta that runs fills its own list; one that is absent or skipped
-  // found nothing.
+  // found nothing. Replayed deltas run first, while the walk's array
+  // contexts stand.
   s.live_delta[0].clear();
   s.live_delta[1].clear();
   bool any = false;
-  for (const bool replayed : {true, false}) {
-    for (int d = 0; d < 2; ++d) {
-      const LiveDelta& delta = v.deltas[d];
-      if (delta.program == nullptr || (delta.replay_fields != nullptr) != replayed) continue;
-      if (replayed && !MayFire(delta, s)) continue;
-      if (replayed) {
-        status = Drive(
-            *delta.program, s, mode,
-            [&](Walker& w) {
-              for (const ReplayRecord& r : s.replay) {
-                const FieldId field = delta.replay_fields[r.field];
-                if (field != kNone) w.Replay(r, field);
-              }
-              return MatchStatus::kOk;
-            },
-            nullptr, /*keep_contexts=*/true, /*fitted=*/true);
-      } else {
-        // The first stage's index is kept: the walk reads only the delta's
-        // paths.
-        doc.rewind();
-        status = Drive(
-            *delta.program, s, mode, [&](Walker& w) { return w.Run(doc, true); }, nullptr, false,
-            /*fitted=*/true);
+  auto collect = [&](int d) {
+    const LiveDelta& delta = v.deltas[d];
+    std::vector<RuleId>& found = s.live_delta[d];
+    for (const RuleId r : s.matches) {
+      if (delta.mask == nullptr || (delta.mask[r / 64] >> (r % 64) & 1) == 0) {
+        found.push_back(delta.ids[r]);
       }
-      if (status != MatchStatus::kOk) return status;
-      std::vector<RuleId>& found = s.live_delta[d];
-      for (const RuleId r : s.matches) {
-        if (delta.mask == nullptr || (delta.mask[r / 64] >> (r % 64) & 1) == 0) {
-          found.push_back(delta.ids[r]);
-        }
-      }
-      any |= !found.empty();
     }
+    any |= !found.empty();
+  };
+  for (int d = 0; d < 2; ++d) {
+    const LiveDelta& delta = v.deltas[d];
+    if (delta.program == nullptr || delta.replay_fields == nullptr || !MayFire(delta, s)) continue;
+    status = Drive(
+        *delta.program, s, mode,
+        [&](Walker& w) {
+          for (const ReplayRecord& r : s.replay) {
+            const FieldId field = delta.replay_fields[r.field];
+            if (field != kNone) w.Replay(r, field);
+          }
+          return MatchStatus::kOk;
+        },
+        nullptr, /*keep_contexts=*/true, /*fitted=*/true);
+    if (status != MatchStatus::kOk) return status;
+    collect(d);
+  }
+  for (int d = 0; d < 2; ++d) {
+    const LiveDelta& delta = v.deltas[d];
+    if (delta.program == nullptr || delta.replay_fields != nullptr) continue;
+    // The first stage's index is kept: the walk reads only the delta's
+    // paths.
+    doc.rewind();
+    status = Drive(
+        *delta.program, s, mode, [&](Walker& w) { return w.Run(doc, true); }, nullptr, false,
+        /*fitted=*/true);
+    if (status != MatchStatus::kOk) return status;
+    collect(d);
   }
   size_t kept = 0;
   for (const RuleId r : s.live_matches) {

@@ -75,7 +75,8 @@ Result LiveResult(const LiveMatcher& live, const Event& e, evmatch::Scratch& scr
 
 class Steps {
  public:
-  explicit Steps(uint32_t seed) : gen_(seed), rng_(seed) {}
+  // exact: rules of exact strings only (RandomCases::ExactPattern).
+  Steps(uint32_t seed, bool exact) : gen_(seed), rng_(seed), exact_(exact) {}
 
   std::vector<Event> Events(int n) {
     std::vector<Event> events;
@@ -97,7 +98,7 @@ class Steps {
     std::vector<std::string> patterns;
     const int n = 1 + Pick(3);
     while (static_cast<int>(patterns.size()) < n) {
-      std::string p = gen_.Pattern();
+      std::string p = exact_ ? gen_.ExactPattern() : gen_.Pattern();
       if (evmatch::Pattern::Parse(p).ok()) patterns.push_back(std::move(p));
     }
     return patterns;
@@ -133,13 +134,14 @@ class Steps {
  private:
   evmatch_test::RandomCases gen_;
   std::mt19937 rng_;
+  const bool exact_;
 };
 
 // `steps` random changes on one LiveMatcher, each followed by a comparison
 // of every event in both modes (and, every fourth step, through MatchBatch).
 // Returns the (event, step) cases compared.
-size_t RunSteps(uint32_t seed, int steps, int events_per_run) {
-  Steps gen(seed);
+size_t RunSteps(uint32_t seed, int steps, int events_per_run, bool exact = false) {
+  Steps gen(seed, exact);
   const std::vector<Event> events = gen.Events(events_per_run);
   // A base of few rules leaves paths to the delta alone (the delta's own
   // walk); a larger one names them all (the delta matched on the base's
@@ -258,7 +260,7 @@ size_t RunSteps(uint32_t seed, int steps, int events_per_run) {
 // must equal that of a version published while its Match ran. Returns the
 // matches checked.
 size_t RunConcurrent(uint32_t seed, int steps, int readers) {
-  Steps gen(seed);
+  Steps gen(seed, /*exact=*/false);
   const std::vector<Event> events = gen.Events(30);
   Model model;
   for (int i = 0; i < 10; ++i) model[gen.Name()] = gen.Patterns();
@@ -326,6 +328,13 @@ TEST_CASE("LiveMatcher agrees with a fresh compile after every random change",
           "[differential][live]") {
   size_t cases = 0;
   for (uint32_t seed : {1u, 2u, 3u, 4u}) cases += RunSteps(seed, 60, 30);
+  CHECK(cases >= 10000);
+}
+
+TEST_CASE("LiveMatcher of exact-string rules agrees with a fresh compile after every change",
+          "[differential][live]") {
+  size_t cases = 0;
+  for (uint32_t seed : {5u, 6u, 7u, 8u}) cases += RunSteps(seed, 60, 30, /*exact=*/true);
   CHECK(cases >= 10000);
 }
 

@@ -43,6 +43,19 @@ class RandomCases {
     return out + "}";
   }
 
+  // A pattern of exact strings only: a live set's delta of such rules is
+  // skipped on a lookup of the event's values (and its filter).
+  std::string ExactPattern() {
+    std::string out = "{";
+    const int fields = 1 + Pick(2);
+    for (int i = 0; i < fields; ++i) {
+      if (i > 0) out += ",";
+      out += Pick(4) == 0 ? "\"n\":{\"m\":" + StrList() + "}"
+                          : Quote(kTopFields[Pick(std::size(kTopFields))]) + ":" + StrList();
+    }
+    return out + "}";
+  }
+
   std::string Event() {
     std::string out = "{";
     bool first = true;
