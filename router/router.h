@@ -148,7 +148,7 @@ class Router {
   // Rfc3339 of the last ingestion second (its milliseconds overwritten).
   int64_t ingestion_second_ = -1;
   std::string ingestion_time_;
-  int64_t now_ms_ = 0;   // NowMillis() at the start of the batch
+  int64_t now_ms_ = 0;  // NowMillis() at the start of the batch
 
   std::vector<Op> ops_;                                        // commands queued for the next Flush
   std::vector<Op> replying_;                                   // commands whose replies Flush reads
