@@ -53,6 +53,16 @@ std::string_view ErrorCode(std::string_view error_text) {
   return error_text.substr(0, error_text.find(' '));
 }
 
+absl::Status ReplyErrorStatus(std::string_view what, std::string_view error_text) {
+  std::string message = Cat(what, ": ", error_text);
+  const std::string_view code = ErrorCode(error_text);
+  if (code == "LOADING" || code == "BUSY" || code == "MASTERDOWN" || code == "TRYAGAIN") {
+    return absl::UnavailableError(message);
+  }
+  if (code == "NOPERM") return absl::PermissionDeniedError(message);
+  return absl::FailedPreconditionError(message);
+}
+
 std::string Describe(const std::vector<std::string>& args) {
   if (args.empty()) return "(no command)";
   std::string text = args[0];
@@ -162,9 +172,7 @@ absl::StatusOr<Reply> RedisConnection::Command(const std::vector<std::string>& a
 absl::StatusOr<Reply> RedisConnection::Check(const std::vector<std::string>& args) {
   absl::StatusOr<Reply> reply = Command(args);
   if (!reply.ok() || !reply->is_error()) return reply;
-  std::string message = Cat(Describe(args), ": ", reply->text());
-  if (ErrorCode(reply->text()) == "NOPERM") return absl::PermissionDeniedError(message);
-  return absl::FailedPreconditionError(message);
+  return ReplyErrorStatus(Describe(args), reply->text());
 }
 
 }  // namespace evmatch_router

@@ -70,6 +70,12 @@ std::optional<std::string_view> FieldValue(const redisReply* fields, std::string
 // The first word of a Redis error ("WRONGTYPE", "NOPERM", "OOM", ...).
 std::string_view ErrorCode(std::string_view error_text);
 
+// A reply error as a status, `what` naming the command and key:
+// Unavailable when Redis cannot serve for now (LOADING its data after a
+// restart, BUSY with a script, MASTERDOWN, TRYAGAIN), PermissionDenied for
+// NOPERM, FailedPrecondition otherwise.
+absl::Status ReplyErrorStatus(std::string_view what, std::string_view error_text);
+
 class RedisConnection {
  public:
   // Connects and authenticates. Errors: Unavailable (cannot connect),
@@ -91,7 +97,7 @@ class RedisConnection {
   size_t queued() const { return queued_; }
 
   // Command with a reply error turned into a failed status naming the
-  // command (FailedPrecondition, or PermissionDenied for NOPERM).
+  // command (ReplyErrorStatus).
   absl::StatusOr<Reply> Check(const std::vector<std::string>& args);
 
  private:

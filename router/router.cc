@@ -237,10 +237,8 @@ absl::Status Router::Connect() {
       redis_->Command({"XGROUP", "CREATE", config_.bus.stream, config_.bus.group, "0", "MKSTREAM"});
   if (!created.ok()) return created.status();
   if (created->is_error() && ErrorCode(created->text()) != "BUSYGROUP") {
-    std::string message =
-        Cat("XGROUP CREATE ", config_.bus.stream, " ", config_.bus.group, ": ", created->text());
-    if (ErrorCode(created->text()) == "NOPERM") return absl::PermissionDeniedError(message);
-    return absl::FailedPreconditionError(message);
+    return ReplyErrorStatus(Cat("XGROUP CREATE ", config_.bus.stream, " ", config_.bus.group),
+                            created->text());
   }
   read_own_pending_ = true;
   own_pending_cursor_ = "-";

@@ -618,9 +618,23 @@ TEST_CASE_METHOD(
 }
 
 TEST_CASE("routers reconnect after Redis restarts (AOF) and lose nothing acknowledged", "[redis]") {
-  evmatch_test::RedisServer server({"--appendonly", "yes", "--appendfsync", "always"});
+  // key-load-delay (a testing setting of Redis: a pause per key loaded)
+  // and 2,500 keys make the restarted server answer LOADING for about
+  // 2.5 s, which the router must wait out like a lost connection.
+  evmatch_test::RedisServer server(
+      {"--appendonly", "yes", "--appendfsync", "always", "--key-load-delay", "1000"});
   auto redis = server.Client();
   REQUIRE(redis);
+  for (int i = 0; i < 2500; ++i) redis->Append({"SET", "filler-" + std::to_string(i), "x"});
+  while (redis->queued() > 0) REQUIRE(redis->NextReply().ok());
+  // Into the AOF's base, which is loaded key by key.
+  REQUIRE(redis->Command({"BGREWRITEAOF"}).ok());
+  WaitFor([&] {
+    absl::StatusOr<Reply> info = redis->Command({"INFO", "persistence"});
+    REQUIRE(info.ok());
+    return info->text().find("aof_rewrite_in_progress:0") != std::string_view::npos &&
+           info->text().find("aof_rewrite_scheduled:0") != std::string_view::npos;
+  });
   const std::string config = server.dir() + "/bus.json";
   WriteFile(config, BusConfig(server, R"("Bus": {"Stream": "bus", "ReclaimIdleSeconds": 1},
     "Rules": [{"Name": "r", "EventPattern": {"n": [{"numeric": [">=", 0]}]},
@@ -643,7 +657,9 @@ TEST_CASE("routers reconnect after Redis restarts (AOF) and lose nothing acknowl
   });
   router.Signal(SIGTERM);
   CHECK(router.Wait() == 0);
+  INFO(router.Stderr());
   CHECK(router.Stderr().find("reconnecting") != std::string::npos);
+  CHECK(router.Stderr().find("LOADING") != std::string::npos);
 }
 
 // Runs the router binary with `args`; its exit code and stderr.
