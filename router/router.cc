@@ -456,7 +456,7 @@ void Router::Process(const std::string& id, const redisReply* fields, int delive
         add.insert(add.end(), {"MINID", "~", std::to_string(cutoff)});
       }
       add.insert(add.end(), {"*", "event", entry->event, "ingestion-time",
-                             Rfc3339(entry->ingested_ms), "bus-id", id});
+                             std::string(IngestionTime(entry->ingested_ms)), "bus-id", id});
       ++entry->pending;
       Queue({Op::Kind::kBusWrite, "XADD", config_.archive->stream, entry, nullptr}, add);
       ++stats_.archived;
@@ -498,33 +498,38 @@ absl::Status Router::ParseForShaping(const Entry& entry) {
   return transform_event_.Parse(entry.event, limits);
 }
 
-bool Router::Shape(const Entry& entry, const Target& target, bool parsed, std::string* out) {
-  if (!parsed && !ParseForShaping(entry).ok()) return false;
-  if (entry.ingested_ms / 1000 != ingestion_second_) {
-    ingestion_second_ = entry.ingested_ms / 1000;
+std::string_view Router::IngestionTime(int64_t millis) {
+  if (millis / 1000 != ingestion_second_) {
+    ingestion_second_ = millis / 1000;
     ingestion_time_ = Rfc3339(ingestion_second_ * 1000);
   }
   // Rfc3339's milliseconds: the three digits before the 'Z'.
-  const int64_t ms = entry.ingested_ms % 1000;
+  const int64_t ms = millis % 1000;
   char* digits = ingestion_time_.data() + ingestion_time_.size() - 4;
   digits[0] = static_cast<char>('0' + ms / 100);
   digits[1] = static_cast<char>('0' + ms / 10 % 10);
   digits[2] = static_cast<char>('0' + ms % 10);
+  return ingestion_time_;
+}
+
+bool Router::Shape(const Entry& entry, const Target& target, bool parsed, std::string* out) {
+  if (!parsed && !ParseForShaping(entry).ok()) return false;
+  const std::string_view ingestion_time = IngestionTime(entry.ingested_ms);
   return target.config->input->Apply(
              transform_event_,
-             {.rule_name = target.rule, .rule_arn = target.rule, .ingestion_time = ingestion_time_},
+             {.rule_name = target.rule, .rule_arn = target.rule, .ingestion_time = ingestion_time},
              out) == evmatch::TransformStatus::kOk;
 }
 
 std::shared_ptr<Router::Delivery> Router::NewDelivery(std::shared_ptr<Entry> entry,
                                                       const Target& target,
-                                                      std::string_view payload) {
+                                                      std::string_view payload, int attempts) {
   auto delivery = std::make_shared<Delivery>();
   delivery->entry = std::move(entry);
   delivery->routes = routes_;
   delivery->target = target;
   delivery->payload = std::string(payload);
-  delivery->attempts = 1;
+  delivery->attempts = attempts;
   return delivery;
 }
 
@@ -532,9 +537,7 @@ void Router::Deliver(const std::shared_ptr<Entry>& entry, const Target& target) 
   const int64_t age_ms = now_ms_ - entry->ingested_ms;
   const int64_t max_age_s = target.config->max_event_age_seconds;
   if (age_ms > max_age_s * 1000) {
-    std::shared_ptr<Delivery> delivery = NewDelivery(entry, target, payload_);
-    delivery->attempts = 0;
-    DeadLetter(std::move(delivery), "EVENT_EXPIRED",
+    DeadLetter(NewDelivery(entry, target, payload_, /*attempts=*/0), "EVENT_EXPIRED",
                Cat("the event was ", age_ms / 1000,
                    " s old before its first attempt; MaximumEventAgeInSeconds is ", max_age_s),
                "MaximumEventAgeInSeconds");
@@ -662,7 +665,7 @@ void Router::OnReply(Op& op, const Reply& reply) {
           Settle(op.entry);
           return;
         }
-        d = NewDelivery(op.entry, op.target, payload_);
+        d = NewDelivery(op.entry, op.target, payload_, /*attempts=*/1);
       }
       d->last_code = std::string(ErrorCode(error));
       d->last_message = Cat("XADD ", target.stream, ": ", error);

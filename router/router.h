@@ -108,13 +108,16 @@ class Router {
   absl::Status Read();
   absl::Status Reclaim();
   void Process(const std::string& id, const redisReply* fields, int delivery_count);
+  // Rfc3339(millis), valid until the next call.
+  std::string_view IngestionTime(int64_t millis);
   // Parses the entry's event for Shape.
   absl::Status ParseForShaping(const Entry& entry);
   // `target`'s payload for the entry's event (parsed: by ParseForShaping,
   // last); false when it is not to be delivered.
   bool Shape(const Entry& entry, const Target& target, bool parsed, std::string* out);
+  // A delivery of `payload` that has made `attempts` attempts.
   std::shared_ptr<Delivery> NewDelivery(std::shared_ptr<Entry> entry, const Target& target,
-                                        std::string_view payload);
+                                        std::string_view payload, int attempts);
   // A first attempt, of payload_; a retry.
   void Deliver(const std::shared_ptr<Entry>& entry, const Target& target);
   void Attempt(std::shared_ptr<Delivery> delivery);
@@ -145,7 +148,7 @@ class Router {
   evmatch::Scratch filter_scratch_;
   std::string buffer_;   // the event, padded for Match
   std::string payload_;  // a target's payload
-  // Rfc3339 of the last ingestion second (its milliseconds overwritten).
+  // IngestionTime's: the last second formatted (Rfc3339 is slow).
   int64_t ingestion_second_ = -1;
   std::string ingestion_time_;
   int64_t now_ms_ = 0;  // NowMillis() at the start of the batch

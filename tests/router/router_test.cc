@@ -389,19 +389,21 @@ TEST_CASE_METHOD(RedisTest, "archived events of a time window are replayed once 
     "Archive": {"Stream": "archive", "EventPattern": {"source": ["app"]}},
     "Rules": [{"Name": "r", "EventPattern": {"source": ["app"]},
                "Targets": [{"Id": "t", "Stream": "out"}]}]})");
-  // Events ingested a second apart, ten seconds ago; one the archive
-  // leaves out.
-  const int64_t t0 = NowMillis() - 10'000;
+  // Events ingested about ten seconds ago, the last two in the same second
+  // (the router formats a second once); one the archive leaves out.
+  const int64_t t0 = (NowMillis() - 10'000) / 1000 * 1000 + 50;
   auto at = [&](int64_t ms) { return std::to_string(t0 + ms) + "-0"; };
   Add(*redis, "bus", R"({"source": "app", "n": 1})", at(0));
   Add(*redis, "bus", R"({"source": "app", "n": 2})", at(1000));
   Add(*redis, "bus", R"({"source": "other", "n": 3})", at(1500));
-  Add(*redis, "bus", R"({"source": "app", "n": 4})", at(2000));
+  Add(*redis, "bus", R"({"source": "app", "n": 4})", at(1800));
   auto router = Start(config);
   StepUntil(*router, [&] { return router->stats().acked == 4; });
   std::vector<Fields> archive = Entries(*redis, "archive");
   REQUIRE(archive.size() == 3);
   CHECK(archive[0]["ingestion-time"] == Rfc3339(t0));
+  CHECK(archive[1]["ingestion-time"] == Rfc3339(t0 + 1000));
+  CHECK(archive[2]["ingestion-time"] == Rfc3339(t0 + 1800));
   CHECK(archive[0]["event"] == R"({"source": "app", "n": 1})");
 
   // The window [t0 + 500, t0 + 2000] holds events 2 and 4.
