@@ -50,8 +50,8 @@ size_t Program::MemoryBytes() const {
              f.wildcards.capacity() * sizeof(WildcardEntry) + f.presence_triggers.owned_bytes();
   }
   bytes += preds.owned_bytes() + condition_preds.owned_bytes() + conditions.owned_bytes() +
-           sub_rules.owned_bytes() + trigger_begin.owned_bytes() + triggers.owned_bytes() +
-           always.owned_bytes();
+           sub_rules.owned_bytes() + group_begin.owned_bytes() + trigger_groups.owned_bytes() +
+           trigger_rules.owned_bytes() + always.owned_bytes();
   return bytes;
 }
 
@@ -411,12 +411,25 @@ class Compiler {
         p_->always.push_back(id);
       }
     }
-    p_->trigger_begin.assign(n_preds + 1, 0);
+    p_->group_begin.assign(n_preds + 1, 0);
     for (size_t pred = 0; pred < n_preds; ++pred) {
-      p_->trigger_begin.mutable_at(pred) = static_cast<uint32_t>(p_->triggers.size());
-      for (SubRuleId id : by_pred[pred]) p_->triggers.push_back({id, p_->sub_rules[id].guards[0]});
+      p_->group_begin.mutable_at(pred) = static_cast<uint32_t>(p_->trigger_groups.size());
+      std::vector<SubRuleId>& ids = by_pred[pred];
+      auto guard = [&](SubRuleId id) { return p_->sub_rules[id].guards[0]; };
+      // By guard, then in sub-rule order (the order they are read in).
+      std::sort(ids.begin(), ids.end(), [&](SubRuleId a, SubRuleId b) {
+        return std::pair(guard(a), a) < std::pair(guard(b), b);
+      });
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (i == 0 || guard(ids[i]) != guard(ids[i - 1])) {
+          p_->trigger_groups.push_back(
+              {guard(ids[i]), static_cast<uint32_t>(p_->trigger_rules.size())});
+        }
+        p_->trigger_rules.push_back(ids[i]);
+      }
     }
-    p_->trigger_begin.mutable_at(n_preds) = static_cast<uint32_t>(p_->triggers.size());
+    p_->group_begin.mutable_at(n_preds) = static_cast<uint32_t>(p_->trigger_groups.size());
+    p_->trigger_groups.push_back({kNone, static_cast<uint32_t>(p_->trigger_rules.size())});
   }
 
   const CompileOptions& options_;

@@ -71,7 +71,7 @@ std::vector<uint32_t> Layout() {
           sizeof(ConditionPred),
           sizeof(Condition),
           sizeof(SubRule),
-          sizeof(Trigger),
+          sizeof(TriggerGroup),
           sizeof(Entry),
           sizeof(ImageAccess::TrieNode),
           sizeof(StringTable<Entry>::Slot),
@@ -499,18 +499,28 @@ bool ReadRules(Reader& r, Program* p, Limits* n) {
     if (!ok) return r.Fail(at, "invalid sub-rule");
   }
   at = r.pos();
-  if (!r.Items(&p->trigger_begin, "trigger offsets") || !r.Items(&p->triggers, "triggers")) {
+  if (!r.Items(&p->group_begin, "trigger group offsets") ||
+      !r.Items(&p->trigger_groups, "trigger groups") ||
+      !r.Items(&p->trigger_rules, "triggered sub-rules")) {
     return false;
   }
-  if (p->trigger_begin.size() != n->preds + 1 || p->trigger_begin[0] != 0 ||
-      p->trigger_begin.back() != p->triggers.size() ||
-      !std::is_sorted(p->trigger_begin.begin(), p->trigger_begin.end())) {
-    return r.Fail(at, "invalid trigger offsets");
+  // Group offsets per predicate, then groups whose sub-rule offsets ascend
+  // to a sentinel at the end of the sub-rules.
+  if (p->group_begin.size() != n->preds + 1 || p->group_begin[0] != 0 ||
+      p->trigger_groups.empty() || p->group_begin.back() != p->trigger_groups.size() - 1 ||
+      !std::is_sorted(p->group_begin.begin(), p->group_begin.end()) ||
+      p->trigger_groups[0].begin != 0 ||
+      p->trigger_groups[p->trigger_groups.size() - 1].begin != p->trigger_rules.size() ||
+      !std::is_sorted(
+          p->trigger_groups.begin(), p->trigger_groups.end(),
+          [](const TriggerGroup& a, const TriggerGroup& b) { return a.begin < b.begin; })) {
+    return r.Fail(at, "invalid trigger groups");
   }
-  for (const Trigger& t : p->triggers) {
-    if (t.sub_rule >= n->sub_rules || !Valid(t.guard, n->preds)) {
-      return r.Fail(at, "invalid trigger");
-    }
+  for (const TriggerGroup& g : p->trigger_groups) {
+    if (!Valid(g.guard, n->preds)) return r.Fail(at, "invalid trigger group");
+  }
+  for (SubRuleId id : p->trigger_rules) {
+    if (id >= n->sub_rules) return r.Fail(at, "invalid triggered sub-rule");
   }
   at = r.pos();
   if (!r.Items(&p->always, "unconditional sub-rules")) return false;
@@ -581,8 +591,9 @@ void WriteImage(const Program& p, const ImageSources* sources, std::string* out)
   w.Items(p.condition_preds);
   w.Items(p.conditions);
   w.Items(p.sub_rules);
-  w.Items(p.trigger_begin);
-  w.Items(p.triggers);
+  w.Items(p.group_begin);
+  w.Items(p.trigger_groups);
+  w.Items(p.trigger_rules);
   w.Items(p.always);
   for (const FieldIndex& f : p.fields) WriteField(f, w);
   w.U64(sources != nullptr ? 1 : 0);

@@ -24,7 +24,7 @@
 namespace evmatch::internal {
 
 inline constexpr char kImageMagic[8] = {'E', 'V', 'M', 'A', 'T', 'C', 'H', '\0'};
-inline constexpr uint32_t kImageVersion = 1;
+inline constexpr uint32_t kImageVersion = 2;
 inline constexpr size_t kImageHeaderBytes = 64;
 
 // The patterns of every rule of an image, as canonical JSON, for a

@@ -127,12 +127,14 @@ struct SubRule {
   Shortcut shortcut = Shortcut::kCheck;
 };
 
-// A sub-rule registered under a predicate, with the sub-rule's first guard
-// (kNone: none) beside it, so that waking can skip the sub-rules whose guard
-// has no hit without reading them.
-struct Trigger {
-  SubRuleId sub_rule;
+// A predicate's triggers that share their first guard (kNone: none). They
+// are woken together when the guard has a hit and skipped together when it
+// has none: a common predicate ("source": "aws.ec2") with many sub-rules
+// costs a look per distinct guard, not per sub-rule. The group's sub-rules
+// are Program::trigger_rules[begin, next group's begin).
+struct TriggerGroup {
   PredId guard;
+  uint32_t begin;
 };
 
 // A node of the path trie. Rule paths are split at '.', and so are event
@@ -178,12 +180,15 @@ struct Program {
   Array<ConditionPred> condition_preds;
   Array<Condition> conditions;
   Array<SubRule> sub_rules;
-  // triggers[p]: sub-rules registered under a condition listing p. A hit
-  // predicate's triggers are read after the walk, when every guard's hits
-  // are known: a common value ("source": "aws.ec2") wakes only the rules
-  // whose most selective other condition holds too.
-  Array<uint32_t> trigger_begin;  // CSR, preds.size() + 1
-  Array<Trigger> triggers;
+  // The sub-rules registered under a condition listing predicate p, in the
+  // groups trigger_groups[group_begin[p], group_begin[p + 1]). A hit
+  // predicate's groups are read after the walk, when every guard's hits are
+  // known: a common value ("source": "aws.ec2") wakes only the rules whose
+  // most selective other condition holds too. trigger_groups ends with a
+  // sentinel whose begin is trigger_rules.size().
+  Array<uint32_t> group_begin;  // CSR, preds.size() + 1
+  Array<TriggerGroup> trigger_groups;
+  Array<SubRuleId> trigger_rules;
   Array<SubRuleId> always;  // sub-rules with nothing to trigger on
   CompileOptions options;
   const struct Kernel* kernel = nullptr;  // simdjson kernel Match runs on

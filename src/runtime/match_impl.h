@@ -526,7 +526,7 @@ class Walker {
     s_.preds[p].hit_head = static_cast<uint32_t>(s_.hits.size() - 1);
     // The first hit makes `p`'s sub-rules worth a look after the walk;
     // later hits (more values in an array) would add nothing.
-    if (first_hit && p_.trigger_begin[p] != p_.trigger_begin[p + 1]) {
+    if (first_hit && p_.group_begin[p] != p_.group_begin[p + 1]) {
       s_.triggered.push_back(p);
     }
   }
@@ -613,10 +613,11 @@ MatchStatus Drive(const Program& p, ScratchState& s, MatchMode mode, Walk&& walk
     // The triggered sub-rules whose first guard has a hit too, each once
     // (several of its trigger condition's predicates may have hits).
     for (const PredId pred : s.triggered) {
-      for (uint32_t t = p.trigger_begin[pred]; t < p.trigger_begin[pred + 1]; ++t) {
-        const Trigger& trigger = p.triggers[t];
-        if (trigger.guard == kNone || s.preds[trigger.guard].epoch == s.epoch) {
-          Wake(s, trigger.sub_rule);
+      for (uint32_t g = p.group_begin[pred]; g < p.group_begin[pred + 1]; ++g) {
+        const PredId guard = p.trigger_groups[g].guard;
+        if (guard != kNone && s.preds[guard].epoch != s.epoch) continue;
+        for (uint32_t t = p.trigger_groups[g].begin; t < p.trigger_groups[g + 1].begin; ++t) {
+          Wake(s, p.trigger_rules[t]);
         }
       }
     }
