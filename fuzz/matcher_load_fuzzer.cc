@@ -4,9 +4,11 @@
 // loads again. Each input is tried as it is and with its header's size and
 // checksum made right, so that mutations reach the body's checks.
 //
-// Seeds: images of small rule sets of every operator, written by
-// `evmatch compile --rules RULES -o fuzz/corpus/matcher_load_fuzzer/NAME`,
-// and seed_checkpoint.evm, a LiveMatcher::Checkpoint (with its patterns).
+// Seeds: images of the rule sets in fuzz/seed_rules (every operator; many
+// values under one guard), written by `evmatch compile --rules
+// fuzz/seed_rules/NAME.json -o fuzz/corpus/matcher_load_fuzzer/seed_NAME.evm`,
+// and seed_checkpoint.evm, a LiveMatcher::Checkpoint (with its patterns) of
+// three rules: a numeric range beside a source, a wildcard and a CIDR block.
 // Rewrite them when the format version changes.
 
 #include <cstdint>
