@@ -76,11 +76,15 @@ void AppendMatcherJson(std::string* out, const Matcher& m) {
     case MatchKind::kSuffixIgnoreCase: wrap_ignore_case("suffix", m.strings[0]); break;
     case MatchKind::kEqualsIgnoreCase: wrap("equals-ignore-case", m.strings, false); break;
     case MatchKind::kWildcard: wrap("wildcard", WildcardValues(m), false); break;
-    case MatchKind::kNumeric: AppendRange(out, m.range); break;
+    case MatchKind::kNumeric:
+      AppendRange(out, *m.range);
+      break;
     case MatchKind::kExists:
       Append(out, "{\"exists\":", m.exists ? "true" : "false", "}");
       break;
-    case MatchKind::kCidr: wrap("cidr", {m.cidr.text}, false); break;
+    case MatchKind::kCidr:
+      wrap("cidr", {m.cidr->text}, false);
+      break;
     case MatchKind::kAnythingBut:
       out->append("{\"anything-but\":");
       if (m.anything_but_numbers) {
@@ -203,6 +207,9 @@ std::string PrintPattern(const PatternObject& root) {
 std::vector<std::vector<LeafCondition>> ExpandPattern(const PatternObject& root) {
   std::vector<Conjunction> out;
   ExpandObject(root, "", true, &out);
+  // Kept with the tree for the rule's lifetime: no spare capacity.
+  out.shrink_to_fit();
+  for (Conjunction& c : out) c.shrink_to_fit();
   return out;
 }
 

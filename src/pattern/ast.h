@@ -10,6 +10,7 @@
 #ifndef EVMATCH_SRC_PATTERN_AST_H_
 #define EVMATCH_SRC_PATTERN_AST_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,17 +55,20 @@ enum class MatchKind : unsigned char {
   kAnythingButWildcard,    // wildcards
 };
 
+// The operands of numeric and cidr matchers are held apart, so that the
+// common matchers of a million-rule set stay small (a pattern tree is kept
+// per rule); they never change once parsed.
 struct Matcher {
   MatchKind kind = MatchKind::kExact;
+  bool exists = false;
+  bool anything_but_numbers = false;
+  bool list_form = false;  // anything-but operand was written as an array
   Scalar value;
   std::vector<std::string> strings;
   std::vector<Decimal> numbers;
   std::vector<WildcardPattern> wildcards;
-  NumericRange range;
-  CidrBlock cidr;
-  bool exists = false;
-  bool anything_but_numbers = false;
-  bool list_form = false;  // anything-but operand was written as an array
+  std::shared_ptr<const NumericRange> range;  // kNumeric
+  std::shared_ptr<const CidrBlock> cidr;      // kCidr
 };
 
 struct PatternObject;

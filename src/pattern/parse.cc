@@ -130,6 +130,8 @@ class Parser {
       return Invalid(object, "Empty objects are not allowed");
     }
     size_t product = 1;
+    // Sized exactly: a million-rule set keeps a tree per rule.
+    out->fields.reserve(object.members.size());
     for (const JsonMember& member : object.members) {
       Step step(this, member.key);
       const JsonValue& value = member.value;
@@ -187,6 +189,7 @@ class Parser {
     last_or_pointer_ = pointer_;
     last_or_offset_ = value.offset;
     size_t sum = 0;
+    out->children.reserve(value.elements.size());
     for (size_t i = 0; i < value.elements.size(); ++i) {
       Step step(this, i);
       const JsonValue& branch = value.elements[i];
@@ -214,6 +217,7 @@ class Parser {
     if (array.elements.empty()) {
       return Invalid(array, "Empty arrays are not allowed");
     }
+    out->reserve(array.elements.size());
     for (size_t i = 0; i < array.elements.size(); ++i) {
       Step step(this, i);
       const JsonValue& v = array.elements[i];
@@ -297,7 +301,9 @@ class Parser {
         EVMATCH_RETURN_IF_ERROR(ParseWildcardValue(v, &m->wildcards.back()));
       } else if (op.key == "numeric") {
         m->kind = MatchKind::kNumeric;
-        EVMATCH_RETURN_IF_ERROR(ParseNumeric(v, &m->range));
+        auto range = std::make_shared<NumericRange>();
+        EVMATCH_RETURN_IF_ERROR(ParseNumeric(v, range.get()));
+        m->range = std::move(range);
         extra_key_reason = kTooManyNumeric;  // event-ruler's text for both
       } else if (op.key == "anything-but") {
         EVMATCH_RETURN_IF_ERROR(ParseAnythingBut(v, m));
@@ -312,7 +318,9 @@ class Parser {
         if (!v.is_string()) return Invalid(v, "prefix match pattern must be a string");
         m->kind = MatchKind::kCidr;
         std::string reason;
-        if (!ParseCidr(v.text, &m->cidr, &reason)) return Invalid(v, reason);
+        auto cidr = std::make_shared<CidrBlock>();
+        if (!ParseCidr(v.text, cidr.get(), &reason)) return Invalid(v, reason);
+        m->cidr = std::move(cidr);
       } else {
         return Invalid(op.key_offset, Cat("Unrecognized match type ", op.key));
       }
