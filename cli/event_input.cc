@@ -90,13 +90,16 @@ bool EventInput::Inflate(const char* gzip, size_t size) {
   std::memcpy(&isize, gzip + size - 4, 4);
   isize = le32toh(isize);
   if (isize > kMaxInflated) return false;
-  // Fresh pages, zero-filled by the kernel as libdeflate first writes them
-  // (madvise(MADV_HUGEPAGE) halved the faults but stalled one run in four
-  // for 0.5 s on compaction).
+  // Fresh pages, zero-filled by the kernel as libdeflate first writes them,
+  // in huge pages where the kernel has them to give: on a VM with 4 KiB
+  // pages, faulting in and walking 180 MiB of them cost more than inflating
+  // (citylots2: 0.87-1.23 s end to end against 0.31-0.67 s; some runs wait
+  // on the kernel's compaction, bench/README.md).
   const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   const size_t length = (isize + evmatch::kPadding + page - 1) / page * page;
   void* out = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (out == MAP_FAILED) return false;
+  madvise(out, length, MADV_HUGEPAGE);  // advice only: failure changes nothing
   libdeflate_decompressor* d = libdeflate_alloc_decompressor();
   size_t used = 0;
   const libdeflate_result result =
