@@ -162,12 +162,8 @@ void IndexPredicate(FieldIndex* f, const Matcher& m, PredId pred) {
     case MatchKind::kPrefixIgnoreCase: AddCase(f, m.strings[0], hit, -1); break;
     case MatchKind::kSuffixIgnoreCase: AddCase(f, m.strings[0], hit, 1); break;
     case MatchKind::kWildcard: AddWildcard(f, m.wildcards[0], hit); break;
-    case MatchKind::kNumeric:
-      f->numeric.Add(*m.range, hit);
-      break;
-    case MatchKind::kCidr:
-      f->cidrs.emplace_back(*m.cidr, hit);
-      break;
+    case MatchKind::kNumeric: f->numeric.Add(*m.range, hit); break;
+    case MatchKind::kCidr: f->cidrs.emplace_back(*m.cidr, hit); break;
     case MatchKind::kExists: break;
     case MatchKind::kAnythingBut:
       for (const std::string& s : m.strings) f->strings[s].push_back(exclude);

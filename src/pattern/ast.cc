@@ -76,15 +76,11 @@ void AppendMatcherJson(std::string* out, const Matcher& m) {
     case MatchKind::kSuffixIgnoreCase: wrap_ignore_case("suffix", m.strings[0]); break;
     case MatchKind::kEqualsIgnoreCase: wrap("equals-ignore-case", m.strings, false); break;
     case MatchKind::kWildcard: wrap("wildcard", WildcardValues(m), false); break;
-    case MatchKind::kNumeric:
-      AppendRange(out, *m.range);
-      break;
+    case MatchKind::kNumeric: AppendRange(out, *m.range); break;
     case MatchKind::kExists:
       Append(out, "{\"exists\":", m.exists ? "true" : "false", "}");
       break;
-    case MatchKind::kCidr:
-      wrap("cidr", {m.cidr->text}, false);
-      break;
+    case MatchKind::kCidr: wrap("cidr", {m.cidr->text}, false); break;
     case MatchKind::kAnythingBut:
       out->append("{\"anything-but\":");
       if (m.anything_but_numbers) {
