@@ -150,7 +150,7 @@ void IndexPredicate(FieldIndex* f, const Matcher& m, PredId pred) {
       switch (m.value.type) {
         case ScalarType::kString:
           break;  // filed by InternPredicate
-        case ScalarType::kNumber: f->numbers[NumberKey(m.value.number)].push_back(hit); break;
+        case ScalarType::kNumber: f->numbers[NumberKey(m.numbers[0])].push_back(hit); break;
         case ScalarType::kTrue: f->trues.push_back(hit); break;
         case ScalarType::kFalse: f->falses.push_back(hit); break;
         case ScalarType::kNull: f->nulls.push_back(hit); break;

@@ -64,7 +64,7 @@ void AppendMatcherJson(std::string* out, const Matcher& m) {
     case MatchKind::kExact:
       switch (m.value.type) {
         case ScalarType::kString: AppendJsonString(out, m.value.text); break;
-        case ScalarType::kNumber: out->append(m.value.number.ToString()); break;
+        case ScalarType::kNumber: out->append(m.numbers[0].ToString()); break;
         case ScalarType::kTrue: out->append("true"); break;
         case ScalarType::kFalse: out->append("false"); break;
         case ScalarType::kNull: out->append("null"); break;

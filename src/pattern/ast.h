@@ -22,10 +22,11 @@ namespace evmatch::internal {
 
 enum class ScalarType : unsigned char { kString, kNumber, kTrue, kFalse, kNull };
 
+// A kNumber value is held in Matcher::numbers[0], apart: most values of a
+// large rule set are strings.
 struct Scalar {
   ScalarType type = ScalarType::kNull;
   std::string text;  // kString: decoded value
-  Decimal number;    // kNumber
 };
 
 // One numeric interval; "=" x is the closed interval [x, x].
@@ -38,7 +39,7 @@ struct NumericRange {
 };
 
 enum class MatchKind : unsigned char {
-  kExact,                  // value
+  kExact,                  // value; a number in numbers[0]
   kPrefix,                 // strings[0]
   kPrefixIgnoreCase,       // strings[0]
   kSuffix,                 // strings[0]

@@ -232,7 +232,8 @@ class Parser {
           break;
         case Type::kNumber:
           m.value.type = ScalarType::kNumber;
-          EVMATCH_RETURN_IF_ERROR(ReadNumber(v, /*aws_limited=*/false, &m.value.number));
+          m.numbers.emplace_back();
+          EVMATCH_RETURN_IF_ERROR(ReadNumber(v, /*aws_limited=*/false, &m.numbers[0]));
           break;
         case Type::kTrue:
           m.value.type = ScalarType::kTrue;

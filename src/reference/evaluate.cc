@@ -59,7 +59,7 @@ bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
     case MatchKind::kExact:
       switch (m.value.type) {
         case ScalarType::kString: return is_string && s == m.value.text;
-        case ScalarType::kNumber: return v.is_number() && leaf.number == m.value.number;
+        case ScalarType::kNumber: return v.is_number() && leaf.number == m.numbers[0];
         case ScalarType::kTrue: return v.type == Type::kTrue;
         case ScalarType::kFalse: return v.type == Type::kFalse;
         case ScalarType::kNull: return v.type == Type::kNull;
