@@ -510,7 +510,7 @@ bool ReadRules(Reader& r, Program* p, Limits* n) {
       p->trigger_groups.empty() || p->group_begin.back() != p->trigger_groups.size() - 1 ||
       !std::is_sorted(p->group_begin.begin(), p->group_begin.end()) ||
       p->trigger_groups[0].begin != 0 ||
-      p->trigger_groups[p->trigger_groups.size() - 1].begin != p->trigger_rules.size() ||
+      p->trigger_groups.back().begin != p->trigger_rules.size() ||
       !std::is_sorted(
           p->trigger_groups.begin(), p->trigger_groups.end(),
           [](const TriggerGroup& a, const TriggerGroup& b) { return a.begin < b.begin; })) {

@@ -74,8 +74,7 @@ bool LeafSatisfies(const Matcher& m, const EventLeaf& leaf) {
     case MatchKind::kEqualsIgnoreCase:
       return is_string && MatchesIgnoreCase(m.strings[0], s, CaseAnchor::kWhole);
     case MatchKind::kWildcard: return is_string && m.wildcards[0].Matches(s);
-    case MatchKind::kNumeric:
-      return v.is_number() && m.range->Contains(leaf.number);
+    case MatchKind::kNumeric: return v.is_number() && m.range->Contains(leaf.number);
     case MatchKind::kExists: return m.exists;
     case MatchKind::kCidr: {
       IpAddress address;
